@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: "forks",
+    // The JSON report feeds the repository-wide "N passed, N failed" line (.ci/test-summary.mjs).
+    reporters: ["default", "json"],
+    outputFile: { json: "test-results.json" },
   },
 });
