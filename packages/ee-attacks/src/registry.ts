@@ -1,0 +1,250 @@
+/**
+ * The registered attacks: one entry per attack, run by `runAttackSuite`. An entry says its threat
+ * model, whether it is swept over the number of observed tokens, what input it needs, and how to run.
+ * Adding an attack touches this table only.
+ */
+import { anchorsFromTemplate } from "./attacks/template-anchors.js";
+import { frequencyAttack } from "./attacks/frequency.js";
+import { geneticAttack } from "./attacks/genetic.js";
+import { hiddenStateInversion } from "./attacks/hidden-state.js";
+import { hillClimbAttack } from "./attacks/hill-climb.js";
+import { randomSearchAttack } from "./attacks/random-search.js";
+import { exactRowMatch } from "./attacks/weights-exact.js";
+import { DEFAULT_GRAM_MATCH, gramAnchorMatch, type GramMatchResult } from "./attacks/weights-gram.js";
+import { procrustesMatch, type ProcrustesMatchResult } from "./attacks/weights-procrustes.js";
+import { sortedValueMatch } from "./attacks/weights-sorted.js";
+import type { AttackContext, AttackOutcome } from "./context.js";
+import { buildBigramModel, type BigramModel } from "./lm/bigram-model.js";
+import { observedStats, type ObservedStats } from "./lm/observed-stats.js";
+import { unigramCounts } from "./lm/unigram.js";
+import type { AttackFamily, AttackSuiteInput, TokenCorpus } from "./types.js";
+
+/** One registered attack. */
+export interface AttackEntry {
+  /** Unique name (used in `AttackSuiteOptions.attacks` and in the report). */
+  name: string;
+  /** Threat model. */
+  family: AttackFamily;
+  /** True when the attack is run once per observed-token sweep point. */
+  sweep: boolean;
+  /** Why the attack cannot run on `input`, or null when it can. */
+  missing(input: AttackSuiteInput): string | null;
+  /** Run it. */
+  run(ctx: AttackContext): AttackOutcome;
+}
+
+const needTraffic = (i: AttackSuiteInput): string | null => (!i.prior ? "no prior corpus" : !i.observed ? "no observed traffic" : null);
+const needTemplate = (i: AttackSuiteInput): string | null => needTraffic(i) ?? (!i.template ? "no known template" : null);
+const needWeights = (i: AttackSuiteInput): string | null => (!i.weights ? "no weights" : null);
+const needHidden = (i: AttackSuiteInput): string | null => (!i.hiddenStates ? "no hidden states" : null);
+
+/** The traffic of this sweep point (present for swept attacks). */
+function traffic(ctx: AttackContext): { prior: TokenCorpus; observed: TokenCorpus } {
+  if (!ctx.input.prior || !ctx.observed) throw new Error("attack needs input.prior and observed traffic");
+  return { prior: ctx.input.prior, observed: ctx.observed };
+}
+
+/** Prior counts, bigram model and observed statistics, memoised. */
+function lmInputs(ctx: AttackContext): { model: BigramModel; stats: ObservedStats; priorCounts: Float64Array; ms: number } {
+  const { prior, observed } = traffic(ctx);
+  const V = ctx.input.vocabSize;
+  const model = ctx.memo.get(`bigram:${ctx.opts.hillClimb.discount}`, () => buildBigramModel(prior, V, ctx.opts.hillClimb.discount));
+  const counts = ctx.memo.get("prior-unigram", () => unigramCounts(prior, V));
+  const stats = ctx.memo.get(`observed:${observed.name}`, () => observedStats(observed, V));
+  return { model: model.value, stats: stats.value, priorCounts: counts.value, ms: model.ms + counts.ms + stats.ms };
+}
+
+function templateAnchors(ctx: AttackContext) {
+  const { observed } = traffic(ctx);
+  const t = ctx.input.template;
+  if (!t) throw new Error("attack needs input.template");
+  return anchorsFromTemplate(t, observed, ctx.input.vocabSize);
+}
+
+function gram(ctx: AttackContext): { value: GramMatchResult; ms: number } {
+  const w = ctx.input.weights;
+  if (!w) throw new Error("attack needs input.weights");
+  return ctx.memo.get("gram", () => gramAnchorMatch(w, DEFAULT_GRAM_MATCH));
+}
+
+function procrustes(ctx: AttackContext): { value: ProcrustesMatchResult | string; ms: number } {
+  const w = ctx.input.weights;
+  if (!w) throw new Error("attack needs input.weights");
+  const g = gram(ctx);
+  const p = ctx.memo.get("procrustes", () => {
+    try {
+      return procrustesMatch(w, g.value, ctx.rng.derive("procrustes"));
+    } catch (e) {
+      return (e as Error).message;
+    }
+  });
+  return { value: p.value, ms: p.ms + g.ms };
+}
+
+const priorName = (ctx: AttackContext): string => ctx.input.prior?.name ?? "none";
+
+/** The registry. */
+export const ATTACKS: readonly AttackEntry[] = [
+  {
+    name: "frequency-rank",
+    family: "ciphertext-only",
+    sweep: true,
+    missing: needTraffic,
+    run(ctx) {
+      const { observed } = traffic(ctx);
+      const counts = ctx.memo.get("prior-unigram", () => unigramCounts(traffic(ctx).prior, ctx.input.vocabSize));
+      const guess = frequencyAttack(counts.value, unigramCounts(observed, ctx.input.vocabSize));
+      return { ranking: guess.ranking, upstreamMs: counts.ms, prior: priorName(ctx), note: "unigram rank r → prior rank r" };
+    },
+  },
+  {
+    name: "hill-climb-bigram",
+    family: "ciphertext-only",
+    sweep: true,
+    missing: needTraffic,
+    run(ctx) {
+      const lm = lmInputs(ctx);
+      const freq = frequencyAttack(lm.priorCounts, lm.stats.unigram);
+      const hc = hillClimbAttack({ model: lm.model, stats: lm.stats, start: freq.decrypt, fallback: freq.ranking }, ctx.opts.hillClimb, ctx.rng);
+      const gain = hc.logLikelihood - hc.startLogLikelihood;
+      return { ranking: hc.ranking, upstreamMs: lm.ms, prior: priorName(ctx), note: `from frequency solution; ${hc.swapsAccepted} swaps, ${hc.proposalsScored} proposals, ΔlogL=${gain.toFixed(0)} nats` };
+    },
+  },
+  {
+    name: "random-sampling",
+    family: "ciphertext-only",
+    sweep: true,
+    missing: needTraffic,
+    run(ctx) {
+      const lm = lmInputs(ctx);
+      const r = randomSearchAttack(lm.model, lm.stats, ctx.opts.randomSearch, ctx.rng);
+      return { ranking: r.ranking, upstreamMs: lm.ms, prior: priorName(ctx), note: `best of ${r.evaluations} random decryptions by bigram logL` };
+    },
+  },
+  {
+    name: "genetic",
+    family: "ciphertext-only",
+    sweep: true,
+    missing: needTraffic,
+    run(ctx) {
+      const lm = lmInputs(ctx);
+      const g = ctx.opts.genetic;
+      const r = geneticAttack(lm.model, lm.stats, g, ctx.rng);
+      return { ranking: r.ranking, upstreamMs: lm.ms, prior: priorName(ctx), note: `population ${g.population}, ${g.generations} generations, ${r.evaluations} evaluations, random start` };
+    },
+  },
+  {
+    name: "known-plaintext+frequency",
+    family: "known-plaintext",
+    sweep: true,
+    missing: needTemplate,
+    run(ctx) {
+      const counts = ctx.memo.get("prior-unigram", () => unigramCounts(traffic(ctx).prior, ctx.input.vocabSize));
+      const anchors = templateAnchors(ctx);
+      const guess = frequencyAttack(counts.value, unigramCounts(traffic(ctx).observed, ctx.input.vocabSize), anchors);
+      return { ranking: guess.ranking, upstreamMs: counts.ms, prior: `${priorName(ctx)} + ${ctx.input.template?.description}`, note: `${anchors.plain.length} template anchors fixed` };
+    },
+  },
+  {
+    name: "known-plaintext+hill-climb",
+    family: "known-plaintext",
+    sweep: true,
+    missing: needTemplate,
+    run(ctx) {
+      const lm = lmInputs(ctx);
+      const anchors = templateAnchors(ctx);
+      const freq = frequencyAttack(lm.priorCounts, lm.stats.unigram, anchors);
+      const frozen = new Uint8Array(ctx.input.vocabSize);
+      for (const e of anchors.encrypted) frozen[e] = 1;
+      const hc = hillClimbAttack({ model: lm.model, stats: lm.stats, start: freq.decrypt, frozen, fallback: freq.ranking }, ctx.opts.hillClimb, ctx.rng);
+      return { ranking: hc.ranking, upstreamMs: lm.ms, prior: `${priorName(ctx)} + ${ctx.input.template?.description}`, note: `${anchors.plain.length} anchors frozen; ${hc.swapsAccepted} swaps` };
+    },
+  },
+  {
+    name: "weights-exact-rows",
+    family: "public-weights",
+    sweep: false,
+    missing: needWeights,
+    run(ctx) {
+      const w = ctx.input.weights;
+      if (!w) throw new Error("needs weights");
+      const r = exactRowMatch(w.plainEmbedding, w.encryptedEmbedding);
+      return { ranking: r.ranking, upstreamMs: 0, prior: "public plain embedding", note: `${r.matchedRows} rows bit-identical to a plain row` };
+    },
+  },
+  {
+    name: "weights-sorted-values",
+    family: "public-weights",
+    sweep: false,
+    missing: needWeights,
+    run(ctx) {
+      const w = ctx.input.weights;
+      if (!w) throw new Error("needs weights");
+      const r = sortedValueMatch(w.plainEmbedding, w.encryptedEmbedding);
+      return { ranking: r.ranking, upstreamMs: 0, prior: "public plain embedding", note: `${r.exactRows} rows with an identical sorted-value signature` };
+    },
+  },
+  {
+    name: "weights-gram-anchors",
+    family: "public-weights",
+    sweep: false,
+    missing: needWeights,
+    run(ctx) {
+      const g = gram(ctx);
+      const heads = ctx.input.weights?.plainLmHead ? "embedding + LM head" : "embedding (tied head)";
+      return { ranking: g.value.ranking, upstreamMs: g.ms, prior: `public plain ${heads}`, note: `${g.value.seeds} norm seeds, ${g.value.anchors.plain.length} Gram-consistent anchors` };
+    },
+  },
+  {
+    name: "weights-procrustes",
+    family: "public-weights",
+    sweep: false,
+    missing: needWeights,
+    run(ctx) {
+      const p = procrustes(ctx);
+      if (typeof p.value === "string") {
+        const g = gram(ctx);
+        return { ranking: g.value.ranking, upstreamMs: p.ms, prior: "public plain weights", note: `Procrustes not solvable (${p.value}); gram-anchor ranking kept` };
+      }
+      return { ranking: p.value.ranking, upstreamMs: p.ms, prior: "public plain weights", note: `seeded by gram-anchors; ${p.value.anchorsUsed} anchor rows, residual ${p.value.relativeResidual.toExponential(1)}` };
+    },
+  },
+  {
+    name: "hidden-state-identity-basis",
+    family: "hidden-state",
+    sweep: false,
+    missing: (i) => needHidden(i) ?? needWeights(i),
+    run(ctx) {
+      const h = ctx.input.hiddenStates;
+      const w = ctx.input.weights;
+      if (!h || !w) throw new Error("needs hidden states and weights");
+      const r = hiddenStateInversion(h, w.plainEmbedding, null, ctx.opts.maxHiddenStateRows);
+      return { observations: r, upstreamMs: 0, prior: "public plain embedding (+ public offsets)", note: `${h.corpus}; no basis estimate` };
+    },
+  },
+  {
+    name: "hidden-state-procrustes-basis",
+    family: "hidden-state",
+    sweep: false,
+    missing: (i) => needHidden(i) ?? needWeights(i),
+    run(ctx) {
+      const h = ctx.input.hiddenStates;
+      const w = ctx.input.weights;
+      if (!h || !w) throw new Error("needs hidden states and weights");
+      const p = procrustes(ctx);
+      if (typeof p.value === "string") {
+        const r = hiddenStateInversion(h, w.plainEmbedding, null, ctx.opts.maxHiddenStateRows);
+        return { observations: r, upstreamMs: p.ms, prior: "public plain weights", note: `no Procrustes estimate (${p.value}); identity basis used` };
+      }
+      const r = hiddenStateInversion(h, w.plainEmbedding, p.value.q, ctx.opts.maxHiddenStateRows);
+      return { observations: r, upstreamMs: p.ms, prior: "public plain weights", note: `${h.corpus}; basis Q̂ from weights-procrustes` };
+    },
+  },
+];
+
+/** The entry named `name`, or an Error listing the known names. */
+export function attackByName(name: string): AttackEntry {
+  const e = ATTACKS.find((a) => a.name === name);
+  if (!e) throw new Error(`unknown attack "${name}"; known: ${ATTACKS.map((a) => a.name).join(", ")}`);
+  return e;
+}

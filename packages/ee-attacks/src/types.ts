@@ -1,0 +1,241 @@
+/**
+ * Public types of ee-attacks. Every field carries a doc line and, where it has one, its unit.
+ *
+ * Conventions:
+ * - `π` is the secret vocabulary permutation: plain token `t` travels as encrypted id `π(t)`
+ *   (ee-core's `Permutation`: `perm[t] = π(t)`).
+ * - An attacker wants the decryption `σ = π⁻¹`: encrypted id → plain id. Every attack returns, per
+ *   encrypted id, a ranked list of plain-id candidates (best first).
+ * - Matrices are row-major float32, one row per token for embeddings AND LM heads (HF Llama stores
+ *   `lm_head.weight` as `[V, d]` already; a `[d, V]` head must be transposed by the caller).
+ */
+import type { Permutation } from "ee-core";
+
+/** A dense row-major float32 matrix. */
+export interface Matrix {
+  /** Number of rows (tokens for an embedding table; observations for activations). */
+  rows: number;
+  /** Number of columns (the hidden size `d`). */
+  cols: number;
+  /** `rows × cols` values, row-major. */
+  data: Float32Array;
+}
+
+/** Token-id documents with a name saying where they come from. */
+export interface TokenCorpus {
+  /** Which text this is, e.g. `"imdb test ids 0-1249 (pos+neg)"`; printed in the report. */
+  name: string;
+  /** One Int32Array of token ids per document (a prompt, a review, a conversation). */
+  docs: Int32Array[];
+}
+
+/** Per encrypted id, a ranked list of plain-id guesses (best first). */
+export interface CandidateRanking {
+  /** Vocabulary size `V` (number of encrypted ids). */
+  vocabSize: number;
+  /** Candidates kept per encrypted id. */
+  depth: number;
+  /** `vocabSize × depth` plain ids, row `e` = guesses for encrypted id `e`; `-1` = no guess. */
+  ids: Int32Array;
+}
+
+/** Per observation (e.g. one activation row), a ranked list of plain-id guesses. */
+export interface ObservationRanking {
+  /** Number of observations. */
+  count: number;
+  /** Candidates kept per observation. */
+  depth: number;
+  /** `count × depth` plain ids, best first; `-1` = no guess. */
+  ids: Int32Array;
+}
+
+/** How well a ranking recovers the secret mapping. */
+export interface RecoveryScore {
+  /** Share of scored encrypted ids whose first guess is right (percent). */
+  top1Pct: number;
+  /** Share of scored encrypted ids with the right plain id among the first 10 guesses (percent). */
+  top10Pct: number;
+  /** Number of encrypted ids scored (the distinct ids that occur, or all rows). */
+  scoredIds: number;
+}
+
+/** Anchor pairs an attacker is sure about (known plaintext). */
+export interface AnchorPairs {
+  /** Plain ids of the anchors. */
+  plain: Int32Array;
+  /** Encrypted ids of the anchors, `encrypted[i]` is the ciphertext of `plain[i]`. */
+  encrypted: Int32Array;
+}
+
+/** A known chat / input template: tokens every victim document starts and ends with. */
+export interface KnownTemplate {
+  /** What the template is, e.g. `"llama-3.1 chat template + known system prompt"`. */
+  description: string;
+  /** Plain ids every document starts with. */
+  prefix: Int32Array;
+  /** Plain ids every document ends with. */
+  suffix: Int32Array;
+}
+
+/** What the attacker holds when both the encrypted and the public plain weights are available. */
+export interface WeightsView {
+  /** Public plain embedding table, `V × d`. */
+  plainEmbedding: Matrix;
+  /** Encrypted embedding table, `V × d` (rows permuted by π, hidden basis changed under `full`). */
+  encryptedEmbedding: Matrix;
+  /** Public plain LM head, one row per token (`V × d`); absent for tied heads. */
+  plainLmHead?: Matrix;
+  /** Encrypted LM head, one row per encrypted id (`V × d`); absent for tied heads. */
+  encryptedLmHead?: Matrix;
+}
+
+/** Layer-0 activations the server computes, in the server's (encrypted) basis. */
+export interface HiddenStateView {
+  /** Which text the activations come from. */
+  corpus: string;
+  /** Activations, `n × d` (one row per token position). */
+  activations: Matrix;
+  /** Public plain-basis offsets added before the first norm (position + token-type rows), `n × d`; absent = none. */
+  offsets?: Matrix;
+  /** True when a mean-subtracting norm (LayerNorm) produced the activations: compare centred vectors. */
+  centered: boolean;
+  /** True plain id at each row — scoring only. */
+  trueTokenIds: Int32Array;
+}
+
+/** Everything `runAttackSuite` takes: plain data, no files. */
+export interface AttackSuiteInput {
+  /** Architecture family, e.g. `"bert"`, `"llama"`. */
+  architecture: string;
+  /** Scheme name of the encryption, e.g. `"vocab"` or `"full"`. */
+  scheme: string;
+  /** Model label for the report, e.g. `"bert-base"`, `"llama-3.1-mini"`. */
+  model: string;
+  /** Vocabulary size `V`. */
+  vocabSize: number;
+  /** The true π (plain → encrypted) — used ONLY to score. */
+  truePermutation: Permutation;
+  /** Attacker's public prior text, plain ids. */
+  prior?: TokenCorpus;
+  /** Victim traffic the attacker observes, encrypted ids. */
+  observed?: TokenCorpus;
+  /** Victim prompts not in `observed`, encrypted ids: share decrypted correctly. */
+  heldOut?: TokenCorpus;
+  /** Known template tokens (known-plaintext attacks). */
+  template?: KnownTemplate;
+  /** Encrypted + public plain weights (public-weights and hidden-state attacks). */
+  weights?: WeightsView;
+  /** Layer-0 activations the server sees (hidden-state attacks). */
+  hiddenStates?: HiddenStateView;
+}
+
+/** Settings of the token-stream hill climber. */
+export interface HillClimbOptions {
+  /** Independent restarts (the first starts from the frequency solution). */
+  restarts: number;
+  /** Maximum sweeps over the observed symbols per restart. */
+  maxPasses: number;
+  /** Swap proposals tried per symbol per sweep. */
+  proposalsPerSymbol: number;
+  /** Random swaps applied to the best solution before each restart after the first. */
+  perturbSwaps: number;
+  /** Absolute discount of the bigram model's interpolated smoothing, in (0, 1). */
+  discount: number;
+}
+
+/** Settings of the random-sampling baseline. */
+export interface RandomSearchOptions {
+  /** Random assignments drawn and scored. */
+  samples: number;
+}
+
+/** Settings of the genetic-search baseline. */
+export interface GeneticOptions {
+  /** Individuals per generation. */
+  population: number;
+  /** Generations. */
+  generations: number;
+  /** Probability that a gene (one symbol's plain id) mutates, per child. */
+  mutationRate: number;
+}
+
+/** Options of `runAttackSuite`. */
+export interface AttackSuiteOptions {
+  /** Seed of every random choice the attacks make. */
+  seed: number;
+  /** Numbers of observed encrypted tokens to sweep (each ≤ the observed corpus; larger ones are clipped). */
+  observedTokenSweep: number[];
+  /** Names of attacks to run (registry names); absent = all that apply. */
+  attacks?: string[];
+  /** Hill-climb settings. */
+  hillClimb: HillClimbOptions;
+  /** Random-sampling settings. */
+  randomSearch: RandomSearchOptions;
+  /** Genetic-search settings. */
+  genetic: GeneticOptions;
+  /** Maximum activation rows used by hidden-state attacks (cost is rows × V × d). */
+  maxHiddenStateRows: number;
+  /** Called after each measured row (progress). */
+  onRow?: (row: AttackRow) => void;
+}
+
+/** Attack families (the four threat models of DESIGN.md §8). */
+export type AttackFamily = "ciphertext-only" | "known-plaintext" | "public-weights" | "hidden-state";
+
+/** One measured row of the attack table. */
+export interface AttackRow {
+  /** Registry name of the attack, e.g. `"hill-climb-bigram"`. */
+  attack: string;
+  /** Threat model. */
+  family: AttackFamily;
+  /** Model label. */
+  model: string;
+  /** Architecture family. */
+  architecture: string;
+  /** Encryption scheme. */
+  scheme: string;
+  /** Encrypted tokens the attacker observed (ciphertext attacks), or 0 for weight attacks. */
+  observedTokens: number;
+  /** Distinct encrypted ids scored (those that occur / rows matched / activation rows). */
+  scoredIds: number;
+  /** Top-1 recovery of the mapping over the scored ids (percent). */
+  top1Pct: number;
+  /** Top-10 recovery over the scored ids (percent). */
+  top10Pct: number;
+  /** Share of held-out prompt tokens decrypted correctly with the top-1 guess (percent); null = not applicable. */
+  heldOutPct: number | null;
+  /** Held-out tokens scored; 0 when not applicable. */
+  heldOutTokens: number;
+  /** Chance level of top-1 for this row (percent). */
+  chanceTop1Pct: number;
+  /** Attack wall time (milliseconds). */
+  wallMs: number;
+  /** The attacker's prior / knowledge, e.g. the prior corpus name or "public plain weights". */
+  prior: string;
+  /** Anything a reader must know about this row. */
+  note: string;
+}
+
+/** Output of `runAttackSuite`. */
+export interface AttackReport {
+  /** Model label. */
+  model: string;
+  /** Architecture family. */
+  architecture: string;
+  /** Encryption scheme. */
+  scheme: string;
+  /** Vocabulary size `V`. */
+  vocabSize: number;
+  /** Seed used. */
+  seed: number;
+  /** Victim corpus name (observed stream). */
+  victimCorpus: string | null;
+  /** Held-out corpus name. */
+  heldOutCorpus: string | null;
+  /** Attacker prior corpus name. */
+  priorCorpus: string | null;
+  /** Measured rows. */
+  rows: AttackRow[];
+  /** Attack names skipped, with the reason. */
+  skipped: { attack: string; reason: string }[];
+}

@@ -1,0 +1,87 @@
+/**
+ * The actions behind `ee`'s subcommands: a registry table from command name to handler. Each handler
+ * parses nothing itself (commander did) and delegates to a library function.
+ */
+import { buildModel, encryptModelFolder, readModelFolder } from "ee-models";
+import { attackCommand } from "./attack.js";
+import { compareCommand } from "./compare.js";
+import { inferCommand } from "./infer.js";
+import { runCommand } from "./run.js";
+import { tableCommand } from "./table.js";
+
+/** Options of `ee build`. */
+interface BuildCliOptions {
+  out: string;
+  weights?: string;
+  seed?: number;
+  fused?: boolean;
+}
+
+/** Options of `ee encrypt`. */
+interface EncryptCliOptions {
+  out: string;
+  key: string;
+  scheme: string;
+  seed?: number;
+}
+
+/** A line on stderr, rewritten in place on a terminal. */
+function progressLine(label: string): (done: number, total: number) => void {
+  const tty = process.stderr.isTTY;
+  let lastPct = -1;
+  return (done, total) => {
+    const pct = Math.floor((100 * done) / Math.max(total, 1));
+    if (pct === lastPct) return;
+    lastPct = pct;
+    if (tty) process.stderr.write(`\r${label} ${pct}% (${done}/${total})${done === total ? "\n" : ""}`);
+    else if (pct % 25 === 0) process.stderr.write(`${label} ${pct}% (${done}/${total})\n`);
+  };
+}
+
+async function build(preset: string, opts: BuildCliOptions): Promise<void> {
+  const isConfig = preset.endsWith(".json");
+  const built = await buildModel({
+    ...(isConfig ? { configPath: preset } : { preset }),
+    outDir: opts.out,
+    weightsDir: opts.weights,
+    seed: opts.seed,
+    fused: opts.fused,
+  });
+  process.stdout.write(
+    `built ${built.dir} (${built.cfg.modelType}, weights: ${built.weightsSource}) in ${(built.buildMs / 1000).toFixed(1)} s\n`,
+  );
+}
+
+async function encrypt(plainDir: string, opts: EncryptCliOptions): Promise<void> {
+  const folder = readModelFolder(plainDir);
+  const enc = await encryptModelFolder(plainDir, opts.out, {
+    keyPath: opts.key,
+    scheme: opts.scheme,
+    seed: opts.seed,
+    onProgress: progressLine(`encrypting ${folder.arch} (${opts.scheme})`),
+  });
+  process.stdout.write(
+    `encrypted ${enc.dir} (scheme ${enc.manifest.scheme}, key fingerprint ${enc.manifest.keyFingerprint.slice(0, 16)}…)\n` +
+      `key written to ${enc.keyPath} (mode 0600) — keep it on the client\n` +
+      `weights ${enc.encryptSeconds.toFixed(1)} s, graph ${enc.buildSeconds.toFixed(1)} s\n`,
+  );
+}
+
+/** Adapt a handler that returns an exit code to commander (which ignores return values). */
+function withExitCode<A extends unknown[]>(fn: (...args: A) => Promise<number>): (...args: A) => Promise<void> {
+  return async (...args) => {
+    const code = await fn(...args);
+    if (code !== 0) process.exitCode = code;
+  };
+}
+
+/** Command name → handler, as registered in program.ts. */
+export const commandTable = {
+  build,
+  encrypt,
+  infer: inferCommand,
+  run: withExitCode(runCommand),
+  table: withExitCode(tableCommand),
+  compare: withExitCode(compareCommand),
+  attack: attackCommand,
+};

@@ -1,0 +1,104 @@
+/** The `ee` program definition: options and help text; actions live in commands.ts. */
+import { Command, InvalidArgumentError, Option } from "commander";
+import { commandTable } from "./commands.js";
+
+/** Parse an integer option, naming the option in the error. */
+export function intOption(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer, got "${value}"`);
+    return n;
+  };
+}
+
+/** Parse a finite number option, naming the option in the error. */
+export function numberOption(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got "${value}"`);
+    return n;
+  };
+}
+
+const deviceOption = () =>
+  new Option("--device <device>", "execution provider").choices(["cpu", "cuda"]).default("cpu");
+
+export function buildProgram(): Command {
+  const program = new Command("ee")
+    .description("Equivariant Encryption benchmark suite: VI vs EE for BERT, RoBERTa and Llama")
+    .option("--debug", "print stack traces on errors")
+    .showHelpAfterError();
+
+  program
+    .command("build")
+    .description("write a plain model folder (config.json, onnx/model.onnx, tokenizer, weights)")
+    .argument("<preset>", "preset name (e.g. bert-base, roberta-base, llama-3.1-mini) or a config.json path")
+    .requiredOption("--out <dir>", "output folder")
+    .option("--weights <dir>", "a Hugging Face safetensors checkpoint folder (default: synthetic weights)")
+    .option("--seed <n>", "seed for synthetic weights (reproducible)", intOption("--seed"))
+    .option("--fused", "use onnxruntime's fused contrib ops where they help")
+    .action(commandTable.build);
+
+  program
+    .command("encrypt")
+    .description("turn a plain model folder into an encrypted one and write the client's key (mode 0600)")
+    .argument("<plain-dir>", "plain model folder (from `ee build`)")
+    .requiredOption("--out <dir>", "encrypted model folder to write")
+    .requiredOption("--key <file>", "key file to write (safetensors, mode 0600)")
+    .addOption(new Option("--scheme <scheme>", "encryption scheme").choices(["full", "vocab"]).default("full"))
+    .option("--seed <n>", "derive the key from a seed: reproducible, NOT secret", intOption("--seed"))
+    .action(commandTable.encrypt);
+
+  program
+    .command("infer")
+    .description("classify a text (BERT/RoBERTa) or generate a reply (Llama); with --key, run the EE client")
+    .argument("<model-dir>", "plain or encrypted model folder")
+    .requiredOption("--text <text>", "input text")
+    .option("--key <file>", "key file: the folder is encrypted; encrypt ids, decrypt outputs on this side")
+    .option("--tokenizer <dir>", "plain model folder whose tokenizer the client uses (encrypted folders have none)")
+    .option("--max-new-tokens <n>", "Llama: tokens to generate", intOption("--max-new-tokens"), 32)
+    .option("--json", "print JSON instead of text")
+    .addOption(deviceOption())
+    .action(commandTable.infer);
+
+  program
+    .command("run")
+    .description("run a benchmark suite (benchmarks/<suite>.json or a path) and write reports/<run-id>/")
+    .argument("[suite]", "suite name or JSON path", "default")
+    .option("--resume <run-dir>", "continue an interrupted run; samples already recorded are kept")
+    .option("--out <dir>", "reports folder", "reports")
+    .option("--samples <n>", "override every row's sample count", intOption("--samples"))
+    .option("--reps <n>", "override every row's repetitions (>= 3)", intOption("--reps"))
+    .option("--rows <ids>", "comma-separated row ids to run")
+    .addOption(deviceOption())
+    .action(commandTable.run);
+
+  program
+    .command("table")
+    .description("regenerate table.csv, table.md, charts and index.html from a run's samples.jsonl")
+    .argument("<run-dir>", "a run folder (or reports/latest)")
+    .action(commandTable.table);
+
+  program
+    .command("compare")
+    .description("compare two runs row by row (Welch t-test on per-repetition ΔT)")
+    .argument("<run-a>", "baseline run folder")
+    .argument("<run-b>", "candidate run folder")
+    .option("--fail-above <pct>", "exit 1 when a row's ΔT worsens by more than pct points", numberOption("--fail-above"))
+    .option("--json", "print JSON")
+    .action(commandTable.compare);
+
+  program
+    .command("attack")
+    .description("measure how much of the key an attacker recovers (ciphertext-only, known-plaintext, weights)")
+    .requiredOption("--model <plain-dir>", "the public plain model folder")
+    .requiredOption("--encrypted <enc-dir>", "the encrypted model folder the server holds")
+    .requiredOption("--key <file>", "the key, used only to score the attacks")
+    .option("--observed <list>", "observed-token counts to sweep, comma-separated", "1000,10000,100000")
+    .option("--seed <n>", "seed of the attacks' own randomness", intOption("--seed"), 1)
+    .option("--out <dir>", "write attack.json / attack.md / attack.vl.json here")
+    .action(commandTable.attack);
+
+  return program;
+}
+

@@ -1,0 +1,83 @@
+/** `env.json`: the machine and software a run measured on. */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { arch, cpus, release, totalmem, type } from "node:os";
+import { repoRoot } from "../paths.js";
+import { WARNINGS } from "../warnings.js";
+
+/** What `env.json` holds. */
+export interface RunEnv {
+  /** CPU model string (text). */
+  cpuModel: string;
+  /** Logical cores (cores). */
+  cores: number;
+  /** Physical memory (bytes). */
+  memoryBytes: number;
+  /** OS type, release and architecture (text). */
+  os: string;
+  /** Node.js version (text). */
+  node: string;
+  /** onnxruntime-node version, "unknown" when not installed (text). */
+  onnxruntime: string;
+  /** Git commit of the repository, "unknown" without git (hex). */
+  gitCommit: string;
+  /** True when the working tree had uncommitted changes (flag). */
+  gitDirty: boolean | null;
+  /** Data directory read (absolute path). */
+  dataDir: string;
+  /** Start of the run (ISO 8601). */
+  startedAt: string;
+  /** End of the run, absent while running (ISO 8601). */
+  endedAt?: string;
+  /** Starts of resumed sessions (ISO 8601). */
+  resumedAt: string[];
+  /** Per row: how its targets were made (model dirs, build/encrypt seconds …) (JSON). */
+  targets: Record<string, Record<string, unknown>>;
+}
+
+/** onnxruntime-node's version from its package.json. */
+export function onnxruntimeVersion(): string {
+  try {
+    const req = createRequire(import.meta.url);
+    const main = req.resolve("onnxruntime-node");
+    const pkgPath = `${main.slice(0, main.lastIndexOf("onnxruntime-node") + "onnxruntime-node".length)}/package.json`;
+    return (JSON.parse(readFileSync(pkgPath, "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
+
+function git(args: string[]): string | undefined {
+  try {
+    return execFileSync("git", args, {
+      cwd: repoRoot(),
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Collects the environment; `warn` is told when git is unavailable. */
+export function collectEnv(dataDir: string, warn: (line: string) => void, startedAt = new Date()): RunEnv {
+  const commit = git(["rev-parse", "HEAD"]);
+  const status = commit === undefined ? undefined : git(["status", "--porcelain"]);
+  if (commit === undefined) warn(WARNINGS.noGit());
+  const cpu = cpus();
+  return {
+    cpuModel: cpu[0]?.model ?? "unknown",
+    cores: cpu.length,
+    memoryBytes: totalmem(),
+    os: `${type()} ${release()} ${arch()}`,
+    node: process.version,
+    onnxruntime: onnxruntimeVersion(),
+    gitCommit: commit ?? "unknown",
+    gitDirty: status === undefined ? null : status.length > 0,
+    dataDir,
+    startedAt: startedAt.toISOString(),
+    resumedAt: [],
+    targets: {},
+  };
+}

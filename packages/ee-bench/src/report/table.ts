@@ -1,0 +1,89 @@
+/**
+ * Table 2 in the paper's columns (Model, runtime, bs, VI (s), EE (s), ΔT (%), Fid (%), ΔT Std (%)),
+ * plus the 95 % interval, argmax agreement, max |Δlogit| and the paper's numbers side by side, as
+ * CSV (csv-stringify) and Markdown.
+ */
+import { stringify } from "csv-stringify/sync";
+import type { RunSummary } from "../types.js";
+
+/** Column headers, in order. */
+export const TABLE_COLUMNS = [
+  "Model",
+  "runtime",
+  "bs",
+  "VI (s)",
+  "EE (s)",
+  "ΔT (%)",
+  "Fid (%)",
+  "ΔT Std (%)",
+  "ΔT 95% CI (%)",
+  "reps",
+  "argmax agree (%)",
+  "max |Δlogit|",
+  "paper VI (s)",
+  "paper EE (s)",
+  "paper ΔT (%)",
+  "paper ΔT from VI/EE (%)",
+  "paper Fid (%)",
+  "paper ΔT Std (%)",
+] as const;
+
+const fix = (x: number | undefined, d: number, sign = false) =>
+  x === undefined || !Number.isFinite(x) ? "n/a" : `${sign && x > 0 ? "+" : ""}${x.toFixed(d)}`;
+/** Seconds with 4 significant digits below 1 s, 3 decimals below 10 s, else 2. */
+const sec = (x: number | undefined) =>
+  x === undefined || !Number.isFinite(x) ? "n/a" : x < 1 ? x.toPrecision(4) : x.toFixed(x < 10 ? 3 : 2);
+const sci = (x: number) => (Number.isFinite(x) ? x.toExponential(2) : "n/a");
+
+/** One string cell per column per row. */
+export function tableRows(summary: RunSummary): string[][] {
+  return summary.rows.map((r) => {
+    const p = r.paper;
+    return [
+      r.label,
+      r.runtime,
+      String(r.batchSize),
+      sec(r.viSec),
+      sec(r.eeSec),
+      fix(r.deltaTPct, 2, true),
+      fix(r.fidelityPct, 6),
+      Number.isFinite(r.deltaTStdPct) ? `±${r.deltaTStdPct.toFixed(2)}` : "n/a",
+      `[${fix(r.deltaTCi95Pct[0], 2, true)}, ${fix(r.deltaTCi95Pct[1], 2, true)}]`,
+      String(r.completeReps),
+      fix(r.argmaxAgreementPct, 2),
+      sci(r.maxAbsLogitDiff),
+      fix(p?.viSec, 2),
+      fix(p?.eeSec, 2),
+      fix(p?.deltaTPct, 2, true),
+      p ? fix(((p.eeSec - p.viSec) / p.viSec) * 100, 2, true) : "n/a",
+      p ? String(p.fidelityPct) : "n/a",
+      p ? `±${p.deltaTStdPct.toFixed(2)}` : "n/a",
+    ];
+  });
+}
+
+/** `table.csv`. */
+export function tableCsv(summary: RunSummary): string {
+  return stringify(tableRows(summary), { header: true, columns: [...TABLE_COLUMNS] });
+}
+
+/** Notes printed under the Markdown table. */
+export function tableNotes(summary: RunSummary): string[] {
+  const notes = [
+    "VI/EE: mean over complete repetitions of the total seconds over the sample set (EE includes the client's encrypt/decrypt); ΔT = (EE − VI)/VI × 100 from those means; ΔT Std: sd of per-repetition ΔT; 95 % CI: Student-t interval of the mean per-repetition ΔT.",
+    "Fid: paper Eq. 4 on the confidence of the predicted class (classifiers) or of the first generated token (LLMs).",
+    "Paper ΔT from VI/EE: (EE − VI)/VI recomputed from the paper's own VI and EE columns; for the BERT rows its sign does not match the printed ΔT (DESIGN §6).",
+  ];
+  for (const r of summary.rows) if (r.note) notes.push(`${r.label} (${r.row}): ${r.note}`);
+  return notes;
+}
+
+/** `table.md`. */
+export function tableMarkdown(summary: RunSummary): string {
+  const esc = (s: string) => s.replace(/\|/g, "\\|");
+  const head = `| ${TABLE_COLUMNS.map(esc).join(" | ")} |`;
+  const rule = `|${TABLE_COLUMNS.map(() => "---").join("|")}|`;
+  const body = tableRows(summary).map((cells) => `| ${cells.map(esc).join(" | ")} |`);
+  const notes = tableNotes(summary).map((n) => `- ${n}`);
+  return [`# ${summary.suite} — run ${summary.runId}`, "", head, rule, ...body, "", ...notes, ""].join("\n");
+}

@@ -1,0 +1,174 @@
+/**
+ * Suite files (`benchmarks/<name>.json`) validated field by field. Every error names the file and
+ * the JSON pointer of the bad field (`/rows/2/repetitions`) and says what is expected. Unknown keys
+ * are errors too, so a typo cannot silently fall back to a default.
+ */
+import type { DatasetSelection, PaperReference, RowTask, Suite, SuiteRow } from "../types.js";
+
+/** Row fields a suite's `defaults` may set. */
+const DEFAULTABLE = [
+  "scheme",
+  "passes",
+  "batchSize",
+  "maxLength",
+  "maxNewTokens",
+  "repetitions",
+  "warmup",
+  "seed",
+] as const;
+
+/** Built-in defaults, below the suite's `defaults`. */
+const BUILTIN_DEFAULTS = {
+  scheme: "full",
+  passes: 1,
+  batchSize: 1,
+  maxLength: 128,
+  repetitions: 3,
+  warmup: 2,
+  seed: 1,
+};
+
+/** Tasks a row may have. */
+const TASKS: readonly RowTask[] = ["classify", "generate"];
+
+type Obj = Record<string, unknown>;
+
+class SchemaError extends Error {}
+
+/** Validation helpers bound to one file. */
+class Checker {
+  constructor(private readonly file: string) {}
+  fail(pointer: string, what: string): never {
+    throw new SchemaError(`${this.file}: ${pointer || "/"}: ${what}`);
+  }
+  obj(v: unknown, p: string, allowed: readonly string[]): Obj {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) this.fail(p, "must be an object");
+    for (const k of Object.keys(v as Obj)) {
+      if (!allowed.includes(k)) this.fail(`${p}/${k}`, `unknown field (allowed: ${allowed.join(", ")})`);
+    }
+    return v as Obj;
+  }
+  str(v: unknown, p: string, opts: { optional?: boolean; pattern?: RegExp } = {}): string | undefined {
+    if (v === undefined && opts.optional) return undefined;
+    if (typeof v !== "string" || v.length === 0) this.fail(p, "must be a non-empty string");
+    if (opts.pattern && !opts.pattern.test(v as string)) this.fail(p, `"${v}" must match ${opts.pattern}`);
+    return v as string;
+  }
+  int(v: unknown, p: string, min: number, optional = false): number | undefined {
+    if (v === undefined && optional) return undefined;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < min) this.fail(p, `must be an integer ≥ ${min}`);
+    return v as number;
+  }
+  num(v: unknown, p: string): number {
+    if (typeof v !== "number" || !Number.isFinite(v)) this.fail(p, "must be a finite number");
+    return v as number;
+  }
+}
+
+function parseDataset(c: Checker, v: unknown, p: string): DatasetSelection {
+  const o = c.obj(v, p, ["name", "count", "turn", "minPromptTokens", "maxPromptTokens", "path", "format"]);
+  const sel: DatasetSelection = { name: c.str(o.name, `${p}/name`)! };
+  const count = c.int(o.count, `${p}/count`, 1, true);
+  if (count !== undefined) sel.count = count;
+  if (o.turn !== undefined) {
+    if (o.turn !== 1 && o.turn !== 2) c.fail(`${p}/turn`, "must be 1 or 2");
+    sel.turn = o.turn;
+  }
+  const minT = c.int(o.minPromptTokens, `${p}/minPromptTokens`, 0, true);
+  if (minT !== undefined) sel.minPromptTokens = minT;
+  const maxT = c.int(o.maxPromptTokens, `${p}/maxPromptTokens`, 1, true);
+  if (maxT !== undefined) sel.maxPromptTokens = maxT;
+  const path = c.str(o.path, `${p}/path`, { optional: true });
+  if (path !== undefined) sel.path = path;
+  const format = c.str(o.format, `${p}/format`, { optional: true });
+  if (format !== undefined) sel.format = format;
+  return sel;
+}
+
+function parsePaper(c: Checker, v: unknown, p: string): PaperReference {
+  const keys = ["model", "vllm", "bs", "viSec", "eeSec", "deltaTPct", "fidelityPct", "deltaTStdPct"] as const;
+  const o = c.obj(v, p, keys);
+  return {
+    model: c.str(o.model, `${p}/model`)!,
+    vllm: c.str(o.vllm, `${p}/vllm`)!,
+    bs: c.int(o.bs, `${p}/bs`, 1)!,
+    viSec: c.num(o.viSec, `${p}/viSec`),
+    eeSec: c.num(o.eeSec, `${p}/eeSec`),
+    deltaTPct: c.num(o.deltaTPct, `${p}/deltaTPct`),
+    fidelityPct: c.num(o.fidelityPct, `${p}/fidelityPct`),
+    deltaTStdPct: c.num(o.deltaTStdPct, `${p}/deltaTStdPct`),
+  };
+}
+
+const ROW_KEYS = [
+  "id",
+  "label",
+  "model",
+  "task",
+  "datasets",
+  "runtime",
+  "note",
+  "paper",
+  ...DEFAULTABLE,
+] as const;
+
+function parseRow(c: Checker, v: unknown, p: string, defaults: Obj): SuiteRow {
+  const o = c.obj(v, p, ROW_KEYS);
+  const merged: Obj = { ...BUILTIN_DEFAULTS, ...defaults, ...o };
+  const task = c.str(o.task, `${p}/task`)! as RowTask;
+  if (!TASKS.includes(task)) c.fail(`${p}/task`, `must be one of ${TASKS.join(", ")}`);
+  // Where a merged value came from, so an error points at the field the user wrote.
+  const at = (k: string) => (k in o ? `${p}/${k}` : `/defaults/${k}`);
+  if (!Array.isArray(o.datasets) || o.datasets.length === 0)
+    c.fail(`${p}/datasets`, "must be a non-empty array");
+  const datasets = (o.datasets as unknown[]).map((d, i) => parseDataset(c, d, `${p}/datasets/${i}`));
+  const batchSize = c.int(merged.batchSize, at("batchSize"), 1)!;
+  const maxNewTokens =
+    task === "generate"
+      ? c.int(merged.maxNewTokens ?? 16, at("maxNewTokens"), 1)!
+      : c.int(merged.maxNewTokens ?? 0, at("maxNewTokens"), 0)!;
+  if (task === "classify" && maxNewTokens !== 0)
+    c.fail(at("maxNewTokens"), "must be 0 (or absent) for a classify row");
+  const row: SuiteRow = {
+    id: c.str(o.id, `${p}/id`, { pattern: /^[a-z0-9][a-z0-9._-]*$/ })!,
+    label: c.str(o.label, `${p}/label`)!,
+    model: c.str(o.model, `${p}/model`)!,
+    task,
+    scheme: c.str(merged.scheme, at("scheme"))!,
+    datasets,
+    passes: c.int(merged.passes, at("passes"), 1)!,
+    batchSize,
+    maxLength: c.int(merged.maxLength, at("maxLength"), 2)!,
+    maxNewTokens,
+    repetitions: c.int(merged.repetitions, at("repetitions"), 3)!,
+    warmup: c.int(merged.warmup, at("warmup"), 0)!,
+    seed: c.int(merged.seed, at("seed"), 0)!,
+    runtime:
+      c.str(o.runtime, `${p}/runtime`, { optional: true }) ??
+      (batchSize > 1 ? `ORT batched (bs ${batchSize})` : "ORT"),
+  };
+  const note = c.str(o.note, `${p}/note`, { optional: true });
+  if (note !== undefined) row.note = note;
+  if (o.paper !== undefined) row.paper = parsePaper(c, o.paper, `${p}/paper`);
+  return row;
+}
+
+/** Validates a parsed suite JSON; `file` names it in errors. */
+export function parseSuite(json: unknown, file: string): Suite {
+  const c = new Checker(file);
+  const o = c.obj(json, "", ["$schema", "name", "description", "microbenchIterations", "defaults", "rows"]);
+  const defaults = o.defaults === undefined ? {} : c.obj(o.defaults, "/defaults", DEFAULTABLE);
+  if (!Array.isArray(o.rows) || o.rows.length === 0) c.fail("/rows", "must be a non-empty array");
+  const rows = (o.rows as unknown[]).map((r, i) => parseRow(c, r, `/rows/${i}`, defaults));
+  const seen = new Set<string>();
+  rows.forEach((r, i) => {
+    if (seen.has(r.id)) c.fail(`/rows/${i}/id`, `duplicate row id "${r.id}"`);
+    seen.add(r.id);
+  });
+  return {
+    name: c.str(o.name, "/name", { pattern: /^[a-z0-9][a-z0-9._-]*$/ })!,
+    description: c.str(o.description, "/description")!,
+    microbenchIterations: c.int(o.microbenchIterations ?? 0, "/microbenchIterations", 0)!,
+    rows,
+  };
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { applyOverrides, listSuites, loadSuite } from "../../src/suite/load.js";
+import { parseSuite } from "../../src/suite/schema.js";
+
+const row = (extra: Record<string, unknown> = {}) => ({
+  id: "r1",
+  label: "R1",
+  model: "bert-tiny",
+  task: "classify",
+  datasets: [{ name: "imdb", count: 4 }],
+  ...extra,
+});
+const suite = (rows: unknown[], extra: Record<string, unknown> = {}) => ({
+  name: "t",
+  description: "d",
+  rows,
+  ...extra,
+});
+
+describe("suite schema", () => {
+  it("applies built-in and suite defaults; derives the runtime label", () => {
+    const s = parseSuite(
+      suite([row(), row({ id: "r2", batchSize: 8 })], { defaults: { repetitions: 5 } }),
+      "t.json",
+    );
+    expect(s.rows[0]).toMatchObject({
+      scheme: "full",
+      repetitions: 5,
+      warmup: 2,
+      batchSize: 1,
+      maxNewTokens: 0,
+      runtime: "ORT",
+    });
+    expect(s.rows[1].runtime).toBe("ORT batched (bs 8)");
+  });
+
+  it.each([
+    [[row({ repetitions: 2 })], {}, /t\.json: \/rows\/0\/repetitions: must be an integer ≥ 3/],
+    [[row()], { defaults: { repetitions: 1 } }, /\/defaults\/repetitions: must be an integer ≥ 3/],
+    [[row({ task: "translate" })], {}, /\/rows\/0\/task: must be one of classify, generate/],
+    [[row({ datasets: [] })], {}, /\/rows\/0\/datasets: must be a non-empty array/],
+    [[row({ datasets: [{ name: "imdb", turn: 3 }] })], {}, /\/rows\/0\/datasets\/0\/turn: must be 1 or 2/],
+    [[row({ bathSize: 3 })], {}, /\/rows\/0\/bathSize: unknown field/],
+    [[row(), row()], {}, /\/rows\/1\/id: duplicate row id "r1"/],
+    [[row({ maxNewTokens: 4 })], {}, /\/rows\/0\/maxNewTokens: must be 0/],
+    [[row({ task: "generate", maxNewTokens: 0 })], {}, /\/rows\/0\/maxNewTokens: must be an integer ≥ 1/],
+    [[row({ paper: { model: "x" } })], {}, /\/rows\/0\/paper\/vllm: must be a non-empty string/],
+    [[row({ id: "Bad Id" })], {}, /\/rows\/0\/id: "Bad Id" must match/],
+    [[], {}, /\/rows: must be a non-empty array/],
+  ])("rejects %# with the JSON pointer of the bad field", (rows, extra, msg) => {
+    expect(() => parseSuite(suite(rows, extra), "t.json")).toThrow(msg);
+  });
+
+  it("the committed suites validate, and cover every row kind", () => {
+    expect(listSuites()).toEqual(expect.arrayContaining(["default", "paper", "smoke"]));
+    for (const name of ["default", "paper", "smoke"]) {
+      const s = loadSuite(name);
+      expect(s.rows.some((r) => r.task === "classify")).toBe(true);
+      expect(s.rows.some((r) => r.task === "generate" && r.batchSize === 1)).toBe(true);
+      expect(s.rows.some((r) => r.task === "generate" && r.batchSize > 1)).toBe(true);
+      for (const r of s.rows) expect(r.repetitions).toBeGreaterThanOrEqual(3);
+    }
+    const paper = loadSuite("paper");
+    expect(paper.rows.find((r) => r.id === "llama-8b-bs256")).toMatchObject({
+      batchSize: 256,
+      passes: 2,
+      model: "llama-3.1-8b",
+    });
+    expect(paper.rows.find((r) => r.id === "bert-base")?.datasets[0].count).toBe(5000);
+  });
+
+  it("overrides: row filter, counts, repetitions ≥ 3", () => {
+    const s = loadSuite("smoke");
+    const o = applyOverrides(s, { rows: ["bert-tiny"], count: 2, repetitions: 4 });
+    expect(o.rows.map((r) => r.id)).toEqual(["bert-tiny"]);
+    expect(o.rows[0]).toMatchObject({ repetitions: 4, datasets: [{ name: "imdb", count: 2 }] });
+    expect(() => applyOverrides(s, { rows: ["nope"] })).toThrow(/unknown row id\(s\) nope/);
+    expect(() => applyOverrides(s, { repetitions: 2 })).toThrow(/≥ 3/);
+  });
+
+  it("a missing suite names the folder and the suites that exist", () => {
+    expect(() => loadSuite("nope")).toThrow(/suite "nope" not found.*default/);
+  });
+});

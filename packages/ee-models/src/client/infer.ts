@@ -1,0 +1,108 @@
+/**
+ * `inferEncrypted`: the client protocol behind `ee infer <enc-dir> --key <key-file> --text "…"`.
+ * The client tokenizes with the plain model's tokenizer (the encrypted folder has none), encrypts
+ * the ids, runs the encrypted model, decrypts; the result has exactly the shape (and printable form)
+ * of the plain `inferClassifier` / `inferLlama`.
+ */
+import type { EEManifest } from "../encrypt/manifest.js";
+import { readManifest } from "../encrypt/manifest.js";
+import type { InferLlamaResult } from "../llama/infer.js";
+import { getArchitecture } from "../registry.js";
+import type { ClassifierInference } from "../runner/classifier.js";
+import { LLAMA31_TOKENIZER } from "../llama/presets.js";
+import { LlamaTokenizer } from "../tokenizers/llama.js";
+import type { ClassifyOptions, ModelTask, SessionOptions } from "../types.js";
+import { EncryptedCausalLM } from "./causal-lm.js";
+import { EncryptedClassifier } from "./classifier.js";
+import type { ClientTokenizerOptions } from "./tokenizer.js";
+
+/** Options of `inferEncrypted`. */
+export interface InferEncryptedOptions extends SessionOptions, ClassifyOptions, ClientTokenizerOptions {
+  /** Causal LMs: most new tokens (tokens); default 64. */
+  maxNewTokens?: number;
+  /** Causal LMs: optional system message. */
+  system?: string;
+}
+
+/** What `inferEncrypted` produced, by task. */
+export type EncryptedInference =
+  | { task: "sequence-classification"; result: ClassifierInference }
+  | { task: "causal-lm"; result: InferLlamaResult };
+
+/** Classify `text` with an encrypted BERT/RoBERTa folder; same result as `inferClassifier`. */
+export async function inferEncryptedClassifier(
+  encDir: string,
+  keyPath: string,
+  text: string,
+  opts: InferEncryptedOptions = {},
+): Promise<ClassifierInference> {
+  const c = await EncryptedClassifier.open(encDir, keyPath, opts);
+  try {
+    const [result] = await c.classify([text], opts);
+    const probs: Record<string, number> = {};
+    c.labels.forEach((l, i) => {
+      probs[l] = result.probs[i];
+    });
+    // the plain inferClassifier's printable form, line for line
+    const lines = c.labels.map((l, i) => `  ${l.padEnd(12)} ${(result.probs[i] * 100).toFixed(2).padStart(6)} %`);
+    const head = `label: ${result.label} (${(result.confidence * 100).toFixed(2)} %, ${result.numTokens} tokens, ${result.latencyMs.toFixed(1)} ms)`;
+    return { label: result.label, probs, result, printable: [head, ...lines].join("\n") };
+  } finally {
+    await c.dispose();
+  }
+}
+
+/** The client's Llama tokenizer: a folder with its files, else the registry's (data dir). */
+function llamaTokenizer(manifest: EEManifest, opts: ClientTokenizerOptions): LlamaTokenizer {
+  if (opts.tokenizerDir !== undefined) return LlamaTokenizer.fromFolder(opts.tokenizerDir);
+  const name = opts.tokenizer ?? manifest.tokenizer;
+  if (name === undefined) {
+    throw new Error(`${manifest.architecture} model: no client tokenizer (give tokenizerDir, or tokenizer, or record it in ee.json)`);
+  }
+  if (name !== LLAMA31_TOKENIZER) throw new Error(`${manifest.architecture} model: tokenizer '${name}' is not a Llama tokenizer`);
+  return LlamaTokenizer.fromDataDir(opts.dataDir);
+}
+
+/** Chat-templated greedy generation with an encrypted Llama folder; same result as `inferLlama`. */
+export async function inferEncryptedLlama(
+  encDir: string,
+  keyPath: string,
+  text: string,
+  opts: InferEncryptedOptions = {},
+): Promise<InferLlamaResult> {
+  const lm = await EncryptedCausalLM.open(encDir, keyPath, opts);
+  try {
+    const tok = llamaTokenizer(lm.client.manifest, opts);
+    const messages = [...(opts.system ? [{ role: "system" as const, content: opts.system }] : []), { role: "user" as const, content: text }];
+    const prompt = tok.applyChatTemplate(messages);
+    const res = await lm.generate([prompt], { maxNewTokens: opts.maxNewTokens ?? 64 });
+    const seq = res.sequences[0];
+    const sorted = [...res.perTokenMs].sort((a, b) => a - b);
+    const medianMs = sorted.length ? sorted[Math.floor(sorted.length / 2)] : Number.NaN;
+    return {
+      text: tok.decode(seq.tokenIds),
+      tokenIds: seq.tokenIds,
+      promptTokens: prompt.length,
+      firstTokenProb: seq.firstTokenProb,
+      finishReason: seq.finishReason,
+      timeToFirstTokenMs: res.timeToFirstTokenMs,
+      tokensPerSec: 1000 / medianMs,
+    };
+  } finally {
+    await lm.dispose();
+  }
+}
+
+/** Inference per task (a table). */
+const INFER_BY_TASK: {
+  [T in ModelTask]: (encDir: string, keyPath: string, text: string, opts: InferEncryptedOptions) => Promise<Extract<EncryptedInference, { task: T }>>;
+} = {
+  "sequence-classification": async (d, k, t, o) => ({ task: "sequence-classification", result: await inferEncryptedClassifier(d, k, t, o) }),
+  "causal-lm": async (d, k, t, o) => ({ task: "causal-lm", result: await inferEncryptedLlama(d, k, t, o) }),
+};
+
+/** Run `text` through the encrypted model in `encDir` with the key at `keyPath`. */
+export async function inferEncrypted(encDir: string, keyPath: string, text: string, opts: InferEncryptedOptions = {}): Promise<EncryptedInference> {
+  const task = getArchitecture(readManifest(encDir).architecture).task;
+  return INFER_BY_TASK[task](encDir, keyPath, text, opts);
+}

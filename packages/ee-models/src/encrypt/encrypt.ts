@@ -1,0 +1,61 @@
+/**
+ * `encryptWeights`: plain config + weights → encrypted config + weights + the key (DESIGN.md §4).
+ */
+import type { EEKey, RandomSource, StateDict } from "ee-core";
+import type { ModelConfig } from "../types.js";
+import { getEncrypter } from "./registry.js";
+import { DEFAULT_SCHEME, getScheme } from "./schemes.js";
+
+/** Options of `encryptWeights`. */
+export interface EncryptWeightsOptions {
+  /** Registered scheme name (`"vocab"`, `"full"`); default `"full"`. */
+  scheme?: string;
+  /** Source of the key's secrets: ee-core `createRandom()` (CSPRNG) unless reproducibility is wanted. */
+  rng: RandomSource;
+  /** Delete each plain tensor from `weights` once encrypted, so peak memory stays near one copy. */
+  consumeInput?: boolean;
+  /** Progress: (tensors done, tensors in all, tensor name). */
+  onProgress?: (done: number, total: number, name: string) => void;
+}
+
+/** What `encryptWeights` returns. */
+export interface EncryptedWeights<C extends ModelConfig = ModelConfig> {
+  /** The encrypted model's config (special token ids encrypted; Llama `full`: untied head). */
+  cfg: C;
+  /** Encrypted weights, same names and shapes as the plain ones (plus `lm_head.weight` when a tied Llama head is split). */
+  weights: StateDict;
+  /** The secret key (keep it client side; save with ee-core `saveKey`). */
+  key: EEKey;
+}
+
+/** Draw a key for `cfg` and encrypt `weights` with it. */
+export async function encryptWeights<C extends ModelConfig>(
+  cfg: C,
+  weights: StateDict,
+  opts: EncryptWeightsOptions,
+): Promise<EncryptedWeights<C>> {
+  const scheme = getScheme(opts.scheme ?? DEFAULT_SCHEME);
+  const enc = getEncrypter(cfg.modelType);
+  const key = enc.makeKey(cfg, scheme, opts.rng);
+  const out = await applyKey(cfg, weights, key, opts);
+  return { cfg: out.cfg, weights: out.weights, key };
+}
+
+/** Encrypt `weights` with an existing `key` (made for the same architecture and sizes). */
+export async function applyKey<C extends ModelConfig>(
+  cfg: C,
+  weights: StateDict,
+  key: EEKey,
+  opts: Pick<EncryptWeightsOptions, "consumeInput" | "onProgress"> = {},
+): Promise<{ cfg: C; weights: StateDict }> {
+  if (key.architecture !== cfg.modelType) {
+    throw new Error(`key is for architecture '${key.architecture}', the model is '${cfg.modelType}'`);
+  }
+  const enc = getEncrypter(cfg.modelType);
+  const out = await enc.applyKey(cfg, weights, key, {
+    consumeInput: opts.consumeInput,
+    onProgress: opts.onProgress,
+    label: `${cfg.modelType}/${key.scheme}`,
+  });
+  return { cfg: out.cfg as C, weights: out.weights };
+}

@@ -1,0 +1,39 @@
+/**
+ * Dense products of the offline encryption. Large ones run in onnxruntime through the backend's
+ * one-node MatMul (float32); small ones in a float64-accumulating loop (exact enough, no session).
+ */
+import { matmulF32 } from "../backend/ort.js";
+
+/** Where a product runs: `auto` picks by size (`ort` above `ORT_MIN_MACS` multiply-adds). */
+export type MatmulPath = "auto" | "ort" | "js";
+
+/** Products with at least this many multiply-adds go to onnxruntime under `auto` (MACs). */
+export const ORT_MIN_MACS = 1 << 24;
+
+/** `C = A B` for row-major float32 `A [m, k]`, `B [k, n]`; returns `C [m, n]`. */
+export async function matmul(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  path: MatmulPath = "auto",
+): Promise<Float32Array> {
+  if (a.length !== m * k) throw new Error(`encrypt matmul: A has ${a.length} elements, expected ${m}·${k}`);
+  if (b.length !== k * n) throw new Error(`encrypt matmul: B has ${b.length} elements, expected ${k}·${n}`);
+  const useOrt = path === "ort" || (path === "auto" && m * k * n >= ORT_MIN_MACS);
+  if (useOrt) return matmulF32(a, b, m, k, n);
+  const c = new Float32Array(m * n);
+  const acc = new Float64Array(n); // one row of C
+  for (let i = 0; i < m; i++) {
+    acc.fill(0);
+    for (let p = 0; p < k; p++) {
+      const aip = a[i * k + p];
+      if (aip === 0) continue;
+      const row = p * n;
+      for (let j = 0; j < n; j++) acc[j] += aip * b[row + j];
+    }
+    c.set(acc, i * n);
+  }
+  return c;
+}

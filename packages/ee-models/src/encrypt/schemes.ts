@@ -1,0 +1,58 @@
+/**
+ * Encryption schemes (DESIGN.md §2): explicit, named, registered. An encrypter reads a scheme's flags,
+ * so a new scheme built from existing transforms is one row in `SCHEMES`; a scheme with a new kind of
+ * transform adds a flag here and its handling in each encrypter.
+ */
+
+/** Registered scheme names. */
+export type SchemeName = "vocab" | "full";
+
+/** What a scheme transforms. */
+export interface Scheme {
+  /** Registry key, stored in the key file and in `ee.json`. */
+  name: SchemeName;
+  /** One line for listings and reports. */
+  description: string;
+  /** Token ids are permuted: embedding rows and LM-head columns (every architecture). */
+  vocab: boolean;
+  /**
+   * The hidden basis, attention heads, FFN neurons and the classifier head are transformed
+   * (BERT/RoBERTa: DESIGN.md §4.2; Llama: §4.3).
+   */
+  hidden: boolean;
+  /** True when decryption is exact up to floating-point rounding (no noise added). */
+  exact: boolean;
+}
+
+/** The registry: one row per scheme. */
+export const SCHEMES: Readonly<Record<SchemeName, Scheme>> = {
+  vocab: {
+    name: "vocab",
+    description: "token-id permutation only (embedding rows, LM-head columns)",
+    vocab: true,
+    hidden: false,
+    exact: true,
+  },
+  full: {
+    name: "full",
+    description: "vocab + hidden basis + attention heads + FFN neurons (+ classifier head)",
+    vocab: true,
+    hidden: true,
+    exact: true,
+  },
+};
+
+/** The scheme used when none is named. */
+export const DEFAULT_SCHEME: SchemeName = "full";
+
+/** All registered scheme names. */
+export function schemeNames(): SchemeName[] {
+  return Object.keys(SCHEMES) as SchemeName[];
+}
+
+/** The scheme registered as `name`, or an Error listing the known ones. */
+export function getScheme(name: string): Scheme {
+  const s = (SCHEMES as Record<string, Scheme | undefined>)[name];
+  if (s === undefined) throw new Error(`unknown encryption scheme '${name}'; known: ${schemeNames().join(", ")}`);
+  return s;
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { createSession, cudaUnavailableMessage, listBackends, matmulF32, ortVersion } from "../../src/backend/ort.js";
+import { seeded } from "../fixtures.js";
+
+describe("onnxruntime backend", () => {
+  it("reports its version", () => {
+    expect(ortVersion()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('device "cuda" without the CUDA provider fails with a clear message', async () => {
+    const cuda = listBackends().find((b) => b.name === "cuda");
+    // This machine has the CPU-only build; on a CUDA build this test checks nothing else.
+    if (cuda && !cuda.bundled) {
+      await expect(createSession("/nonexistent/model.onnx", { device: "cuda" })).rejects.toThrow(
+        /device cuda: onnxruntime-node .* has no CUDA execution provider on this machine .*ONNXRUNTIME_NODE_INSTALL=cuda12/,
+      );
+    }
+    expect(cudaUnavailableMessage("x")).toContain('use device "cpu"');
+  });
+
+  it("names a missing model file", async () => {
+    await expect(createSession("/nonexistent/model.onnx")).rejects.toThrow("/nonexistent/model.onnx: ONNX model file not found");
+  });
+
+  it("matmulF32 equals a naive product (odd shapes)", async () => {
+    const rng = seeded("matmul");
+    const [m, k, n] = [37, 19, 23];
+    const a = rng.fillGaussian(new Float32Array(m * k));
+    const b = rng.fillGaussian(new Float32Array(k * n));
+    const c = await matmulF32(a, b, m, k, n);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let t = 0; t < k; t++) s += a[i * k + t] * b[t * n + j];
+        expect(c[i * n + j]).toBeCloseTo(s, 4);
+      }
+    }
+    // forced into 4-row chunks (4·23·4 bytes): the same product (MLAS may block differently: 1e-5)
+    const chunked = await matmulF32(a, b, m, k, n, { maxChunkBytes: 4 * 23 * 4 });
+    expect(chunked.length).toBe(m * n);
+    chunked.forEach((v, i) => expect(v).toBeCloseTo(c[i], 5));
+    await expect(matmulF32(a, b, m + 1, k, n)).rejects.toThrow(/A has 703 elements, expected m·k = 38·19/);
+  });
+});
