@@ -4,7 +4,13 @@
  * the wall time it cost, so that an attack reusing it can report its full cost).
  */
 import type { RandomSource } from "ee-core";
-import type { AttackSuiteInput, AttackSuiteOptions, CandidateRanking, ObservationRanking, TokenCorpus } from "./types.js";
+import type {
+  AttackSuiteInput,
+  AttackSuiteOptions,
+  CandidateRanking,
+  ObservationRanking,
+  TokenCorpus,
+} from "./types.js";
 
 /** A memo of named intermediate results with their cost. */
 export class Memo {

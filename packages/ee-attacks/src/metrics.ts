@@ -17,7 +17,8 @@ export function decryptionOf(truePermutation: Permutation): Int32Array {
   const inv = new Int32Array(truePermutation.length).fill(-1);
   for (let t = 0; t < truePermutation.length; t++) {
     const e = truePermutation[t];
-    if (e < 0 || e >= truePermutation.length || inv[e] !== -1) throw new Error(`decryptionOf: truePermutation is not a permutation (value at ${t})`);
+    if (e < 0 || e >= truePermutation.length || inv[e] !== -1)
+      throw new Error(`decryptionOf: truePermutation is not a permutation (value at ${t})`);
     inv[e] = t;
   }
   return inv;
@@ -29,7 +30,8 @@ export function distinctIds(corpus: TokenCorpus, vocabSize: number): Int32Array 
   for (const doc of corpus.docs) {
     for (let i = 0; i < doc.length; i++) {
       const t = doc[i];
-      if (t < 0 || t >= vocabSize) throw new Error(`distinctIds: corpus "${corpus.name}" has id ${t} outside [0, ${vocabSize})`);
+      if (t < 0 || t >= vocabSize)
+        throw new Error(`distinctIds: corpus "${corpus.name}" has id ${t} outside [0, ${vocabSize})`);
       seen[t] = 1;
     }
   }
@@ -42,9 +44,15 @@ export function distinctIds(corpus: TokenCorpus, vocabSize: number): Int32Array 
 }
 
 /** Top-1 / top-10 recovery of the mapping over `scoredEncIds` (all ids when absent). */
-export function scoreRanking(ranking: CandidateRanking, truePermutation: Permutation, scoredEncIds?: Int32Array): RecoveryScore {
+export function scoreRanking(
+  ranking: CandidateRanking,
+  truePermutation: Permutation,
+  scoredEncIds?: Int32Array,
+): RecoveryScore {
   if (truePermutation.length !== ranking.vocabSize) {
-    throw new Error(`scoreRanking: truePermutation has length ${truePermutation.length}, ranking covers ${ranking.vocabSize} ids`);
+    throw new Error(
+      `scoreRanking: truePermutation has length ${truePermutation.length}, ranking covers ${ranking.vocabSize} ids`,
+    );
   }
   const sigma = decryptionOf(truePermutation);
   const ids = scoredEncIds ?? Int32Array.from({ length: ranking.vocabSize }, (_, i) => i);
@@ -68,14 +76,21 @@ export function scoreRanking(ranking: CandidateRanking, truePermutation: Permuta
 }
 
 /** Share of tokens of held-out encrypted docs decrypted correctly by the first guess. */
-export function heldOutDecryption(ranking: CandidateRanking, truePermutation: Permutation, heldOut: TokenCorpus): { pct: number; tokens: number } {
+export function heldOutDecryption(
+  ranking: CandidateRanking,
+  truePermutation: Permutation,
+  heldOut: TokenCorpus,
+): { pct: number; tokens: number } {
   const sigma = decryptionOf(truePermutation);
   let right = 0;
   let total = 0;
   for (const doc of heldOut.docs) {
     for (let i = 0; i < doc.length; i++) {
       const e = doc[i];
-      if (e < 0 || e >= ranking.vocabSize) throw new Error(`heldOutDecryption: held-out corpus "${heldOut.name}" has id ${e} outside [0, ${ranking.vocabSize})`);
+      if (e < 0 || e >= ranking.vocabSize)
+        throw new Error(
+          `heldOutDecryption: held-out corpus "${heldOut.name}" has id ${e} outside [0, ${ranking.vocabSize})`,
+        );
       if (ranking.ids[e * ranking.depth] === sigma[e]) right++;
       total++;
     }
@@ -85,7 +100,8 @@ export function heldOutDecryption(ranking: CandidateRanking, truePermutation: Pe
 
 /** Top-1 / top-10 recovery of per-observation rankings against the true plain ids. */
 export function scoreObservations(ranking: ObservationRanking, trueIds: Int32Array): RecoveryScore {
-  if (trueIds.length !== ranking.count) throw new Error(`scoreObservations: ${trueIds.length} true ids for ${ranking.count} observations`);
+  if (trueIds.length !== ranking.count)
+    throw new Error(`scoreObservations: ${trueIds.length} true ids for ${ranking.count} observations`);
   const kMax = Math.min(TOP_K, ranking.depth);
   let hit1 = 0;
   let hit10 = 0;

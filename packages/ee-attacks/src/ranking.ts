@@ -5,15 +5,19 @@ import type { CandidateRanking, ObservationRanking } from "./types.js";
 
 /** An empty ranking (`-1` everywhere) for `vocabSize` encrypted ids, `depth` guesses each. */
 export function emptyRanking(vocabSize: number, depth: number): CandidateRanking {
-  if (!Number.isSafeInteger(vocabSize) || vocabSize < 1) throw new Error(`emptyRanking: vocabSize must be a positive integer, got ${vocabSize}`);
-  if (!Number.isSafeInteger(depth) || depth < 1) throw new Error(`emptyRanking: depth must be a positive integer, got ${depth}`);
+  if (!Number.isSafeInteger(vocabSize) || vocabSize < 1)
+    throw new Error(`emptyRanking: vocabSize must be a positive integer, got ${vocabSize}`);
+  if (!Number.isSafeInteger(depth) || depth < 1)
+    throw new Error(`emptyRanking: depth must be a positive integer, got ${depth}`);
   return { vocabSize, depth, ids: new Int32Array(vocabSize * depth).fill(-1) };
 }
 
 /** An empty observation ranking for `count` observations. */
 export function emptyObservationRanking(count: number, depth: number): ObservationRanking {
-  if (!Number.isSafeInteger(count) || count < 0) throw new Error(`emptyObservationRanking: count must be a non-negative integer, got ${count}`);
-  if (!Number.isSafeInteger(depth) || depth < 1) throw new Error(`emptyObservationRanking: depth must be a positive integer, got ${depth}`);
+  if (!Number.isSafeInteger(count) || count < 0)
+    throw new Error(`emptyObservationRanking: count must be a non-negative integer, got ${count}`);
+  if (!Number.isSafeInteger(depth) || depth < 1)
+    throw new Error(`emptyObservationRanking: depth must be a positive integer, got ${depth}`);
   return { count, depth, ids: new Int32Array(count * depth).fill(-1) };
 }
 
@@ -45,7 +49,11 @@ export function topGuess(r: CandidateRanking): Int32Array {
  * A ranking whose first guess is `decrypt[e]` (an assignment encrypted → plain, `-1` = none),
  * followed by the guesses of `fallback` (if given) for the remaining depth.
  */
-export function rankingFromAssignment(decrypt: Int32Array, depth: number, fallback?: CandidateRanking): CandidateRanking {
+export function rankingFromAssignment(
+  decrypt: Int32Array,
+  depth: number,
+  fallback?: CandidateRanking,
+): CandidateRanking {
   const r = emptyRanking(decrypt.length, depth);
   for (let e = 0; e < decrypt.length; e++) {
     if (decrypt[e] >= 0) pushCandidate(r, e, decrypt[e]);

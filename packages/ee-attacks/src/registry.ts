@@ -3,21 +3,28 @@
  * model, whether it is swept over the number of observed tokens, what input it needs, and how to run.
  * Adding an attack touches this table only.
  */
-import { anchorsFromTemplate } from "./attacks/template-anchors.js";
+
 import { frequencyAttack } from "./attacks/frequency.js";
 import { geneticAttack } from "./attacks/genetic.js";
 import { hiddenStateInversion } from "./attacks/hidden-state.js";
 import { hillClimbAttack } from "./attacks/hill-climb.js";
 import { randomSearchAttack } from "./attacks/random-search.js";
+import { anchorsFromTemplate } from "./attacks/template-anchors.js";
 import { exactRowMatch } from "./attacks/weights-exact.js";
-import { DEFAULT_GRAM_MATCH, gramAnchorMatch, type GramMatchResult } from "./attacks/weights-gram.js";
-import { procrustesMatch, type ProcrustesMatchResult } from "./attacks/weights-procrustes.js";
+import { DEFAULT_GRAM_MATCH, gramAnchorMatch } from "./attacks/weights-gram.js";
+import { procrustesMatch } from "./attacks/weights-procrustes.js";
 import { sortedValueMatch } from "./attacks/weights-sorted.js";
 import type { AttackContext, AttackOutcome } from "./context.js";
-import { buildBigramModel, type BigramModel } from "./lm/bigram-model.js";
-import { observedStats, type ObservedStats } from "./lm/observed-stats.js";
+import { type BigramModel, buildBigramModel } from "./lm/bigram-model.js";
+import { type ObservedStats, observedStats } from "./lm/observed-stats.js";
 import { unigramCounts } from "./lm/unigram.js";
-import type { AttackFamily, AttackSuiteInput, TokenCorpus } from "./types.js";
+import type {
+  AttackFamily,
+  AttackSuiteInput,
+  GramMatchResult,
+  ProcrustesMatchResult,
+  TokenCorpus,
+} from "./types.js";
 
 /** One registered attack. */
 export interface AttackEntry {
@@ -33,8 +40,10 @@ export interface AttackEntry {
   run(ctx: AttackContext): AttackOutcome;
 }
 
-const needTraffic = (i: AttackSuiteInput): string | null => (!i.prior ? "no prior corpus" : !i.observed ? "no observed traffic" : null);
-const needTemplate = (i: AttackSuiteInput): string | null => needTraffic(i) ?? (!i.template ? "no known template" : null);
+const needTraffic = (i: AttackSuiteInput): string | null =>
+  !i.prior ? "no prior corpus" : !i.observed ? "no observed traffic" : null;
+const needTemplate = (i: AttackSuiteInput): string | null =>
+  needTraffic(i) ?? (!i.template ? "no known template" : null);
 const needWeights = (i: AttackSuiteInput): string | null => (!i.weights ? "no weights" : null);
 const needHidden = (i: AttackSuiteInput): string | null => (!i.hiddenStates ? "no hidden states" : null);
 
@@ -45,13 +54,25 @@ function traffic(ctx: AttackContext): { prior: TokenCorpus; observed: TokenCorpu
 }
 
 /** Prior counts, bigram model and observed statistics, memoised. */
-function lmInputs(ctx: AttackContext): { model: BigramModel; stats: ObservedStats; priorCounts: Float64Array; ms: number } {
+function lmInputs(ctx: AttackContext): {
+  model: BigramModel;
+  stats: ObservedStats;
+  priorCounts: Float64Array;
+  ms: number;
+} {
   const { prior, observed } = traffic(ctx);
   const V = ctx.input.vocabSize;
-  const model = ctx.memo.get(`bigram:${ctx.opts.hillClimb.discount}`, () => buildBigramModel(prior, V, ctx.opts.hillClimb.discount));
+  const model = ctx.memo.get(`bigram:${ctx.opts.hillClimb.discount}`, () =>
+    buildBigramModel(prior, V, ctx.opts.hillClimb.discount),
+  );
   const counts = ctx.memo.get("prior-unigram", () => unigramCounts(prior, V));
   const stats = ctx.memo.get(`observed:${observed.name}`, () => observedStats(observed, V));
-  return { model: model.value, stats: stats.value, priorCounts: counts.value, ms: model.ms + counts.ms + stats.ms };
+  return {
+    model: model.value,
+    stats: stats.value,
+    priorCounts: counts.value,
+    ms: model.ms + counts.ms + stats.ms,
+  };
 }
 
 function templateAnchors(ctx: AttackContext) {
@@ -92,9 +113,16 @@ export const ATTACKS: readonly AttackEntry[] = [
     missing: needTraffic,
     run(ctx) {
       const { observed } = traffic(ctx);
-      const counts = ctx.memo.get("prior-unigram", () => unigramCounts(traffic(ctx).prior, ctx.input.vocabSize));
+      const counts = ctx.memo.get("prior-unigram", () =>
+        unigramCounts(traffic(ctx).prior, ctx.input.vocabSize),
+      );
       const guess = frequencyAttack(counts.value, unigramCounts(observed, ctx.input.vocabSize));
-      return { ranking: guess.ranking, upstreamMs: counts.ms, prior: priorName(ctx), note: "unigram rank r → prior rank r" };
+      return {
+        ranking: guess.ranking,
+        upstreamMs: counts.ms,
+        prior: priorName(ctx),
+        note: "unigram rank r → prior rank r",
+      };
     },
   },
   {
@@ -105,9 +133,18 @@ export const ATTACKS: readonly AttackEntry[] = [
     run(ctx) {
       const lm = lmInputs(ctx);
       const freq = frequencyAttack(lm.priorCounts, lm.stats.unigram);
-      const hc = hillClimbAttack({ model: lm.model, stats: lm.stats, start: freq.decrypt, fallback: freq.ranking }, ctx.opts.hillClimb, ctx.rng);
+      const hc = hillClimbAttack(
+        { model: lm.model, stats: lm.stats, start: freq.decrypt, fallback: freq.ranking },
+        ctx.opts.hillClimb,
+        ctx.rng,
+      );
       const gain = hc.logLikelihood - hc.startLogLikelihood;
-      return { ranking: hc.ranking, upstreamMs: lm.ms, prior: priorName(ctx), note: `from frequency solution; ${hc.swapsAccepted} swaps, ${hc.proposalsScored} proposals, ΔlogL=${gain.toFixed(0)} nats` };
+      return {
+        ranking: hc.ranking,
+        upstreamMs: lm.ms,
+        prior: priorName(ctx),
+        note: `from frequency solution; ${hc.swapsAccepted} swaps, ${hc.proposalsScored} proposals, ΔlogL=${gain.toFixed(0)} nats`,
+      };
     },
   },
   {
@@ -118,7 +155,12 @@ export const ATTACKS: readonly AttackEntry[] = [
     run(ctx) {
       const lm = lmInputs(ctx);
       const r = randomSearchAttack(lm.model, lm.stats, ctx.opts.randomSearch, ctx.rng);
-      return { ranking: r.ranking, upstreamMs: lm.ms, prior: priorName(ctx), note: `best of ${r.evaluations} random decryptions by bigram logL` };
+      return {
+        ranking: r.ranking,
+        upstreamMs: lm.ms,
+        prior: priorName(ctx),
+        note: `best of ${r.evaluations} random decryptions by bigram logL`,
+      };
     },
   },
   {
@@ -130,7 +172,12 @@ export const ATTACKS: readonly AttackEntry[] = [
       const lm = lmInputs(ctx);
       const g = ctx.opts.genetic;
       const r = geneticAttack(lm.model, lm.stats, g, ctx.rng);
-      return { ranking: r.ranking, upstreamMs: lm.ms, prior: priorName(ctx), note: `population ${g.population}, ${g.generations} generations, ${r.evaluations} evaluations, random start` };
+      return {
+        ranking: r.ranking,
+        upstreamMs: lm.ms,
+        prior: priorName(ctx),
+        note: `population ${g.population}, ${g.generations} generations, ${r.evaluations} evaluations, random start`,
+      };
     },
   },
   {
@@ -139,10 +186,21 @@ export const ATTACKS: readonly AttackEntry[] = [
     sweep: true,
     missing: needTemplate,
     run(ctx) {
-      const counts = ctx.memo.get("prior-unigram", () => unigramCounts(traffic(ctx).prior, ctx.input.vocabSize));
+      const counts = ctx.memo.get("prior-unigram", () =>
+        unigramCounts(traffic(ctx).prior, ctx.input.vocabSize),
+      );
       const anchors = templateAnchors(ctx);
-      const guess = frequencyAttack(counts.value, unigramCounts(traffic(ctx).observed, ctx.input.vocabSize), anchors);
-      return { ranking: guess.ranking, upstreamMs: counts.ms, prior: `${priorName(ctx)} + ${ctx.input.template?.description}`, note: `${anchors.plain.length} template anchors fixed` };
+      const guess = frequencyAttack(
+        counts.value,
+        unigramCounts(traffic(ctx).observed, ctx.input.vocabSize),
+        anchors,
+      );
+      return {
+        ranking: guess.ranking,
+        upstreamMs: counts.ms,
+        prior: `${priorName(ctx)} + ${ctx.input.template?.description}`,
+        note: `${anchors.plain.length} template anchors fixed`,
+      };
     },
   },
   {
@@ -156,8 +214,17 @@ export const ATTACKS: readonly AttackEntry[] = [
       const freq = frequencyAttack(lm.priorCounts, lm.stats.unigram, anchors);
       const frozen = new Uint8Array(ctx.input.vocabSize);
       for (const e of anchors.encrypted) frozen[e] = 1;
-      const hc = hillClimbAttack({ model: lm.model, stats: lm.stats, start: freq.decrypt, frozen, fallback: freq.ranking }, ctx.opts.hillClimb, ctx.rng);
-      return { ranking: hc.ranking, upstreamMs: lm.ms, prior: `${priorName(ctx)} + ${ctx.input.template?.description}`, note: `${anchors.plain.length} anchors frozen; ${hc.swapsAccepted} swaps` };
+      const hc = hillClimbAttack(
+        { model: lm.model, stats: lm.stats, start: freq.decrypt, frozen, fallback: freq.ranking },
+        ctx.opts.hillClimb,
+        ctx.rng,
+      );
+      return {
+        ranking: hc.ranking,
+        upstreamMs: lm.ms,
+        prior: `${priorName(ctx)} + ${ctx.input.template?.description}`,
+        note: `${anchors.plain.length} anchors frozen; ${hc.swapsAccepted} swaps`,
+      };
     },
   },
   {
@@ -169,7 +236,12 @@ export const ATTACKS: readonly AttackEntry[] = [
       const w = ctx.input.weights;
       if (!w) throw new Error("needs weights");
       const r = exactRowMatch(w.plainEmbedding, w.encryptedEmbedding);
-      return { ranking: r.ranking, upstreamMs: 0, prior: "public plain embedding", note: `${r.matchedRows} rows bit-identical to a plain row` };
+      return {
+        ranking: r.ranking,
+        upstreamMs: 0,
+        prior: "public plain embedding",
+        note: `${r.matchedRows} rows bit-identical to a plain row`,
+      };
     },
   },
   {
@@ -181,7 +253,12 @@ export const ATTACKS: readonly AttackEntry[] = [
       const w = ctx.input.weights;
       if (!w) throw new Error("needs weights");
       const r = sortedValueMatch(w.plainEmbedding, w.encryptedEmbedding);
-      return { ranking: r.ranking, upstreamMs: 0, prior: "public plain embedding", note: `${r.exactRows} rows with an identical sorted-value signature` };
+      return {
+        ranking: r.ranking,
+        upstreamMs: 0,
+        prior: "public plain embedding",
+        note: `${r.exactRows} rows with an identical sorted-value signature`,
+      };
     },
   },
   {
@@ -192,7 +269,12 @@ export const ATTACKS: readonly AttackEntry[] = [
     run(ctx) {
       const g = gram(ctx);
       const heads = ctx.input.weights?.plainLmHead ? "embedding + LM head" : "embedding (tied head)";
-      return { ranking: g.value.ranking, upstreamMs: g.ms, prior: `public plain ${heads}`, note: `${g.value.seeds} norm seeds, ${g.value.anchors.plain.length} Gram-consistent anchors` };
+      return {
+        ranking: g.value.ranking,
+        upstreamMs: g.ms,
+        prior: `public plain ${heads}`,
+        note: `${g.value.seeds} norm seeds, ${g.value.anchors.plain.length} Gram-consistent anchors`,
+      };
     },
   },
   {
@@ -204,9 +286,19 @@ export const ATTACKS: readonly AttackEntry[] = [
       const p = procrustes(ctx);
       if (typeof p.value === "string") {
         const g = gram(ctx);
-        return { ranking: g.value.ranking, upstreamMs: p.ms, prior: "public plain weights", note: `Procrustes not solvable (${p.value}); gram-anchor ranking kept` };
+        return {
+          ranking: g.value.ranking,
+          upstreamMs: p.ms,
+          prior: "public plain weights",
+          note: `Procrustes not solvable (${p.value}); gram-anchor ranking kept`,
+        };
       }
-      return { ranking: p.value.ranking, upstreamMs: p.ms, prior: "public plain weights", note: `seeded by gram-anchors; ${p.value.anchorsUsed} anchor rows, residual ${p.value.relativeResidual.toExponential(1)}` };
+      return {
+        ranking: p.value.ranking,
+        upstreamMs: p.ms,
+        prior: "public plain weights",
+        note: `seeded by gram-anchors; ${p.value.anchorsUsed} anchor rows, residual ${p.value.relativeResidual.toExponential(1)}`,
+      };
     },
   },
   {
@@ -219,7 +311,12 @@ export const ATTACKS: readonly AttackEntry[] = [
       const w = ctx.input.weights;
       if (!h || !w) throw new Error("needs hidden states and weights");
       const r = hiddenStateInversion(h, w.plainEmbedding, null, ctx.opts.maxHiddenStateRows);
-      return { observations: r, upstreamMs: 0, prior: "public plain embedding (+ public offsets)", note: `${h.corpus}; no basis estimate` };
+      return {
+        observations: r,
+        upstreamMs: 0,
+        prior: "public plain embedding (+ public offsets)",
+        note: `${h.corpus}; no basis estimate`,
+      };
     },
   },
   {
@@ -234,10 +331,20 @@ export const ATTACKS: readonly AttackEntry[] = [
       const p = procrustes(ctx);
       if (typeof p.value === "string") {
         const r = hiddenStateInversion(h, w.plainEmbedding, null, ctx.opts.maxHiddenStateRows);
-        return { observations: r, upstreamMs: p.ms, prior: "public plain weights", note: `no Procrustes estimate (${p.value}); identity basis used` };
+        return {
+          observations: r,
+          upstreamMs: p.ms,
+          prior: "public plain weights",
+          note: `no Procrustes estimate (${p.value}); identity basis used`,
+        };
       }
       const r = hiddenStateInversion(h, w.plainEmbedding, p.value.q, ctx.opts.maxHiddenStateRows);
-      return { observations: r, upstreamMs: p.ms, prior: "public plain weights", note: `${h.corpus}; basis Q̂ from weights-procrustes` };
+      return {
+        observations: r,
+        upstreamMs: p.ms,
+        prior: "public plain weights",
+        note: `${h.corpus}; basis Q̂ from weights-procrustes`,
+      };
     },
   },
 ];

@@ -3,10 +3,10 @@
  * sweeping traffic attacks over the number of observed tokens, and score each against the true π.
  */
 import { createRandom } from "ee-core";
-import { type AttackContext, Memo } from "./context.js";
 import { DEFAULT_GENETIC } from "./attacks/genetic.js";
 import { DEFAULT_HILL_CLIMB } from "./attacks/hill-climb.js";
 import { DEFAULT_RANDOM_SEARCH } from "./attacks/random-search.js";
+import { type AttackContext, Memo } from "./context.js";
 import { tokenCount, truncateCorpus } from "./lm/unigram.js";
 import { distinctIds, heldOutDecryption, scoreObservations, scoreRanking } from "./metrics.js";
 import { ATTACKS, type AttackEntry, attackByName } from "./registry.js";
@@ -23,7 +23,10 @@ export const DEFAULT_SUITE_OPTIONS: AttackSuiteOptions = {
 };
 
 /** Run the suite. Options not given take `DEFAULT_SUITE_OPTIONS`. */
-export async function runAttackSuite(input: AttackSuiteInput, options: Partial<AttackSuiteOptions> = {}): Promise<AttackReport> {
+export async function runAttackSuite(
+  input: AttackSuiteInput,
+  options: Partial<AttackSuiteOptions> = {},
+): Promise<AttackReport> {
   const opts: AttackSuiteOptions = { ...DEFAULT_SUITE_OPTIONS, ...options };
   validateInput(input);
   const entries: AttackEntry[] = opts.attacks ? opts.attacks.map(attackByName) : [...ATTACKS];
@@ -45,7 +48,9 @@ export async function runAttackSuite(input: AttackSuiteInput, options: Partial<A
       const t0 = performance.now();
       const out = entry.run(ctx);
       const ownMs = performance.now() - t0;
-      rows.push(scoreRow(input, entry, n, observed ? distinctIds(observed, input.vocabSize) : undefined, out, ownMs));
+      rows.push(
+        scoreRow(input, entry, n, observed ? distinctIds(observed, input.vocabSize) : undefined, out, ownMs),
+      );
       opts.onRow?.(rows[rows.length - 1]);
       await new Promise((r) => setImmediate(r));
     }
@@ -68,11 +73,20 @@ export async function runAttackSuite(input: AttackSuiteInput, options: Partial<A
 function sweepPoints(input: AttackSuiteInput, sweep: number[]): number[] {
   if (!input.observed) return [];
   const total = tokenCount(input.observed);
-  for (const n of sweep) if (!Number.isSafeInteger(n) || n < 1) throw new Error(`observedTokenSweep: entries must be positive integers, got ${n}`);
+  for (const n of sweep)
+    if (!Number.isSafeInteger(n) || n < 1)
+      throw new Error(`observedTokenSweep: entries must be positive integers, got ${n}`);
   return [...new Set(sweep.map((n) => Math.min(n, total)))].sort((a, b) => a - b);
 }
 
-function scoreRow(input: AttackSuiteInput, entry: AttackEntry, n: number, occurring: Int32Array | undefined, out: ReturnType<AttackEntry["run"]>, ownMs: number): AttackRow {
+function scoreRow(
+  input: AttackSuiteInput,
+  entry: AttackEntry,
+  n: number,
+  occurring: Int32Array | undefined,
+  out: ReturnType<AttackEntry["run"]>,
+  ownMs: number,
+): AttackRow {
   const base = {
     attack: entry.name,
     family: entry.family,
@@ -87,20 +101,40 @@ function scoreRow(input: AttackSuiteInput, entry: AttackEntry, n: number, occurr
   };
   if (out.observations) {
     const s = scoreObservations(out.observations.ranking, out.observations.trueIds);
-    return { ...base, scoredIds: s.scoredIds, top1Pct: s.top1Pct, top10Pct: s.top10Pct, heldOutPct: null, heldOutTokens: 0 };
+    return {
+      ...base,
+      scoredIds: s.scoredIds,
+      top1Pct: s.top1Pct,
+      top10Pct: s.top10Pct,
+      heldOutPct: null,
+      heldOutTokens: 0,
+    };
   }
   if (!out.ranking) throw new Error(`attack ${entry.name} returned neither a ranking nor observations`);
   const s = scoreRanking(out.ranking, input.truePermutation, out.scoredEncIds ?? occurring);
   const held = input.heldOut ? heldOutDecryption(out.ranking, input.truePermutation, input.heldOut) : null;
-  return { ...base, scoredIds: s.scoredIds, top1Pct: s.top1Pct, top10Pct: s.top10Pct, heldOutPct: held ? held.pct : null, heldOutTokens: held ? held.tokens : 0 };
+  return {
+    ...base,
+    scoredIds: s.scoredIds,
+    top1Pct: s.top1Pct,
+    top10Pct: s.top10Pct,
+    heldOutPct: held ? held.pct : null,
+    heldOutTokens: held ? held.tokens : 0,
+  };
 }
 
 function validateInput(input: AttackSuiteInput): void {
   const V = input.vocabSize;
-  if (!Number.isSafeInteger(V) || V < 2) throw new Error(`AttackSuiteInput.vocabSize must be an integer ≥ 2, got ${V}`);
-  if (input.truePermutation.length !== V) throw new Error(`AttackSuiteInput.truePermutation has length ${input.truePermutation.length}, vocabSize is ${V}`);
+  if (!Number.isSafeInteger(V) || V < 2)
+    throw new Error(`AttackSuiteInput.vocabSize must be an integer ≥ 2, got ${V}`);
+  if (input.truePermutation.length !== V)
+    throw new Error(
+      `AttackSuiteInput.truePermutation has length ${input.truePermutation.length}, vocabSize is ${V}`,
+    );
   const w = input.weights;
   if (w && (w.plainEmbedding.rows !== V || w.encryptedEmbedding.rows !== V)) {
-    throw new Error(`AttackSuiteInput.weights: embeddings must have vocabSize = ${V} rows (got ${w.plainEmbedding.rows} and ${w.encryptedEmbedding.rows})`);
+    throw new Error(
+      `AttackSuiteInput.weights: embeddings must have vocabSize = ${V} rows (got ${w.plainEmbedding.rows} and ${w.encryptedEmbedding.rows})`,
+    );
   }
 }

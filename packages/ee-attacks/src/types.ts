@@ -10,6 +10,8 @@
  *   `lm_head.weight` as `[V, d]` already; a `[d, V]` head must be transposed by the caller).
  */
 import type { Permutation } from "ee-core";
+import type { BigramModel } from "./lm/bigram-model.js";
+import type { ObservedStats } from "./lm/observed-stats.js";
 
 /** A dense row-major float32 matrix. */
 export interface Matrix {
@@ -238,4 +240,160 @@ export interface AttackReport {
   rows: AttackRow[];
   /** Attack names skipped, with the reason. */
   skipped: { attack: string; reason: string }[];
+}
+
+/** A complete decryption guess plus its ranked candidates. */
+export interface DecryptionGuess {
+  /** Guessed plain id of every encrypted id (a permutation of `0..V-1`). */
+  decrypt: Int32Array;
+  /** Ranked candidates per encrypted id. */
+  ranking: CandidateRanking;
+}
+
+/** Result of a hill climb. */
+export interface HillClimbResult {
+  /** Best decryption found (a permutation of `0..V-1`). */
+  decrypt: Int32Array;
+  /** Ranked candidates per encrypted id. */
+  ranking: CandidateRanking;
+  /** S(σ) of the start (nats). */
+  startLogLikelihood: number;
+  /** S(σ) of the answer (nats). */
+  logLikelihood: number;
+  /** Improving swaps applied over all restarts. */
+  swapsAccepted: number;
+  /** Swap proposals scored. */
+  proposalsScored: number;
+}
+
+/** Inputs of `hillClimbAttack`. */
+export interface HillClimbInput {
+  /** Public bigram model over plain ids. */
+  model: BigramModel;
+  /** Statistics of the observed encrypted traffic. */
+  stats: ObservedStats;
+  /** Start decryption, encrypted → plain (a permutation); not modified. */
+  start: Int32Array;
+  /** Encrypted ids whose decryption is fixed (known-plaintext anchors), 0/1 mask; absent = none. */
+  frozen?: Uint8Array;
+  /** Fallback candidates appended after the hill-climb's own (e.g. the frequency ranking). */
+  fallback?: CandidateRanking;
+}
+
+/** Result of a search over decryptions of the observed symbols. */
+export interface SearchResult {
+  /** Best decryption (plain id per encrypted id, `-1` for ids that do not occur). */
+  decrypt: Int32Array;
+  /** Ranked candidates. */
+  ranking: CandidateRanking;
+  /** S(σ) of the best decryption (nats). */
+  logLikelihood: number;
+  /** Decryptions scored. */
+  evaluations: number;
+}
+
+/** Settings of `gramAnchorMatch`. */
+export interface GramMatchOptions {
+  /** Relative agreement demanded of invariants (float32 rounding of a rotation is ~1e-7). */
+  relTolerance: number;
+  /** Seed pairs examined by the Gram check. */
+  seedCandidates: number;
+  /** Anchors used in the signatures of step 3. */
+  anchorsUsed: number;
+}
+
+/** Result of `gramAnchorMatch`. */
+export interface GramMatchResult {
+  /** Ranked plain-row candidates per encrypted row. */
+  ranking: CandidateRanking;
+  /** Verified anchors (plain row ↔ encrypted row). */
+  anchors: AnchorPairs;
+  /** Signature distance to the nearest candidate per encrypted row (units of `tolerance`'s scale). */
+  best: Float64Array;
+  /** Signature distance to the second nearest. */
+  second: Float64Array;
+  /** Distance below which a match is as exact as float32 allows. */
+  tolerance: number;
+  /** Seed pairs found in step 1. */
+  seeds: number;
+}
+
+/** Settings of `procrustesMatch`. */
+export interface ProcrustesMatchOptions {
+  /** Procrustes → re-match rounds. */
+  rounds: number;
+  /** Most anchor pairs used per Procrustes solve (multiples of d help with noise, cost m·d²). */
+  maxAnchors: number;
+  /** Random projection width of the re-match signatures. */
+  projections: number;
+}
+
+/** Confident matches to start from. */
+export interface SeedMatches {
+  /** Ranked plain rows per encrypted row. */
+  ranking: CandidateRanking;
+  /** Nearest-candidate distance per encrypted row. */
+  best: Float64Array;
+  /** Distance below which a match counts as confident. */
+  tolerance: number;
+}
+
+/** Result of `procrustesMatch`. */
+export interface ProcrustesMatchResult {
+  /** Ranked plain rows per encrypted row after the last round. */
+  ranking: CandidateRanking;
+  /** Estimated hidden basis Q̂ (`d × d` float64, E' rows ≈ E rows · Q̂). */
+  q: Float64Array;
+  /** ‖A Q̂ − B‖/‖B‖ over the anchors of the last solve. */
+  relativeResidual: number;
+  /** Anchor pairs used in the last solve. */
+  anchorsUsed: number;
+}
+
+/** Result of `polarOrthogonal`. */
+export interface PolarResult {
+  /** The orthogonal polar factor `U Vᵀ`, row-major `d × d`. */
+  q: Float64Array;
+  /** Newton–Schulz steps taken. */
+  iterations: number;
+  /** Final `max |XᵀX − I|` (unitless). */
+  orthogonalityError: number;
+}
+
+/** Options of `polarOrthogonal`. */
+export interface PolarOptions {
+  /** Stop when `max |XᵀX − I|` falls below this (unitless); default 1e-12. */
+  tolerance?: number;
+  /** Give up after this many steps; default 200. */
+  maxIterations?: number;
+}
+
+/** Result of `procrustesRotation`. */
+export interface ProcrustesResult {
+  /** Estimated Q̂ (`d × d`, row-major float64) with `B ≈ A Q̂`. */
+  q: Float64Array;
+  /** Relative residual ‖A Q̂ − B‖_F / ‖B‖_F (unitless). */
+  relativeResidual: number;
+  /** Newton–Schulz steps of the polar decomposition. */
+  iterations: number;
+}
+
+/** One point of the chart. */
+export interface RecoveryPoint {
+  /** Model label. */
+  model: string;
+  /** Encryption scheme. */
+  scheme: string;
+  /** Attack name. */
+  attack: string;
+  /** Threat model. */
+  family: string;
+  /** Encrypted tokens observed. */
+  observedTokens: number;
+  /** Top-1 recovery of the mapping over occurring ids (percent). */
+  top1Pct: number;
+  /** Top-10 recovery (percent). */
+  top10Pct: number;
+  /** Held-out prompt tokens decrypted (percent), null when not measured. */
+  heldOutPct: number | null;
 }

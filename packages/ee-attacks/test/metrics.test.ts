@@ -1,7 +1,18 @@
 import { createRandom, invertPermutation, randomPermutation } from "ee-core";
 import { describe, expect, it } from "vitest";
-import { decryptionOf, distinctIds, heldOutDecryption, scoreObservations, scoreRanking } from "../src/metrics.js";
-import { emptyObservationRanking, emptyRanking, pushCandidate, rankingFromAssignment } from "../src/ranking.js";
+import {
+  decryptionOf,
+  distinctIds,
+  heldOutDecryption,
+  scoreObservations,
+  scoreRanking,
+} from "../src/metrics.js";
+import {
+  emptyObservationRanking,
+  emptyRanking,
+  pushCandidate,
+  rankingFromAssignment,
+} from "../src/ranking.js";
 import { encryptCorpus, zipfCorpus } from "./helpers/synthetic.js";
 
 describe("metrics", () => {
@@ -30,7 +41,8 @@ describe("metrics", () => {
   it("scores only the given ids, and counts a truth at rank 5 for top-10 but not top-1", () => {
     const r = emptyRanking(V, 10);
     const wrong = (sigma[0] + 1) % V;
-    for (let k = 0; k < 4; k++) pushCandidate(r, 0, (wrong + k) % V === sigma[0] ? (wrong + 7) % V : (wrong + k) % V);
+    for (let k = 0; k < 4; k++)
+      pushCandidate(r, 0, (wrong + k) % V === sigma[0] ? (wrong + 7) % V : (wrong + k) % V);
     pushCandidate(r, 0, sigma[0]);
     pushCandidate(r, 1, sigma[1]);
     const s = scoreRanking(r, perm, Int32Array.of(0, 1));
@@ -39,7 +51,9 @@ describe("metrics", () => {
 
   it("decryptionOf rejects a non-permutation; distinctIds lists occurring ids", () => {
     expect(() => decryptionOf(Int32Array.of(0, 0, 1))).toThrow(/not a permutation/);
-    expect(Array.from(distinctIds({ name: "c", docs: [Int32Array.of(3, 1, 3), Int32Array.of(1, 4)] }, 5))).toEqual([1, 3, 4]);
+    expect(
+      Array.from(distinctIds({ name: "c", docs: [Int32Array.of(3, 1, 3), Int32Array.of(1, 4)] }, 5)),
+    ).toEqual([1, 3, 4]);
     expect(() => distinctIds({ name: "c", docs: [Int32Array.of(9)] }, 5)).toThrow(/outside/);
   });
 

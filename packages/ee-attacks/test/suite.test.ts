@@ -5,7 +5,13 @@ import { renderAttackMarkdown } from "../src/report/markdown.js";
 import { recoveryChartData, recoveryChartSpec } from "../src/report/vega.js";
 import { runAttackSuite } from "../src/suite.js";
 import type { AttackSuiteInput, Matrix } from "../src/types.js";
-import { encryptCorpus, gaussianMatrix, markovCorpus, randomMarkovChain, rotateRows } from "./helpers/synthetic.js";
+import {
+  encryptCorpus,
+  gaussianMatrix,
+  markovCorpus,
+  randomMarkovChain,
+  rotateRows,
+} from "./helpers/synthetic.js";
 
 describe("runAttackSuite", () => {
   const V = 200;
@@ -14,7 +20,10 @@ describe("runAttackSuite", () => {
   const chain = randomMarkovChain(V, 4, 1, rng);
   const pi = randomPermutation(V, rng);
   const template = { description: "BOS + EOS", prefix: Int32Array.of(0), suffix: Int32Array.of(1) };
-  const wrap = (c: ReturnType<typeof markovCorpus>) => ({ name: c.name, docs: c.docs.map((x) => Int32Array.from([0, ...x, 1])) });
+  const wrap = (c: ReturnType<typeof markovCorpus>) => ({
+    name: c.name,
+    docs: c.docs.map((x) => Int32Array.from([0, ...x, 1])),
+  });
   const prior = wrap(markovCorpus("prior", chain, 100, 50, rng));
   const observed = encryptCorpus(wrap(markovCorpus("victim", chain, 60, 50, rng)), pi);
   const heldOut = encryptCorpus(wrap(markovCorpus("held-out", chain, 5, 50, rng)), pi);
@@ -36,17 +45,29 @@ describe("runAttackSuite", () => {
     observed,
     heldOut,
     template,
-    weights: { plainEmbedding: E, encryptedEmbedding: move(rotE), plainLmHead: W, encryptedLmHead: move(rotateRows(W, Q)) },
+    weights: {
+      plainEmbedding: E,
+      encryptedEmbedding: move(rotE),
+      plainLmHead: W,
+      encryptedLmHead: move(rotateRows(W, Q)),
+    },
     hiddenStates: { corpus: "tiny acts", activations: acts, centered: false, trueTokenIds: ids },
   };
 
   it("runs every registered attack, sweeps traffic attacks and scores them", async () => {
-    const report = await runAttackSuite(input, { seed: 1, observedTokenSweep: [500, 1_000_000], randomSearch: { samples: 10 }, genetic: { population: 6, generations: 3, mutationRate: 0.02 } });
+    const report = await runAttackSuite(input, {
+      seed: 1,
+      observedTokenSweep: [500, 1_000_000],
+      randomSearch: { samples: 10 },
+      genetic: { population: 6, generations: 3, mutationRate: 0.02 },
+    });
     expect(report.skipped).toEqual([]);
     const swept = ATTACKS.filter((a) => a.sweep).length;
     expect(report.rows.length).toBe(2 * swept + (ATTACKS.length - swept));
     const total = observed.docs.reduce((n, x) => n + x.length, 0);
-    expect(new Set(report.rows.filter((r) => r.family === "ciphertext-only").map((r) => r.observedTokens))).toEqual(new Set([500, total]));
+    expect(
+      new Set(report.rows.filter((r) => r.family === "ciphertext-only").map((r) => r.observedTokens)),
+    ).toEqual(new Set([500, total]));
     const row = (name: string) => report.rows.filter((r) => r.attack === name).at(-1);
     expect(row("weights-procrustes")?.top1Pct).toBe(100);
     expect(row("hidden-state-procrustes-basis")?.top1Pct).toBe(100);
@@ -65,10 +86,15 @@ describe("runAttackSuite", () => {
   });
 
   it("skips attacks without their inputs and rejects bad input", async () => {
-    const report = await runAttackSuite({ ...input, weights: undefined, hiddenStates: undefined }, { attacks: ["frequency-rank", "weights-exact-rows"], observedTokenSweep: [100] });
+    const report = await runAttackSuite(
+      { ...input, weights: undefined, hiddenStates: undefined },
+      { attacks: ["frequency-rank", "weights-exact-rows"], observedTokenSweep: [100] },
+    );
     expect(report.rows.map((r) => r.attack)).toEqual(["frequency-rank"]);
     expect(report.skipped).toEqual([{ attack: "weights-exact-rows", reason: "no weights" }]);
-    await expect(runAttackSuite({ ...input, truePermutation: pi.subarray(0, 5) })).rejects.toThrow(/truePermutation/);
+    await expect(runAttackSuite({ ...input, truePermutation: pi.subarray(0, 5) })).rejects.toThrow(
+      /truePermutation/,
+    );
     await expect(runAttackSuite(input, { attacks: ["nope"] })).rejects.toThrow(/unknown attack "nope"/);
   });
 });

@@ -64,18 +64,19 @@ export function identity(d: number): Float64Array {
   return m;
 }
 
-/** Panel width of the blocked Householder loops (reflections applied per pass over a column). */
-const HAAR_BLOCK = 16;
+/** Reflections per block in the compact-WY loops (the kernels below are written for 4). */
+const WY = 4;
 
 /**
  * A Haar-distributed (uniform) random orthogonal `d × d` matrix: Householder QR of a matrix of
  * i.i.d. standard normals, then `Q ← Q · diag(sign(diag R))` (Mezzadri 2007), without which the law
- * is not Haar.
+ * is not Haar. `opts.algorithm = "stewart"` gives the same law at about half the cost (see `HaarOptions`).
  *
- * Layout for speed: the Gaussian matrix is held column-major (column j contiguous) so that every
- * reflector application is a contiguous dot product and axpy per column; Q is accumulated backwards
- * (H₀(H₁(…(H_{d−1} I)))) touching only the trailing block, likewise column-major, and transposed once
- * at the end. Cost ≈ (8/3)·d³ flops.
+ * Layout for speed: the Gaussian matrix is held column-major (column j contiguous). Reflections are
+ * grouped by 4 in compact-WY form, `H_k0 ⋯ H_k0+3 = I − V T Vᵀ` (Schreiber–Van Loan), so one pass
+ * over a column applies four reflections; two columns are processed together. Q is accumulated
+ * backwards (`H₀(H₁(…(H_{d−1} I)))`), touching only the trailing block, likewise column-major, and
+ * transposed once at the end. Cost ≈ (8/3)·d³ flops ("qr") or (4/3)·d³ ("stewart").
  */
 export function haarOrthogonal(d: number, rng: RandomSource, opts: HaarOptions = {}): Float64Array {
   checkDim(d, "haarOrthogonal");
@@ -87,69 +88,48 @@ export function haarOrthogonal(d: number, rng: RandomSource, opts: HaarOptions =
   // a[j*d + i] = A[i][j]: column-major Gaussian matrix. Entries are i.i.d., so the order drawn is immaterial.
   const a = rng.fillGaussian(new Float64Array(d * d));
   const signs = new Float64Array(d);
-  const nb = HAAR_BLOCK;
-  // Householder vectors v_k (unit norm, supported on rows k..d-1) are stored in place in column k.
-  // Blocked by panels of `nb` columns: the panel is factored column by column, then each trailing
-  // column receives the panel's nb reflections in order while it sits in L1 cache (the same
-  // reflections in the same order as the unblocked algorithm; only summation order differs).
-  // "stewart" skips every trailing update: column k's rows k..d−1 stay untouched i.i.d. Gaussians.
+  // "stewart" skips every trailing update: column k's rows k..d−1 stay untouched i.i.d. Gaussians,
+  // which is the law they would have after the k earlier reflections.
   const update = algorithm === "qr";
-  for (let k0 = 0; k0 < d; k0 += nb) {
-    const k1 = Math.min(d, k0 + nb);
+  const fullBlocks = Math.floor(d / WY);
+  const tMats = new Float64Array(fullBlocks * WY * WY);
+  // Householder vectors v_k (unit norm, supported on rows k..d−1) are stored in place in column k;
+  // inside a full block, rows k0..k−1 of column k are zeroed so V is plain.
+  for (let k0 = 0; k0 < d; k0 += WY) {
+    const k1 = Math.min(d, k0 + WY);
     for (let k = k0; k < k1; k++) {
-      const ck = k * d;
-      let norm2 = 0;
-      for (let i = k; i < d; i++) norm2 += a[ck + i] * a[ck + i];
-      const norm = Math.sqrt(norm2);
-      const x0 = a[ck + k];
-      // R_kk = alpha = −sign(x0)·‖x‖ (the sign choice that avoids cancellation in v0 = x0 − alpha)
-      const alpha = x0 >= 0 ? -norm : norm;
-      signs[k] = alpha < 0 ? -1 : 1;
-      const v0 = x0 - alpha;
-      const vnorm2 = norm2 - x0 * x0 + v0 * v0;
-      if (vnorm2 === 0) {
-        // column already zero from the diagonal down: H_k = I (probability zero for Gaussian input)
-        for (let i = k; i < d; i++) a[ck + i] = 0;
-        signs[k] = 1;
-        continue;
-      }
-      const inv = 1 / Math.sqrt(vnorm2);
-      a[ck + k] = v0 * inv;
-      for (let i = k + 1; i < d; i++) a[ck + i] *= inv;
-      // H_k = I − 2 v vᵀ on the rest of the panel
-      if (update) for (let j = k + 1; j < k1; j++) reflect(a, ck, a, j * d, k, d);
+      makeReflector(a, k, d, signs);
+      if (update) for (let j = k + 1; j < k1; j++) reflect(a, k * d, a, j * d, k, d);
     }
+    if (k1 - k0 < WY) {
+      // last partial block: one reflection at a time
+      if (update)
+        for (let j = k1; j < d; j++) for (let k = k0; k < k1; k++) reflect(a, k * d, a, j * d, k, d);
+      continue;
+    }
+    for (let k = k0 + 1; k < k1; k++) a.fill(0, k * d + k0, k * d + k);
+    const t = tMats.subarray((k0 / WY) * WY * WY, (k0 / WY + 1) * WY * WY);
+    buildT(a, k0, d, t);
     if (!update) continue;
+    // trailing columns get (H_k0 ⋯ H_k0+3)ᵀ = I − V Tᵀ Vᵀ
     let j = k1;
-    for (; j + 3 < d; j += 4) {
-      const cj = j * d;
-      for (let k = k0; k < k1; k++) reflect4(a, k * d, a, cj, d, k);
-    }
-    for (; j < d; j++) {
-      const cj = j * d;
-      for (let k = k0; k < k1; k++) reflect(a, k * d, a, cj, k, d);
-    }
+    for (; j + 1 < d; j += 2) applyBlock2(a, k0, d, t, true, a, j * d);
+    if (j < d) applyBlock1(a, k0, d, t, true, a, j * d);
   }
   // Q = H_0 H_1 … H_{d−1}, built backwards: M ← H_k M for k = d−1 … 0; q is column-major
-  // (q[j*d + i] = Q[i][j]). Before H_k is applied, columns j < k of M are still e_j (zero from row k
-  // down), so H_k only needs columns j ≥ k. Blocked like the factorization.
+  // (q[j*d + i] = Q[i][j]). Before block [k0, k1) is applied, columns j < k0 of M are still e_j
+  // (zero from row k0 down), so it only needs columns j ≥ k0.
   const q = new Float64Array(d * d);
   for (let i = 0; i < d; i++) q[i * d + i] = 1;
-  for (let k1 = d; k1 > 0; k1 -= nb) {
-    const k0 = Math.max(0, k1 - nb);
+  const tail = fullBlocks * WY;
+  for (let k = d - 1; k >= tail; k--) for (let j = k; j < d; j++) reflect(a, k * d, q, j * d, k, d);
+  for (let b = fullBlocks - 1; b >= 0; b--) {
+    const k0 = b * WY;
+    const t = tMats.subarray(b * WY * WY, (b + 1) * WY * WY);
+    // block product H_k0 ⋯ H_k0+3 = I − V T Vᵀ
     let j = k0;
-    for (; j < Math.min(d, k1 - 1); j++) {
-      const cj = j * d;
-      for (let k = j; k >= k0; k--) reflect(a, k * d, q, cj, k, d);
-    }
-    for (; j + 3 < d; j += 4) {
-      const cj = j * d;
-      for (let k = k1 - 1; k >= k0; k--) reflect4(a, k * d, q, cj, d, k);
-    }
-    for (; j < d; j++) {
-      const cj = j * d;
-      for (let k = k1 - 1; k >= k0; k--) reflect(a, k * d, q, cj, k, d);
-    }
+    for (; j + 1 < d; j += 2) applyBlock2(a, k0, d, t, false, q, j * d);
+    if (j < d) applyBlock1(a, k0, d, t, false, q, j * d);
   }
   // sign fix: column k of Q times sign(R_kk); column k is contiguous here
   for (let k = 0; k < d; k++) {
@@ -159,6 +139,174 @@ export function haarOrthogonal(d: number, rng: RandomSource, opts: HaarOptions =
     }
   }
   return transpose(q, d, d);
+}
+
+/**
+ * Turn column k (rows k..d−1) into the unit Householder vector v with H = I − 2vvᵀ mapping it to
+ * R_kk·e_k, R_kk = −sign(x₀)·‖x‖ (the sign choice that avoids cancellation); records sign(R_kk).
+ */
+function makeReflector(a: Float64Array, k: number, d: number, signs: Float64Array): void {
+  const ck = k * d;
+  let norm2 = 0;
+  for (let i = k; i < d; i++) norm2 += a[ck + i] * a[ck + i];
+  const norm = Math.sqrt(norm2);
+  const x0 = a[ck + k];
+  const alpha = x0 >= 0 ? -norm : norm;
+  signs[k] = alpha < 0 ? -1 : 1;
+  const v0 = x0 - alpha;
+  const vnorm2 = norm2 - x0 * x0 + v0 * v0;
+  if (vnorm2 === 0) {
+    // column already zero from the diagonal down: H_k = I (probability zero for Gaussian input)
+    a.fill(0, ck + k, ck + d);
+    signs[k] = 1;
+    return;
+  }
+  const inv = 1 / Math.sqrt(vnorm2);
+  a[ck + k] = v0 * inv;
+  for (let i = k + 1; i < d; i++) a[ck + i] *= inv;
+}
+
+/**
+ * The 4 × 4 upper-triangular T (row-major) with H_k0 ⋯ H_k0+3 = I − V T Vᵀ for H = I − 2vvᵀ
+ * (forward, columnwise: T_jj = 2, T[0..j−1, j] = −2 · T[0..j−1, 0..j−1] · V[:, 0..j−1]ᵀ v_j).
+ */
+function buildT(a: Float64Array, k0: number, d: number, t: Float64Array): void {
+  t.fill(0);
+  const g = new Float64Array(WY * WY); // g[i*4 + j] = v_i · v_j
+  for (let i = 0; i < WY; i++) {
+    for (let j = i + 1; j < WY; j++) {
+      const oi = (k0 + i) * d;
+      const oj = (k0 + j) * d;
+      let s = 0;
+      for (let r = k0 + j; r < d; r++) s += a[oi + r] * a[oj + r];
+      g[i * WY + j] = s;
+    }
+  }
+  for (let j = 0; j < WY; j++) {
+    t[j * WY + j] = 2;
+    for (let i = 0; i < j; i++) {
+      let s = 0;
+      for (let m = i; m < j; m++) s += t[i * WY + m] * g[m * WY + j];
+      t[i * WY + j] = -2 * s;
+    }
+  }
+}
+
+/** y[yo + k0..d) ← (I − V op(T) Vᵀ) y with op(T) = Tᵀ when `trans`, V the 4 columns from k0. */
+function applyBlock1(
+  a: Float64Array,
+  k0: number,
+  d: number,
+  t: Float64Array,
+  trans: boolean,
+  y: Float64Array,
+  yo: number,
+): void {
+  const c0 = k0 * d;
+  const c1 = c0 + d;
+  const c2 = c1 + d;
+  const c3 = c2 + d;
+  let w0 = 0;
+  let w1 = 0;
+  let w2 = 0;
+  let w3 = 0;
+  for (let i = k0; i < d; i++) {
+    const yi = y[yo + i];
+    w0 += a[c0 + i] * yi;
+    w1 += a[c1 + i] * yi;
+    w2 += a[c2 + i] * yi;
+    w3 += a[c3 + i] * yi;
+  }
+  const u = triMul(t, trans, w0, w1, w2, w3);
+  const u0 = u[0];
+  const u1 = u[1];
+  const u2 = u[2];
+  const u3 = u[3];
+  for (let i = k0; i < d; i++) y[yo + i] -= a[c0 + i] * u0 + a[c1 + i] * u1 + a[c2 + i] * u2 + a[c3 + i] * u3;
+}
+
+/** `applyBlock1` on the two consecutive columns at yo and yo + d (V loaded once for both). */
+function applyBlock2(
+  a: Float64Array,
+  k0: number,
+  d: number,
+  t: Float64Array,
+  trans: boolean,
+  y: Float64Array,
+  yo: number,
+): void {
+  const c0 = k0 * d;
+  const c1 = c0 + d;
+  const c2 = c1 + d;
+  const c3 = c2 + d;
+  const zo = yo + d;
+  let w0 = 0;
+  let w1 = 0;
+  let w2 = 0;
+  let w3 = 0;
+  let x0 = 0;
+  let x1 = 0;
+  let x2 = 0;
+  let x3 = 0;
+  for (let i = k0; i < d; i++) {
+    const yi = y[yo + i];
+    const zi = y[zo + i];
+    const v0 = a[c0 + i];
+    const v1 = a[c1 + i];
+    const v2 = a[c2 + i];
+    const v3 = a[c3 + i];
+    w0 += v0 * yi;
+    w1 += v1 * yi;
+    w2 += v2 * yi;
+    w3 += v3 * yi;
+    x0 += v0 * zi;
+    x1 += v1 * zi;
+    x2 += v2 * zi;
+    x3 += v3 * zi;
+  }
+  const u = triMul(t, trans, w0, w1, w2, w3);
+  const u0 = u[0];
+  const u1 = u[1];
+  const u2 = u[2];
+  const u3 = u[3];
+  const p = triMul(t, trans, x0, x1, x2, x3);
+  const p0 = p[0];
+  const p1 = p[1];
+  const p2 = p[2];
+  const p3 = p[3];
+  for (let i = k0; i < d; i++) {
+    const v0 = a[c0 + i];
+    const v1 = a[c1 + i];
+    const v2 = a[c2 + i];
+    const v3 = a[c3 + i];
+    y[yo + i] -= v0 * u0 + v1 * u1 + v2 * u2 + v3 * u3;
+    y[zo + i] -= v0 * p0 + v1 * p1 + v2 * p2 + v3 * p3;
+  }
+}
+
+const triOut = new Float64Array(4);
+
+/** op(T)·w for the 4 × 4 upper-triangular row-major T; op(T) = Tᵀ when `trans`. Returns a shared buffer. */
+function triMul(
+  t: Float64Array,
+  trans: boolean,
+  w0: number,
+  w1: number,
+  w2: number,
+  w3: number,
+): Float64Array {
+  if (trans) {
+    triOut[0] = t[0] * w0;
+    triOut[1] = t[1] * w0 + t[5] * w1;
+    triOut[2] = t[2] * w0 + t[6] * w1 + t[10] * w2;
+    triOut[3] = t[3] * w0 + t[7] * w1 + t[11] * w2 + t[15] * w3;
+  } else {
+    triOut[0] = t[0] * w0 + t[1] * w1 + t[2] * w2 + t[3] * w3;
+    triOut[1] = t[5] * w1 + t[6] * w2 + t[7] * w3;
+    triOut[2] = t[10] * w2 + t[11] * w3;
+    triOut[3] = t[15] * w3;
+  }
+  return triOut;
 }
 
 /**
@@ -182,38 +330,6 @@ function reflect(va: Float64Array, vo: number, y: Float64Array, yo: number, k: n
   const t = 2 * (s0 + s1 + s2 + s3);
   if (t === 0) return;
   for (i = k; i < d; i++) y[yo + i] -= t * va[vo + i];
-}
-
-/**
- * `reflect` on four consecutive columns (y[yo..], y[yo+d..], y[yo+2d..], y[yo+3d..]) at once, so each
- * element of `v` is loaded once for four columns.
- */
-function reflect4(va: Float64Array, vo: number, y: Float64Array, yo: number, d: number, k: number): void {
-  const o1 = yo + d;
-  const o2 = o1 + d;
-  const o3 = o2 + d;
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  for (let i = k; i < d; i++) {
-    const v = va[vo + i];
-    s0 += v * y[yo + i];
-    s1 += v * y[o1 + i];
-    s2 += v * y[o2 + i];
-    s3 += v * y[o3 + i];
-  }
-  s0 *= 2;
-  s1 *= 2;
-  s2 *= 2;
-  s3 *= 2;
-  for (let i = k; i < d; i++) {
-    const v = va[vo + i];
-    y[yo + i] -= s0 * v;
-    y[o1 + i] -= s1 * v;
-    y[o2 + i] -= s2 * v;
-    y[o3 + i] -= s3 * v;
-  }
 }
 
 /**

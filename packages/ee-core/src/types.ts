@@ -44,7 +44,7 @@ export interface RandomSource {
   gaussian(): number;
   /**
    * Fill `out` with normal samples of the given standard deviation (default 1); returns `out`.
-   * Float64 output uses 53-bit uniforms; Float32 output uses 32-bit uniforms (|x| ≤ 6.66·std).
+   * Float64 output uses 53-bit uniforms; Float32 output uses 32-bit uniforms (|x| ≲ 9.3·std).
    */
   fillGaussian<T extends Float32Array | Float64Array>(out: T, std?: number): T;
   /**

@@ -2,8 +2,16 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { addComponent, createKey, fingerprintKey, loadKey, saveKey } from "../src/keys.js";
-import { haarOrthogonal, randomInvertible, toFloat32 } from "../src/linalg.js";
+import {
+  addComponent,
+  createKey,
+  fingerprintKey,
+  KEY_EXACT_CHECK_MAX_DIM,
+  loadKey,
+  saveKey,
+  validateComponent,
+} from "../src/keys.js";
+import { blockDiagonal, haarOrthogonal, randomInvertible, rotation2x2, toFloat32 } from "../src/linalg.js";
 import { randomPermutation } from "../src/permutation.js";
 import { createRandom } from "../src/random.js";
 import { readSafetensors, writeSafetensors } from "../src/safetensors.js";
@@ -335,6 +343,36 @@ describe("keys", () => {
         seen.add(message.replace(p, ""));
       });
     }
+  });
+
+  it("blocks above KEY_EXACT_CHECK_MAX_DIM are checked with random probes", () => {
+    // a cheap large orthogonal matrix: block-diagonal 2 × 2 rotations; d = 1100 > 1024
+    const d = 1100;
+    expect(d).toBeGreaterThan(KEY_EXACT_CHECK_MAX_DIM);
+    const r = createRandom({ seed: "probe" });
+    const rots = Array.from({ length: d / 2 }, () => rotation2x2(2 * Math.PI * r.float()));
+    const q = toFloat32(blockDiagonal(rots));
+    validateComponent("big.Q", { kind: "orthogonal", tensor: { dtype: "F32", shape: [d, d], data: q } });
+    // one entry off by 0.1: |(QᵀQ − I)x| has entries ≈ 0.1·|x_b| ≈ 0.1/√d ≈ 3e-3 ≫ 1e-4 for a random unit x
+    const bad = Float32Array.from(q);
+    bad[7 * d + 6] += 0.1;
+    expect(() =>
+      validateComponent("big.Q", { kind: "orthogonal", tensor: { dtype: "F32", shape: [d, d], data: bad } }),
+    ).toThrow(/component "big.Q" is not orthogonal/);
+    // invertible: block-diagonal of 2 × 2 invertibles and of their inverses
+    const pairs = Array.from({ length: d / 2 }, () => randomInvertible(2, r));
+    const a = toFloat32(blockDiagonal(pairs.map((p) => p.matrix)));
+    const ai = toFloat32(blockDiagonal(pairs.map((p) => p.inverse)));
+    const comp = {
+      kind: "invertible" as const,
+      tensor: { dtype: "F32" as const, shape: [d, d], data: a },
+      inverse: { dtype: "F32" as const, shape: [d, d], data: ai },
+    };
+    validateComponent("big.A", comp);
+    ai[3 * d + 2] += 0.1;
+    expect(() => validateComponent("big.A", comp)).toThrow(
+      /component "big.A": "big.A.inverse" is not its inverse/,
+    );
   });
 
   it("errors never print key values", () => {

@@ -65,6 +65,14 @@ describe("haarOrthogonal", () => {
     });
   }
 
+  it("is orthogonal for sizes that are not multiples of the 4-reflection blocks", () => {
+    for (const algorithm of ["qr", "stewart"] as const) {
+      for (const d of [2, 5, 6, 7, 9, 130]) {
+        expect(orthogonalityError(haarOrthogonal(d, rng, { algorithm }), d)).toBeLessThan(1e-13);
+      }
+    }
+  });
+
   it("is reproducible from a seed and handles d = 0 and 1", () => {
     const a = haarOrthogonal(16, createRandom({ seed: 3 }));
     const b = haarOrthogonal(16, createRandom({ seed: 3 }));

@@ -20,8 +20,10 @@ export type {
 export { GraphBuilder, MS_DOMAIN, OPSET, transpose2d } from "./onnx/builder.js";
 export type { AttrValue, Dim, ElemType, InitializerSpec, OpOptions, WeightOptions } from "./onnx/builder.js";
 export { AUTO_EXTERNAL_TOTAL_BYTES, saveGraph } from "./onnx/writer.js";
+export { readModelProto, readOnnxInitializers } from "./onnx/reader.js";
+export { onnx } from "./onnx/proto.js";
+export type { Onnx } from "./onnx/proto.js";
 export type { SaveOptions, SaveResult } from "./onnx/writer.js";
-export { readOnnxInitializers } from "./onnx/reader.js";
 export {
   createSession,
   cudaUnavailableMessage,
@@ -67,7 +69,15 @@ export { llamaArchitecture } from "./llama/architecture.js";
 export { llamaConfigToJson, parseLlamaConfig, ropeInvFreq } from "./llama/config.js";
 export type { Llama3RopeScaling, LlamaConfig } from "./llama/config.js";
 export { LLAMA31_TOKENIZER, llama31_8b, llama31Mini, llamaPresets, llamaTiny } from "./llama/presets.js";
-export { checkLlamaWeights, LLAMA_EMBED, LLAMA_FINAL_NORM, LLAMA_LM_HEAD, llamaLayerNames, llamaSyntheticWeights, llamaTensorShapes } from "./llama/weights.js";
+export {
+  checkLlamaWeights,
+  LLAMA_EMBED,
+  LLAMA_FINAL_NORM,
+  LLAMA_LM_HEAD,
+  llamaLayerNames,
+  llamaSyntheticWeights,
+  llamaTensorShapes,
+} from "./llama/weights.js";
 export type { LlamaSyntheticOptions } from "./llama/weights.js";
 export { buildLlamaOnnx, LLAMA_IO, llamaGraph } from "./llama/graph.js";
 export type { LlamaBuildOptions } from "./llama/graph.js";
@@ -76,12 +86,25 @@ export { LlamaReference } from "./llama/reference.js";
 export type { LlamaReferenceCache, LlamaReferenceInput, LlamaReferenceOutput } from "./llama/reference.js";
 export { inferLlama } from "./llama/infer.js";
 export type { InferLlamaOptions, InferLlamaResult } from "./llama/infer.js";
-export { LLAMA31_TOKENIZER_CONFIG, LLAMA31_TOKENIZER_PACKAGE, llama31TokenizerSource, LlamaTokenizer, llamaTokenizerFiles, llamaTokenizerJsonPath } from "./tokenizers/llama.js";
+export {
+  LLAMA31_TOKENIZER_CONFIG,
+  LLAMA31_TOKENIZER_PACKAGE,
+  llama31TokenizerSource,
+  LlamaTokenizer,
+  llamaTokenizerFiles,
+  llamaTokenizerJsonPath,
+} from "./tokenizers/llama.js";
 export type { ChatMessage, ChatTemplateOptions } from "./tokenizers/llama.js";
 export { argmax, checkSamplingOptions, sampleToken, softmaxProb } from "./runner/sampling.js";
 export type { SampledToken, SamplingOptions } from "./runner/sampling.js";
 export { CausalLMSession, leftPadBatch } from "./runner/generate.js";
-export type { GenerateOptions, GenerateResult, Generation, LogitsProcessor, StepOutput } from "./runner/generate.js";
+export type {
+  GenerateOptions,
+  GenerateResult,
+  Generation,
+  LogitsProcessor,
+  StepOutput,
+} from "./runner/generate.js";
 export { DEFAULT_SCHEME, getScheme, SCHEMES, schemeNames } from "./encrypt/schemes.js";
 export type { Scheme, SchemeName } from "./encrypt/schemes.js";
 export { ENCRYPTERS, getEncrypter } from "./encrypt/registry.js";

@@ -66,6 +66,11 @@ export interface BuildOptions {
    * tensors of ≥ 1 KiB go external. 0 = every weight external (small graph constants stay inline).
    */
   externalDataThresholdBytes?: number;
+  /**
+   * Causal LMs only: emit the logits of the last position only (`[B, 1, V]`), so prefill runs the LM
+   * head once per row instead of T times. Default false: all positions, as transformers.js expects.
+   */
+  lastTokenLogitsOnly?: boolean;
 }
 
 /** What `buildOnnx` wrote. */

@@ -6,34 +6,34 @@
  */
 import { frequencyOrder } from "../lm/unigram.js";
 import { emptyRanking, pushCandidate } from "../ranking.js";
-import type { AnchorPairs, CandidateRanking } from "../types.js";
-
-/** A complete decryption guess plus its ranked candidates. */
-export interface DecryptionGuess {
-  /** Guessed plain id of every encrypted id (a permutation of `0..V-1`). */
-  decrypt: Int32Array;
-  /** Ranked candidates per encrypted id. */
-  ranking: CandidateRanking;
-}
+import type { AnchorPairs, DecryptionGuess } from "../types.js";
 
 /**
  * Match encrypted ids to plain ids by frequency rank.
  * @param priorCounts plain-id counts of the attacker's prior, length V
  * @param observedCounts encrypted-id counts of the observed traffic, length V
  */
-export function frequencyAttack(priorCounts: Float64Array, observedCounts: Float64Array, anchors?: AnchorPairs, depth = 10): DecryptionGuess {
+export function frequencyAttack(
+  priorCounts: Float64Array,
+  observedCounts: Float64Array,
+  anchors?: AnchorPairs,
+  depth = 10,
+): DecryptionGuess {
   const V = priorCounts.length;
-  if (observedCounts.length !== V) throw new Error(`frequencyAttack: observedCounts has length ${observedCounts.length}, priorCounts ${V}`);
+  if (observedCounts.length !== V)
+    throw new Error(`frequencyAttack: observedCounts has length ${observedCounts.length}, priorCounts ${V}`);
   const plainFixed = new Uint8Array(V);
   const encFixed = new Uint8Array(V);
   const decrypt = new Int32Array(V).fill(-1);
   const ranking = emptyRanking(V, depth);
   if (anchors) {
-    if (anchors.plain.length !== anchors.encrypted.length) throw new Error("frequencyAttack: anchors.plain and anchors.encrypted differ in length");
+    if (anchors.plain.length !== anchors.encrypted.length)
+      throw new Error("frequencyAttack: anchors.plain and anchors.encrypted differ in length");
     for (let k = 0; k < anchors.plain.length; k++) {
       const p = anchors.plain[k];
       const e = anchors.encrypted[k];
-      if (plainFixed[p] || encFixed[e]) throw new Error(`frequencyAttack: anchor ${k} repeats a plain or encrypted id`);
+      if (plainFixed[p] || encFixed[e])
+        throw new Error(`frequencyAttack: anchor ${k} repeats a plain or encrypted id`);
       plainFixed[p] = 1;
       encFixed[e] = 1;
       decrypt[e] = p;

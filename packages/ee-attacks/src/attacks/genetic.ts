@@ -9,8 +9,8 @@ import { assignmentLogLikelihood } from "../lm/assignment-score.js";
 import type { BigramModel } from "../lm/bigram-model.js";
 import type { ObservedStats } from "../lm/observed-stats.js";
 import { emptyRanking, pushCandidate } from "../ranking.js";
-import type { GeneticOptions } from "../types.js";
-import { drawAssignment, priorSupport, type SearchResult } from "./random-search.js";
+import type { GeneticOptions, SearchResult } from "../types.js";
+import { drawAssignment, priorSupport } from "./random-search.js";
 
 /** Default genetic-search settings. */
 export const DEFAULT_GENETIC: GeneticOptions = { population: 24, generations: 40, mutationRate: 0.02 };
@@ -21,10 +21,19 @@ const ELITE = 2;
 const TOURNAMENT = 3;
 
 /** Evolve decryptions of the observed symbols; rank the genes of the final population's best. */
-export function geneticAttack(model: BigramModel, stats: ObservedStats, opts: GeneticOptions, rng: RandomSource, depth = 10): SearchResult {
-  if (!Number.isSafeInteger(opts.population) || opts.population < ELITE + 1) throw new Error(`geneticAttack: population must be an integer ≥ ${ELITE + 1}, got ${opts.population}`);
-  if (!Number.isSafeInteger(opts.generations) || opts.generations < 0) throw new Error(`geneticAttack: generations must be a non-negative integer, got ${opts.generations}`);
-  if (!(opts.mutationRate >= 0 && opts.mutationRate <= 1)) throw new Error(`geneticAttack: mutationRate must be in [0, 1], got ${opts.mutationRate}`);
+export function geneticAttack(
+  model: BigramModel,
+  stats: ObservedStats,
+  opts: GeneticOptions,
+  rng: RandomSource,
+  depth = 10,
+): SearchResult {
+  if (!Number.isSafeInteger(opts.population) || opts.population < ELITE + 1)
+    throw new Error(`geneticAttack: population must be an integer ≥ ${ELITE + 1}, got ${opts.population}`);
+  if (!Number.isSafeInteger(opts.generations) || opts.generations < 0)
+    throw new Error(`geneticAttack: generations must be a non-negative integer, got ${opts.generations}`);
+  if (!(opts.mutationRate >= 0 && opts.mutationRate <= 1))
+    throw new Error(`geneticAttack: mutationRate must be in [0, 1], got ${opts.mutationRate}`);
   const V = model.vocabSize;
   const symbols = stats.symbols;
   const n = symbols.length;
@@ -39,7 +48,10 @@ export function geneticAttack(model: BigramModel, stats: ObservedStats, opts: Ge
     drawAssignment(symbols, scratch, full, rng);
     return Int32Array.from(symbols, (s) => full[s]);
   };
-  let pop = Array.from({ length: opts.population }, () => randomGenes()).map((g) => ({ genes: g, fit: fitness(g) }));
+  let pop = Array.from({ length: opts.population }, () => randomGenes()).map((g) => ({
+    genes: g,
+    fit: fitness(g),
+  }));
   let evaluations = pop.length;
   // `usedStamp[p] === stamp` ⇔ plain id p is taken in the child being built
   const usedStamp = new Int32Array(V);
@@ -106,6 +118,7 @@ export function geneticAttack(model: BigramModel, stats: ObservedStats, opts: Ge
   const decrypt = new Int32Array(V).fill(-1);
   for (let k = 0; k < n; k++) decrypt[symbols[k]] = pop[0].genes[k];
   const ranking = emptyRanking(V, depth);
-  for (const ind of pop.slice(0, depth)) for (let k = 0; k < n; k++) pushCandidate(ranking, symbols[k], ind.genes[k]);
+  for (const ind of pop.slice(0, depth))
+    for (let k = 0; k < n; k++) pushCandidate(ranking, symbols[k], ind.genes[k]);
   return { decrypt, ranking, logLikelihood: pop[0].fit, evaluations };
 }

@@ -16,18 +16,30 @@ import { emptyObservationRanking } from "../ranking.js";
 import type { HiddenStateView, Matrix, ObservationRanking } from "../types.js";
 
 /** Rank plain ids for the first `maxRows` activation rows. `basis` = Q̂ (`d × d`) or null for identity. */
-export function hiddenStateInversion(view: HiddenStateView, table: Matrix, basis: Float64Array | null, maxRows: number, depth = 10): { ranking: ObservationRanking; trueIds: Int32Array } {
+export function hiddenStateInversion(
+  view: HiddenStateView,
+  table: Matrix,
+  basis: Float64Array | null,
+  maxRows: number,
+  depth = 10,
+): { ranking: ObservationRanking; trueIds: Int32Array } {
   const Y = view.activations;
   checkMatrix(Y, "hiddenStateInversion: activations");
   checkMatrix(table, "hiddenStateInversion: table");
   const d = table.cols;
-  if (Y.cols !== d) throw new Error(`hiddenStateInversion: activations have ${Y.cols} columns, table has ${d}`);
-  if (view.trueTokenIds.length !== Y.rows) throw new Error(`hiddenStateInversion: trueTokenIds has ${view.trueTokenIds.length} entries for ${Y.rows} rows`);
+  if (Y.cols !== d)
+    throw new Error(`hiddenStateInversion: activations have ${Y.cols} columns, table has ${d}`);
+  if (view.trueTokenIds.length !== Y.rows)
+    throw new Error(
+      `hiddenStateInversion: trueTokenIds has ${view.trueTokenIds.length} entries for ${Y.rows} rows`,
+    );
   if (view.offsets) {
     checkMatrix(view.offsets, "hiddenStateInversion: offsets");
-    if (view.offsets.rows !== Y.rows || view.offsets.cols !== d) throw new Error("hiddenStateInversion: offsets must have the activations' shape");
+    if (view.offsets.rows !== Y.rows || view.offsets.cols !== d)
+      throw new Error("hiddenStateInversion: offsets must have the activations' shape");
   }
-  if (basis && basis.length !== d * d) throw new Error(`hiddenStateInversion: basis has ${basis.length} values, expected ${d * d}`);
+  if (basis && basis.length !== d * d)
+    throw new Error(`hiddenStateInversion: basis has ${basis.length} values, expected ${d * d}`);
   const n = Math.min(Y.rows, maxRows);
   const V = table.rows;
   // per-row constants of the table: ‖E_v‖², mean(E_v)

@@ -12,53 +12,45 @@
  * The final ranking lists the hill-climb's answer first, then the best alternatives by swap score.
  */
 import type { RandomSource } from "ee-core";
-import { swapDelta } from "../lm/assignment-score.js";
-import { assignmentLogLikelihood } from "../lm/assignment-score.js";
+import { assignmentLogLikelihood, swapDelta } from "../lm/assignment-score.js";
 import type { BigramModel } from "../lm/bigram-model.js";
 import type { ObservedStats } from "../lm/observed-stats.js";
 import { frequencyOrder } from "../lm/unigram.js";
 import { emptyRanking, pushCandidate } from "../ranking.js";
-import type { CandidateRanking, HillClimbOptions } from "../types.js";
+import type { HillClimbInput, HillClimbOptions, HillClimbResult } from "../types.js";
+
+/**
+ * Proposals whose current owner `z` was observed more than `FREQUENCY_RATIO · count(a) + FREQUENCY_SLACK`
+ * times are skipped unscored: handing a frequent symbol's plain id to a much rarer one almost never
+ * raises S, and scoring it costs the frequent symbol's (long) edge list.
+ */
+const FREQUENCY_RATIO = 16;
+/** See FREQUENCY_RATIO (occurrences). */
+const FREQUENCY_SLACK = 8;
 
 /** Default hill-climb settings. */
-export const DEFAULT_HILL_CLIMB: HillClimbOptions = { restarts: 3, maxPasses: 8, proposalsPerSymbol: 12, perturbSwaps: 200, discount: 0.75 };
-
-/** Result of a hill climb. */
-export interface HillClimbResult {
-  /** Best decryption found (a permutation of `0..V-1`). */
-  decrypt: Int32Array;
-  /** Ranked candidates per encrypted id. */
-  ranking: CandidateRanking;
-  /** S(σ) of the start (nats). */
-  startLogLikelihood: number;
-  /** S(σ) of the answer (nats). */
-  logLikelihood: number;
-  /** Improving swaps applied over all restarts. */
-  swapsAccepted: number;
-  /** Swap proposals scored. */
-  proposalsScored: number;
-}
-
-/** Inputs of `hillClimbAttack`. */
-export interface HillClimbInput {
-  /** Public bigram model over plain ids. */
-  model: BigramModel;
-  /** Statistics of the observed encrypted traffic. */
-  stats: ObservedStats;
-  /** Start decryption, encrypted → plain (a permutation); not modified. */
-  start: Int32Array;
-  /** Encrypted ids whose decryption is fixed (known-plaintext anchors), 0/1 mask; absent = none. */
-  frozen?: Uint8Array;
-  /** Fallback candidates appended after the hill-climb's own (e.g. the frequency ranking). */
-  fallback?: CandidateRanking;
-}
+export const DEFAULT_HILL_CLIMB: HillClimbOptions = {
+  restarts: 3,
+  maxPasses: 8,
+  proposalsPerSymbol: 12,
+  perturbSwaps: 200,
+  discount: 0.75,
+};
 
 /** Run the hill climb. */
-export function hillClimbAttack(input: HillClimbInput, opts: HillClimbOptions, rng: RandomSource, depth = 10): HillClimbResult {
+export function hillClimbAttack(
+  input: HillClimbInput,
+  opts: HillClimbOptions,
+  rng: RandomSource,
+  depth = 10,
+): HillClimbResult {
   const { model, stats } = input;
   const V = model.vocabSize;
-  if (input.start.length !== V) throw new Error(`hillClimbAttack: start has length ${input.start.length}, vocabulary is ${V}`);
-  for (const [k, v] of Object.entries(opts)) if (!(Number.isFinite(v) && v >= 0)) throw new Error(`hillClimbAttack: option ${k} must be a finite non-negative number, got ${v}`);
+  if (input.start.length !== V)
+    throw new Error(`hillClimbAttack: start has length ${input.start.length}, vocabulary is ${V}`);
+  for (const [k, v] of Object.entries(opts))
+    if (!(Number.isFinite(v) && v >= 0))
+      throw new Error(`hillClimbAttack: option ${k} must be a finite non-negative number, got ${v}`);
   const frozen = input.frozen ?? new Uint8Array(V);
   const priorOrder = frequencyOrder(model.unigram).order;
   const movable = Int32Array.from(Array.from(stats.symbols).filter((s) => !frozen[s]));
@@ -104,10 +96,11 @@ export function hillClimbAttack(input: HillClimbInput, opts: HillClimbOptions, r
         const a = movable[n];
         let bestZ = -1;
         let bestDelta = 1e-9;
+        const budget = FREQUENCY_RATIO * stats.unigram[a] + FREQUENCY_SLACK;
         for (let p = 0; p < opts.proposalsPerSymbol; p++) {
           const q = propose(a);
           const z = inverse[q];
-          if (z === a || frozen[z]) continue;
+          if (z === a || frozen[z] || stats.unigram[z] > budget) continue;
           const d = swapDelta(model, stats, decrypt, a, z);
           proposalsScored++;
           if (d > bestDelta) {
@@ -138,10 +131,11 @@ export function hillClimbAttack(input: HillClimbInput, opts: HillClimbOptions, r
   for (let n = 0; n < movable.length; n++) {
     const a = movable[n];
     const alts = new Map<number, number>();
-    for (let p = 0; p < 3 * opts.proposalsPerSymbol; p++) {
+    const budget = stats.unigram[a] + FREQUENCY_SLACK; // alternatives only: a tighter filter
+    for (let p = 0; p < 2 * opts.proposalsPerSymbol; p++) {
       const q = propose(a);
       const z = inverse[q];
-      if (z === a || frozen[z] || alts.has(q)) continue;
+      if (z === a || frozen[z] || alts.has(q) || stats.unigram[z] > budget) continue;
       alts.set(q, swapDelta(model, stats, decrypt, a, z));
     }
     const sorted = [...alts.entries()].sort((x, y) => y[1] - x[1]);
@@ -149,13 +143,30 @@ export function hillClimbAttack(input: HillClimbInput, opts: HillClimbOptions, r
   }
   if (input.fallback) {
     const fb = input.fallback;
-    for (let e = 0; e < V; e++) for (let k = 0; k < fb.depth; k++) if (fb.ids[e * fb.depth + k] >= 0) pushCandidate(ranking, e, fb.ids[e * fb.depth + k]);
+    for (let e = 0; e < V; e++)
+      for (let k = 0; k < fb.depth; k++)
+        if (fb.ids[e * fb.depth + k] >= 0) pushCandidate(ranking, e, fb.ids[e * fb.depth + k]);
   }
-  return { decrypt: best, ranking, startLogLikelihood: startLL, logLikelihood: bestLL, swapsAccepted, proposalsScored };
+  return {
+    decrypt: best,
+    ranking,
+    startLogLikelihood: startLL,
+    logLikelihood: bestLL,
+    swapsAccepted,
+    proposalsScored,
+  };
 }
 
 /** One proposed plain id for encrypted symbol `a` (see the module comment). */
-function proposePlain(a: number, decrypt: Int32Array, rank: number, priorOrder: Int32Array, model: BigramModel, stats: ObservedStats, rng: RandomSource): number {
+function proposePlain(
+  a: number,
+  decrypt: Int32Array,
+  rank: number,
+  priorOrder: Int32Array,
+  model: BigramModel,
+  stats: ObservedStats,
+  rng: RandomSource,
+): number {
   const { out: obsOut, in: obsIn } = stats.adjacency;
   const { out: lmOut, in: lmIn } = model.adjacency;
   if (rng.float() < 0.5) {

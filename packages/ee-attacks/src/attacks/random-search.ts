@@ -9,22 +9,10 @@ import { assignmentLogLikelihood } from "../lm/assignment-score.js";
 import type { BigramModel } from "../lm/bigram-model.js";
 import type { ObservedStats } from "../lm/observed-stats.js";
 import { emptyRanking, pushCandidate } from "../ranking.js";
-import type { CandidateRanking, RandomSearchOptions } from "../types.js";
+import type { RandomSearchOptions, SearchResult } from "../types.js";
 
 /** Default number of random samples. */
 export const DEFAULT_RANDOM_SEARCH: RandomSearchOptions = { samples: 200 };
-
-/** Result of a search over decryptions of the observed symbols. */
-export interface SearchResult {
-  /** Best decryption (plain id per encrypted id, `-1` for ids that do not occur). */
-  decrypt: Int32Array;
-  /** Ranked candidates. */
-  ranking: CandidateRanking;
-  /** S(σ) of the best decryption (nats). */
-  logLikelihood: number;
-  /** Decryptions scored. */
-  evaluations: number;
-}
 
 /** The ids with a positive count, or `0..V-1` when fewer than `need`. */
 export function priorSupport(counts: Float64Array, need: number): Int32Array {
@@ -37,8 +25,16 @@ export function priorSupport(counts: Float64Array, need: number): Int32Array {
  * Fill `out[symbols[k]]` with distinct plain ids drawn uniformly from `support` (partial
  * Fisher–Yates on `scratch`, a copy of `support` that is left shuffled).
  */
-export function drawAssignment(symbols: Int32Array, scratch: Int32Array, out: Int32Array, rng: RandomSource): void {
-  if (scratch.length < symbols.length) throw new Error(`drawAssignment: support of ${scratch.length} ids cannot cover ${symbols.length} symbols`);
+export function drawAssignment(
+  symbols: Int32Array,
+  scratch: Int32Array,
+  out: Int32Array,
+  rng: RandomSource,
+): void {
+  if (scratch.length < symbols.length)
+    throw new Error(
+      `drawAssignment: support of ${scratch.length} ids cannot cover ${symbols.length} symbols`,
+    );
   for (let k = 0; k < symbols.length; k++) {
     const j = k + rng.int(scratch.length - k);
     const t = scratch[k];
@@ -49,8 +45,15 @@ export function drawAssignment(symbols: Int32Array, scratch: Int32Array, out: In
 }
 
 /** Score `samples` random decryptions; keep the best and rank the guesses of the best `depth`. */
-export function randomSearchAttack(model: BigramModel, stats: ObservedStats, opts: RandomSearchOptions, rng: RandomSource, depth = 10): SearchResult {
-  if (!Number.isSafeInteger(opts.samples) || opts.samples < 1) throw new Error(`randomSearchAttack: samples must be a positive integer, got ${opts.samples}`);
+export function randomSearchAttack(
+  model: BigramModel,
+  stats: ObservedStats,
+  opts: RandomSearchOptions,
+  rng: RandomSource,
+  depth = 10,
+): SearchResult {
+  if (!Number.isSafeInteger(opts.samples) || opts.samples < 1)
+    throw new Error(`randomSearchAttack: samples must be a positive integer, got ${opts.samples}`);
   const V = model.vocabSize;
   const scratch = priorSupport(model.unigram, stats.symbols.length).slice();
   const current = new Int32Array(V).fill(-1);

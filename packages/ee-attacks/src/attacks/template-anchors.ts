@@ -8,8 +8,14 @@
 import type { AnchorPairs, KnownTemplate, TokenCorpus } from "../types.js";
 
 /** Derive anchors from `template` aligned with the starts and ends of the observed documents. */
-export function anchorsFromTemplate(template: KnownTemplate, observed: TokenCorpus, vocabSize: number, minAgreement = 0.9): AnchorPairs {
-  if (!(minAgreement > 0.5 && minAgreement <= 1)) throw new Error(`anchorsFromTemplate: minAgreement must be in (0.5, 1], got ${minAgreement}`);
+export function anchorsFromTemplate(
+  template: KnownTemplate,
+  observed: TokenCorpus,
+  vocabSize: number,
+  minAgreement = 0.9,
+): AnchorPairs {
+  if (!(minAgreement > 0.5 && minAgreement <= 1))
+    throw new Error(`anchorsFromTemplate: minAgreement must be in (0.5, 1], got ${minAgreement}`);
   const need = template.prefix.length + template.suffix.length;
   const docs = observed.docs.filter((d) => d.length >= need);
   const encOf = new Int32Array(vocabSize).fill(-1);
@@ -18,7 +24,8 @@ export function anchorsFromTemplate(template: KnownTemplate, observed: TokenCorp
   const plain: number[] = [];
   const encrypted: number[] = [];
   const consider = (p: number, at: (d: Int32Array) => number): void => {
-    if (p < 0 || p >= vocabSize) throw new Error(`anchorsFromTemplate: template id ${p} outside [0, ${vocabSize})`);
+    if (p < 0 || p >= vocabSize)
+      throw new Error(`anchorsFromTemplate: template id ${p} outside [0, ${vocabSize})`);
     if (docs.length === 0) return;
     const votes = new Map<number, number>();
     for (const d of docs) {
@@ -39,8 +46,12 @@ export function anchorsFromTemplate(template: KnownTemplate, observed: TokenCorp
     plain.push(p);
     encrypted.push(e);
   };
-  template.prefix.forEach((p, i) => consider(p, (d) => d[i]));
-  template.suffix.forEach((p, i) => consider(p, (d) => d[d.length - template.suffix.length + i]));
+  for (let i = 0; i < template.prefix.length; i++) consider(template.prefix[i], (d) => d[i]);
+  for (let i = 0; i < template.suffix.length; i++)
+    consider(template.suffix[i], (d) => d[d.length - template.suffix.length + i]);
   const keep = plain.map((p) => !conflicted[p]);
-  return { plain: Int32Array.from(plain.filter((_, k) => keep[k])), encrypted: Int32Array.from(encrypted.filter((_, k) => keep[k])) };
+  return {
+    plain: Int32Array.from(plain.filter((_, k) => keep[k])),
+    encrypted: Int32Array.from(encrypted.filter((_, k) => keep[k])),
+  };
 }

@@ -9,10 +9,15 @@ import { emptyRanking, pushCandidate } from "../ranking.js";
 import type { CandidateRanking, Matrix } from "../types.js";
 
 /** Match encrypted rows to identical plain rows. Returns the ranking and how many rows matched. */
-export function exactRowMatch(plain: Matrix, enc: Matrix, depth = 10): { ranking: CandidateRanking; matchedRows: number } {
+export function exactRowMatch(
+  plain: Matrix,
+  enc: Matrix,
+  depth = 10,
+): { ranking: CandidateRanking; matchedRows: number } {
   checkMatrix(plain, "exactRowMatch: plain");
   checkMatrix(enc, "exactRowMatch: enc");
-  if (plain.rows !== enc.rows || plain.cols !== enc.cols) throw new Error(`exactRowMatch: plain is ${plain.rows}×${plain.cols}, enc is ${enc.rows}×${enc.cols}`);
+  if (plain.rows !== enc.rows || plain.cols !== enc.cols)
+    throw new Error(`exactRowMatch: plain is ${plain.rows}×${plain.cols}, enc is ${enc.rows}×${enc.cols}`);
   const d = plain.cols;
   const pBits = new Uint32Array(plain.data.buffer, plain.data.byteOffset, plain.data.length);
   const eBits = new Uint32Array(enc.data.buffer, enc.data.byteOffset, enc.data.length);

@@ -15,49 +15,40 @@
  */
 import { checkMatrix, projectRows, rowNorms, rowsAsColumns, rowwiseDots } from "../linalg/rows.js";
 import { windowMatch } from "../linalg/window-match.js";
-import type { AnchorPairs, CandidateRanking, Matrix, WeightsView } from "../types.js";
-
-/** Settings of `gramAnchorMatch`. */
-export interface GramMatchOptions {
-  /** Relative agreement demanded of invariants (float32 rounding of a rotation is ~1e-7). */
-  relTolerance: number;
-  /** Seed pairs examined by the Gram check. */
-  seedCandidates: number;
-  /** Anchors used in the signatures of step 3. */
-  anchorsUsed: number;
-}
+import type { AnchorPairs, GramMatchOptions, GramMatchResult, Matrix, WeightsView } from "../types.js";
 
 /** Default settings. */
-export const DEFAULT_GRAM_MATCH: GramMatchOptions = { relTolerance: 1e-5, seedCandidates: 96, anchorsUsed: 24 };
-
-/** Result of `gramAnchorMatch`. */
-export interface GramMatchResult {
-  /** Ranked plain-row candidates per encrypted row. */
-  ranking: CandidateRanking;
-  /** Verified anchors (plain row ↔ encrypted row). */
-  anchors: AnchorPairs;
-  /** Signature distance to the nearest candidate per encrypted row (units of `tolerance`'s scale). */
-  best: Float64Array;
-  /** Signature distance to the second nearest. */
-  second: Float64Array;
-  /** Distance below which a match is as exact as float32 allows. */
-  tolerance: number;
-  /** Seed pairs found in step 1. */
-  seeds: number;
-}
+export const DEFAULT_GRAM_MATCH: GramMatchOptions = {
+  relTolerance: 1e-5,
+  seedCandidates: 96,
+  anchorsUsed: 24,
+};
 
 /** Rank plain rows for every encrypted row using rotation invariants. */
-export function gramAnchorMatch(w: WeightsView, opts: GramMatchOptions = DEFAULT_GRAM_MATCH, depth = 10): GramMatchResult {
+export function gramAnchorMatch(
+  w: WeightsView,
+  opts: GramMatchOptions = DEFAULT_GRAM_MATCH,
+  depth = 10,
+): GramMatchResult {
   const E = w.plainEmbedding;
   const Ee = w.encryptedEmbedding;
   checkMatrix(E, "gramAnchorMatch: plainEmbedding");
   checkMatrix(Ee, "gramAnchorMatch: encryptedEmbedding");
-  if (E.rows !== Ee.rows || E.cols !== Ee.cols) throw new Error(`gramAnchorMatch: embeddings differ in shape (${E.rows}×${E.cols} vs ${Ee.rows}×${Ee.cols})`);
+  if (E.rows !== Ee.rows || E.cols !== Ee.cols)
+    throw new Error(
+      `gramAnchorMatch: embeddings differ in shape (${E.rows}×${E.cols} vs ${Ee.rows}×${Ee.cols})`,
+    );
   const head = w.plainLmHead && w.encryptedLmHead ? { W: w.plainLmHead, We: w.encryptedLmHead } : null;
   if (head) {
     checkMatrix(head.W, "gramAnchorMatch: plainLmHead");
     checkMatrix(head.We, "gramAnchorMatch: encryptedLmHead");
-    if (head.W.rows !== E.rows || head.We.rows !== E.rows || head.W.cols !== E.cols || head.We.cols !== E.cols) throw new Error("gramAnchorMatch: LM heads must have the embedding's shape (one row per token)");
+    if (
+      head.W.rows !== E.rows ||
+      head.We.rows !== E.rows ||
+      head.W.cols !== E.cols ||
+      head.We.cols !== E.cols
+    )
+      throw new Error("gramAnchorMatch: LM heads must have the embedding's shape (one row per token)");
   }
   const V = E.rows;
   const tol = opts.relTolerance;
@@ -75,7 +66,12 @@ export function gramAnchorMatch(w: WeightsView, opts: GramMatchOptions = DEFAULT
     inv.e.push(scale(rowNorms(head.We), sW), scale(rowwiseDots(Ee, head.We), sE * sW));
   }
   const k1 = inv.p.length;
-  const step1 = windowMatch(interleave(inv.p), interleave(inv.e), { k: k1, tolerance: tol, depth: 1, minWindow: 1 });
+  const step1 = windowMatch(interleave(inv.p), interleave(inv.e), {
+    k: k1,
+    tolerance: tol,
+    depth: 1,
+    minWindow: 1,
+  });
   const seeds: number[] = [];
   for (let e = 0; e < V; e++) if (step1.best[e] <= tol && step1.second[e] > 20 * tol) seeds.push(e);
   seeds.sort((a, b) => step1.second[b] - step1.second[a]);
@@ -87,7 +83,8 @@ export function gramAnchorMatch(w: WeightsView, opts: GramMatchOptions = DEFAULT
     const pb = step1.ids[b];
     if (pa === pb) return false;
     if (Math.abs(dot(Ee, a, Ee, b) - dot(E, pa, E, pb)) > 10 * tol * nEe[a] * nEe[b]) return false;
-    if (head && Math.abs(dot(head.We, a, head.We, b) - dot(head.W, pa, head.W, pb)) > 10 * tol * sW * sW) return false;
+    if (head && Math.abs(dot(head.We, a, head.We, b) - dot(head.W, pa, head.W, pb)) > 10 * tol * sW * sW)
+      return false;
     return true;
   };
   let clique: number[] = [];
@@ -96,9 +93,19 @@ export function gramAnchorMatch(w: WeightsView, opts: GramMatchOptions = DEFAULT
     for (const x of cand) if (x !== cand[s] && c.every((y) => consistent(x, y))) c.push(x);
     if (c.length > clique.length) clique = c;
   }
-  const anchors: AnchorPairs = { plain: Int32Array.from(clique, (e) => step1.ids[e]), encrypted: Int32Array.from(clique) };
+  const anchors: AnchorPairs = {
+    plain: Int32Array.from(clique, (e) => step1.ids[e]),
+    encrypted: Int32Array.from(clique),
+  };
   if (clique.length < 2) {
-    return { ranking: { vocabSize: V, depth, ids: new Int32Array(V * depth).fill(-1) }, anchors, best: step1.best, second: step1.second, tolerance: tol, seeds: seeds.length };
+    return {
+      ranking: { vocabSize: V, depth, ids: new Int32Array(V * depth).fill(-1) },
+      anchors,
+      best: step1.best,
+      second: step1.second,
+      tolerance: tol,
+      seeds: seeds.length,
+    };
   }
 
   // 3. anchor inner-product signatures [⟨x, a_1⟩ … ⟨x, a_k⟩, ‖x‖] (+ the same for the LM head)
@@ -120,7 +127,14 @@ export function gramAnchorMatch(w: WeightsView, opts: GramMatchOptions = DEFAULT
   const sigE = concatColumns(parts.e, parts.widths, V);
   const tolSig = 10 * tol * Math.sqrt(kk);
   const m = windowMatch(sigP, sigE, { k: kk, tolerance: 10 * tol, depth, minWindow: depth });
-  return { ranking: { vocabSize: V, depth, ids: m.ids }, anchors, best: m.best, second: m.second, tolerance: tolSig, seeds: seeds.length };
+  return {
+    ranking: { vocabSize: V, depth, ids: m.ids },
+    anchors,
+    best: m.best,
+    second: m.second,
+    tolerance: tolSig,
+    seeds: seeds.length,
+  };
 }
 
 function maxOf(a: Float64Array): number {

@@ -9,45 +9,24 @@ import { matmul } from "ee-core";
 import { procrustesRotation } from "../linalg/procrustes.js";
 import { checkMatrix, projectRows } from "../linalg/rows.js";
 import { windowMatch } from "../linalg/window-match.js";
-import type { CandidateRanking, WeightsView } from "../types.js";
-
-/** Settings of `procrustesMatch`. */
-export interface ProcrustesMatchOptions {
-  /** Procrustes → re-match rounds. */
-  rounds: number;
-  /** Most anchor pairs used per Procrustes solve (multiples of d help with noise, cost m·d²). */
-  maxAnchors: number;
-  /** Random projection width of the re-match signatures. */
-  projections: number;
-}
+import type {
+  CandidateRanking,
+  ProcrustesMatchOptions,
+  ProcrustesMatchResult,
+  SeedMatches,
+  WeightsView,
+} from "../types.js";
 
 /** Default settings (maxAnchors 0 = 2·d). */
 export const DEFAULT_PROCRUSTES_MATCH: ProcrustesMatchOptions = { rounds: 2, maxAnchors: 0, projections: 16 };
 
-/** Confident matches to start from. */
-export interface SeedMatches {
-  /** Ranked plain rows per encrypted row. */
-  ranking: CandidateRanking;
-  /** Nearest-candidate distance per encrypted row. */
-  best: Float64Array;
-  /** Distance below which a match counts as confident. */
-  tolerance: number;
-}
-
-/** Result of `procrustesMatch`. */
-export interface ProcrustesMatchResult {
-  /** Ranked plain rows per encrypted row after the last round. */
-  ranking: CandidateRanking;
-  /** Estimated hidden basis Q̂ (`d × d` float64, E' rows ≈ E rows · Q̂). */
-  q: Float64Array;
-  /** ‖A Q̂ − B‖/‖B‖ over the anchors of the last solve. */
-  relativeResidual: number;
-  /** Anchor pairs used in the last solve. */
-  anchorsUsed: number;
-}
-
 /** Refine `seed` by Procrustes + re-matching. Throws when fewer than d confident pairs exist. */
-export function procrustesMatch(w: WeightsView, seed: SeedMatches, rng: RandomSource, opts: ProcrustesMatchOptions = DEFAULT_PROCRUSTES_MATCH): ProcrustesMatchResult {
+export function procrustesMatch(
+  w: WeightsView,
+  seed: SeedMatches,
+  rng: RandomSource,
+  opts: ProcrustesMatchOptions = DEFAULT_PROCRUSTES_MATCH,
+): ProcrustesMatchResult {
   const E = w.plainEmbedding;
   const Ee = w.encryptedEmbedding;
   checkMatrix(E, "procrustesMatch: plainEmbedding");
@@ -65,7 +44,9 @@ export function procrustesMatch(w: WeightsView, seed: SeedMatches, rng: RandomSo
     const pairs = confidentPairs(ranking, best, tolerance, maxAnchors, rng);
     if (pairs.enc.length < d) {
       if (result) break;
-      throw new Error(`procrustesMatch: only ${pairs.enc.length} confident row pairs, need at least d = ${d}`);
+      throw new Error(
+        `procrustesMatch: only ${pairs.enc.length} confident row pairs, need at least d = ${d}`,
+      );
     }
     const fit = procrustesRotation(E, pairs.plain, Ee, pairs.enc);
     // re-match: signatures E (Q̂ R) vs E' R
@@ -87,7 +68,13 @@ export function procrustesMatch(w: WeightsView, seed: SeedMatches, rng: RandomSo
 }
 
 /** Encrypted rows whose nearest candidate is within tolerance and claimed by no other row (random subset of at most `max`). */
-function confidentPairs(ranking: CandidateRanking, best: Float64Array, tolerance: number, max: number, rng: RandomSource): { plain: Int32Array; enc: Int32Array } {
+function confidentPairs(
+  ranking: CandidateRanking,
+  best: Float64Array,
+  tolerance: number,
+  max: number,
+  rng: RandomSource,
+): { plain: Int32Array; enc: Int32Array } {
   const claims = new Int32Array(ranking.vocabSize);
   for (let e = 0; e < ranking.vocabSize; e++) {
     const p = ranking.ids[e * ranking.depth];
@@ -103,5 +90,8 @@ function confidentPairs(ranking: CandidateRanking, best: Float64Array, tolerance
     [enc[i], enc[j]] = [enc[j], enc[i]];
   }
   const chosen = enc.slice(0, max);
-  return { plain: Int32Array.from(chosen, (e) => ranking.ids[e * ranking.depth]), enc: Int32Array.from(chosen) };
+  return {
+    plain: Int32Array.from(chosen, (e) => ranking.ids[e * ranking.depth]),
+    enc: Int32Array.from(chosen),
+  };
 }

@@ -24,22 +24,33 @@ export function sortedSignatures(m: Matrix): Float64Array {
     let s = 0;
     for (let c = 0; c < m.cols; c++) s += buf[c];
     out[r * k] = s;
-    for (let q = 0; q < QUANTILES; q++) out[r * k + 1 + q] = buf[Math.round((q * (m.cols - 1)) / (QUANTILES - 1))];
+    for (let q = 0; q < QUANTILES; q++)
+      out[r * k + 1 + q] = buf[Math.round((q * (m.cols - 1)) / (QUANTILES - 1))];
   }
   return out;
 }
 
 /** Match encrypted rows to plain rows by sorted-value signatures. */
-export function sortedValueMatch(plain: Matrix, enc: Matrix, depth = 10): { ranking: CandidateRanking; exactRows: number } {
+export function sortedValueMatch(
+  plain: Matrix,
+  enc: Matrix,
+  depth = 10,
+): { ranking: CandidateRanking; exactRows: number } {
   checkMatrix(plain, "sortedValueMatch: plain");
   checkMatrix(enc, "sortedValueMatch: enc");
-  if (plain.cols !== enc.cols) throw new Error(`sortedValueMatch: plain has ${plain.cols} columns, enc has ${enc.cols}`);
+  if (plain.cols !== enc.cols)
+    throw new Error(`sortedValueMatch: plain has ${plain.cols} columns, enc has ${enc.cols}`);
   const ps = sortedSignatures(plain);
   const es = sortedSignatures(enc);
   // sums of the same multiset in the same (sorted) order are bit-identical; allow float32-level noise
   let scale = 0;
   for (let r = 0; r < plain.rows; r++) scale = Math.max(scale, Math.abs(ps[r * (QUANTILES + 1)]));
-  const m = windowMatch(ps, es, { k: QUANTILES + 1, tolerance: 1e-6 * Math.max(scale, 1e-12), depth, minWindow: depth });
+  const m = windowMatch(ps, es, {
+    k: QUANTILES + 1,
+    tolerance: 1e-6 * Math.max(scale, 1e-12),
+    depth,
+    minWindow: depth,
+  });
   let exactRows = 0;
   for (let e = 0; e < enc.rows; e++) if (m.best[e] === 0) exactRows++;
   return { ranking: { vocabSize: enc.rows, depth, ids: m.ids }, exactRows };

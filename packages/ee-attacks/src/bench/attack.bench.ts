@@ -27,7 +27,7 @@ import { bertWorkload, llamaWorkload, type Workload } from "./workloads.js";
 /** Seed of π, the synthetic weights, the hidden bases and every attack's randomness. */
 const SEED = 20261124;
 /** Observed-token sweep (clipped to the victim corpus). */
-const DEFAULT_SWEEP = [1_000, 10_000, 100_000, 1_000_000];
+const DEFAULT_SWEEP = [1_000, 10_000, 100_000, 300_000];
 /** Rows of the synthetic Llama tables (128,256 in the real model; a subset keeps E·Q affordable in JS). */
 const DEFAULT_LLAMA_ROWS = 16_384;
 /** Activation rows inverted per hidden-state attack (cost 2·rows·V·d). */
@@ -35,16 +35,28 @@ const HIDDEN_ROWS = 128;
 /** Attack settings. */
 const SUITE: Partial<AttackSuiteOptions> = {
   seed: SEED,
-  hillClimb: { restarts: 2, maxPasses: 6, proposalsPerSymbol: 12, perturbSwaps: 200, discount: 0.75 },
+  hillClimb: { restarts: 1, maxPasses: 10, proposalsPerSymbol: 20, perturbSwaps: 200, discount: 0.75 },
   randomSearch: { samples: 100 },
-  genetic: { population: 16, generations: 30, mutationRate: 0.02 },
+  genetic: { population: 12, generations: 20, mutationRate: 0.02 },
   maxHiddenStateRows: HIDDEN_ROWS,
 };
 
 /** The benchmarked models: tokenizer, workload and table shape. */
-const MODELS: readonly { name: string; architecture: "bert" | "llama"; hidden: number; tokenizer: (dataDir: string) => BenchTokenizer; workload: (t: BenchTokenizer, dataDir: string) => Workload }[] = [
+const MODELS: readonly {
+  name: string;
+  architecture: "bert" | "llama";
+  hidden: number;
+  tokenizer: (dataDir: string) => BenchTokenizer;
+  workload: (t: BenchTokenizer, dataDir: string) => Workload;
+}[] = [
   { name: "bert-base", architecture: "bert", hidden: 768, tokenizer: bertTokenizer, workload: bertWorkload },
-  { name: "llama-3.1-mini", architecture: "llama", hidden: 1024, tokenizer: () => llamaTokenizer(), workload: llamaWorkload },
+  {
+    name: "llama-3.1-mini",
+    architecture: "llama",
+    hidden: 1024,
+    tokenizer: () => llamaTokenizer(),
+    workload: llamaWorkload,
+  },
 ];
 const SCHEMES = ["vocab", "full"] as const;
 
@@ -63,7 +75,13 @@ function log(msg: string): void {
 }
 
 /** Rows of the synthetic tables: every token of the first `n` held-out positions plus random others, `rows` in all. */
-function tableRows(V: number, rows: number, heldOut: TokenCorpus, n: number, rngSeed: string): { ids: Int32Array; hiddenRows: Int32Array; positions: Int32Array } {
+function tableRows(
+  V: number,
+  rows: number,
+  heldOut: TokenCorpus,
+  n: number,
+  rngSeed: string,
+): { ids: Int32Array; hiddenRows: Int32Array; positions: Int32Array } {
   const tokens: number[] = [];
   const positions: number[] = [];
   for (const doc of heldOut.docs) {
@@ -82,8 +100,12 @@ function tableRows(V: number, rows: number, heldOut: TokenCorpus, n: number, rng
     ids = Int32Array.from([...chosen].sort((a, b) => a - b));
   }
   const rowOf = new Map<number, number>();
-  ids.forEach((t, r) => rowOf.set(t, r));
-  return { ids, hiddenRows: Int32Array.from(tokens, (t) => rowOf.get(t) ?? -1), positions: Int32Array.from(positions) };
+  for (let r = 0; r < ids.length; r++) rowOf.set(ids[r], r);
+  return {
+    ids,
+    hiddenRows: Int32Array.from(tokens, (t) => rowOf.get(t) ?? -1),
+    positions: Int32Array.from(positions),
+  };
 }
 
 // ---- main ----------------------------------------------------------------------------------
@@ -94,26 +116,53 @@ async function main(): Promise<void> {
   const sweep = (arg("sweep") ?? DEFAULT_SWEEP.join(",")).split(",").map(Number);
   const llamaRows = Number(arg("llama-rows") ?? DEFAULT_LLAMA_ROWS);
   const outDir = arg("out") ?? fileURLToPath(new URL("../../results/", import.meta.url));
-  for (const s of schemes) if (!SCHEMES.includes(s)) throw new Error(`--schemes: unknown scheme "${s}" (known: ${SCHEMES.join(", ")})`);
-  const trafficAttacks = ATTACKS.filter((a) => a.family === "ciphertext-only" || a.family === "known-plaintext").map((a) => a.name);
-  const weightAttacks = ATTACKS.filter((a) => a.family === "public-weights" || a.family === "hidden-state").map((a) => a.name);
+  for (const s of schemes)
+    if (!SCHEMES.includes(s))
+      throw new Error(`--schemes: unknown scheme "${s}" (known: ${SCHEMES.join(", ")})`);
+  const trafficAttacks = ATTACKS.filter(
+    (a) => a.family === "ciphertext-only" || a.family === "known-plaintext",
+  ).map((a) => a.name);
+  const weightAttacks = ATTACKS.filter(
+    (a) => a.family === "public-weights" || a.family === "hidden-state",
+  ).map((a) => a.name);
   const reports: AttackReport[] = [];
   const root = createRandom({ seed: SEED });
 
   for (const name of models) {
     const spec = MODELS.find((m) => m.name === name);
-    if (!spec) throw new Error(`--models: unknown model "${name}" (known: ${MODELS.map((m) => m.name).join(", ")})`);
+    if (!spec)
+      throw new Error(`--models: unknown model "${name}" (known: ${MODELS.map((m) => m.name).join(", ")})`);
     const t0 = performance.now();
     const tok = spec.tokenizer(dataDir);
     const w = spec.workload(tok, dataDir);
     const count = (c: TokenCorpus) => c.docs.reduce((n, d) => n + d.length, 0);
-    log(`${name}: tokenised in ${Math.round(performance.now() - t0)} ms — prior ${count(w.prior)} tokens / ${w.prior.docs.length} docs, victim ${count(w.victim)} / ${w.victim.docs.length}, held-out ${count(w.heldOut)} / ${w.heldOut.docs.length}`);
+    log(
+      `${name}: tokenised in ${Math.round(performance.now() - t0)} ms — prior ${count(w.prior)} tokens / ${w.prior.docs.length} docs, victim ${count(w.victim)} / ${w.victim.docs.length}, held-out ${count(w.heldOut)} / ${w.heldOut.docs.length}`,
+    );
     const pi = randomPermutation(w.vocabSize, root.derive(`${name}/vocab-permutation`));
 
     // traffic attacks: the ids are identical under vocab and full, so one run covers both
     const traffic = await runAttackSuite(
-      { architecture: spec.architecture, scheme: "vocab = full (ids)", model: name, vocabSize: w.vocabSize, truePermutation: pi, prior: w.prior, observed: encrypt(w.victim, pi), heldOut: encrypt(w.heldOut, pi), template: w.template },
-      { ...SUITE, attacks: trafficAttacks, observedTokenSweep: sweep, onRow: (r) => log(`${name} ${r.attack} n=${r.observedTokens}: top-1 ${r.top1Pct.toFixed(2)} %, top-10 ${r.top10Pct.toFixed(2)} %, held-out ${r.heldOutPct?.toFixed(2)} % (${Math.round(r.wallMs)} ms)`) },
+      {
+        architecture: spec.architecture,
+        scheme: "vocab = full (ids)",
+        model: name,
+        vocabSize: w.vocabSize,
+        truePermutation: pi,
+        prior: w.prior,
+        observed: encrypt(w.victim, pi),
+        heldOut: encrypt(w.heldOut, pi),
+        template: w.template,
+      },
+      {
+        ...SUITE,
+        attacks: trafficAttacks,
+        observedTokenSweep: sweep,
+        onRow: (r) =>
+          log(
+            `${name} ${r.attack} n=${r.observedTokens}: top-1 ${r.top1Pct.toFixed(2)} %, top-10 ${r.top10Pct.toFixed(2)} %, held-out ${r.heldOutPct?.toFixed(2)} % (${Math.round(r.wallMs)} ms)`,
+          ),
+      },
     );
     reports.push(traffic);
 
@@ -123,11 +172,35 @@ async function main(): Promise<void> {
     const plain = plainTables(spec.architecture, rows, spec.hidden, root.derive(`${name}/plain-tables`));
     const piRows = randomPermutation(rows, root.derive(`${name}/row-permutation`));
     for (const scheme of schemes) {
-      const view = encryptTables(plain, scheme, piRows, sel.hiddenRows, sel.positions, `${w.heldOut.name}, first ${sel.hiddenRows.length} tokens`, root.derive(`${name}/${scheme}/basis`));
+      const view = encryptTables(
+        plain,
+        scheme,
+        piRows,
+        sel.hiddenRows,
+        sel.positions,
+        `${w.heldOut.name}, first ${sel.hiddenRows.length} tokens`,
+        root.derive(`${name}/${scheme}/basis`),
+      );
       log(`${name}/${scheme}: encrypted ${rows}×${spec.hidden} tables in ${Math.round(view.buildMs)} ms`);
       const rep = await runAttackSuite(
-        { architecture: spec.architecture, scheme, model: rows < w.vocabSize ? `${name} (${rows} of ${w.vocabSize} rows)` : name, vocabSize: rows, truePermutation: piRows, weights: view.weights, hiddenStates: view.hidden },
-        { ...SUITE, attacks: weightAttacks, observedTokenSweep: sweep, onRow: (r) => log(`${name}/${scheme} ${r.attack}: top-1 ${r.top1Pct.toFixed(2)} %, top-10 ${r.top10Pct.toFixed(2)} % (${Math.round(r.wallMs)} ms) ${r.note}`) },
+        {
+          architecture: spec.architecture,
+          scheme,
+          model: rows < w.vocabSize ? `${name} (${rows} of ${w.vocabSize} rows)` : name,
+          vocabSize: rows,
+          truePermutation: piRows,
+          weights: view.weights,
+          hiddenStates: view.hidden,
+        },
+        {
+          ...SUITE,
+          attacks: weightAttacks,
+          observedTokenSweep: sweep,
+          onRow: (r) =>
+            log(
+              `${name}/${scheme} ${r.attack}: top-1 ${r.top1Pct.toFixed(2)} %, top-10 ${r.top10Pct.toFixed(2)} % (${Math.round(r.wallMs)} ms) ${r.note}`,
+            ),
+        },
       );
       rep.priorCorpus = "synthetic N(0, 0.02²) tables of the real shape (public plain weights)";
       reports.push(rep);
@@ -136,10 +209,20 @@ async function main(): Promise<void> {
 
   mkdirSync(outDir, { recursive: true });
   const md = renderAttackMarkdown(reports);
-  const command = `node packages/ee-attacks/dist/bench/attack.bench.js ${process.argv.slice(2).join(" ")}`.trim();
-  writeFileSync(join(outDir, "attack-table.md"), `# Attack table\n\nCommand: \`${command}\` (seed ${SEED})\n\n${md}`);
-  writeFileSync(join(outDir, "attack-report.json"), `${JSON.stringify({ command, seed: SEED, reports }, null, 2)}\n`);
-  writeFileSync(join(outDir, "attack-chart.vl.json"), `${JSON.stringify(recoveryChartSpec(recoveryChartData(reports)), null, 2)}\n`);
+  const command =
+    `node packages/ee-attacks/dist/bench/attack.bench.js ${process.argv.slice(2).join(" ")}`.trim();
+  writeFileSync(
+    join(outDir, "attack-table.md"),
+    `# Attack table\n\nCommand: \`${command}\` (seed ${SEED})\n\n${md}`,
+  );
+  writeFileSync(
+    join(outDir, "attack-report.json"),
+    `${JSON.stringify({ command, seed: SEED, reports }, null, 2)}\n`,
+  );
+  writeFileSync(
+    join(outDir, "attack-chart.vl.json"),
+    `${JSON.stringify(recoveryChartSpec(recoveryChartData(reports)), null, 2)}\n`,
+  );
   process.stdout.write(md);
   log(`wrote ${outDir}`);
 }

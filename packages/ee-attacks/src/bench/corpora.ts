@@ -16,7 +16,8 @@ export function imdbReviews(dataDir: string, fromId: number, toId: number): stri
       .map((x) => readFileSync(join(dir, x.f), "utf8").replaceAll("<br />", " "));
   });
   const out: string[] = [];
-  for (let i = 0; i < Math.max(byClass[0].length, byClass[1].length); i++) for (const c of byClass) if (i < c.length) out.push(c[i]);
+  for (let i = 0; i < Math.max(byClass[0].length, byClass[1].length); i++)
+    for (const c of byClass) if (i < c.length) out.push(c[i]);
   return out;
 }
 
@@ -24,33 +25,30 @@ interface ShareGptRecord {
   conversations: { from: string; value: string }[];
 }
 
-/** First human turns of the ml-energy ShareGPT prompt files (the attacker's public prior for chat models). */
-export function shareGptPrompts(dataDir: string): { source: string; prompts: string[] } {
-  const files = ["sg_90k_part1_html_cleaned_lang_first_sampled_sorted.json", "ShareGPT_V3_filtered_500.json"];
-  const prompts: string[] = [];
-  for (const f of files) {
-    const recs = JSON.parse(readFileSync(join(dataDir, "sharegpt_ml-energy", f), "utf8")) as ShareGptRecord[];
-    for (const r of recs) {
-      const first = r.conversations[0];
-      if (first && first.from === "human" && first.value.trim()) prompts.push(first.value);
-    }
-  }
-  return { source: `sharegpt_ml-energy/{${files.join(", ")}} first human turns`, prompts };
-}
-
-/** First human → gpt exchange of each Marugannwg ShareGPT conversation that starts with a human turn (the victim's traffic). */
-export function shareGptExchanges(dataDir: string): { source: string; exchanges: { user: string; assistant: string }[] } {
+/**
+ * Every human → gpt exchange of the Marugannwg ShareGPT conversations whose file index (sorted by
+ * name) has the given parity: even = the attacker's half, odd = the victim's half (disjoint
+ * conversations of the same source).
+ */
+export function shareGptExchanges(
+  dataDir: string,
+  half: "even" | "odd",
+): { source: string; exchanges: { user: string; assistant: string }[] } {
   const dir = join(dataDir, "sharegpt_marugannwg", "sampled_enriched_data");
   const files = readdirSync(dir)
     .filter((f) => f.endsWith(".json") && !["sampling_metadata.json", "encoding_progress.json"].includes(f))
     .sort();
   const exchanges: { user: string; assistant: string }[] = [];
-  for (const f of files) {
-    const rec = JSON.parse(readFileSync(join(dir, f), "utf8")) as ShareGptRecord;
-    const [a, b] = rec.conversations;
-    if (a?.from === "human" && b?.from === "gpt" && a.value.trim() && b.value.trim()) exchanges.push({ user: a.value, assistant: b.value });
-  }
-  return { source: "sharegpt_marugannwg first human→gpt exchanges", exchanges };
+  files.forEach((f, index) => {
+    if (index % 2 !== (half === "even" ? 0 : 1)) return;
+    const turns = (JSON.parse(readFileSync(join(dir, f), "utf8")) as ShareGptRecord).conversations;
+    for (let i = 0; i + 1 < turns.length; i++) {
+      const [a, b] = [turns[i], turns[i + 1]];
+      if (a.from === "human" && b.from === "gpt" && a.value.trim() && b.value.trim())
+        exchanges.push({ user: a.value, assistant: b.value });
+    }
+  });
+  return { source: `sharegpt_marugannwg ${half}-indexed conversations, every human→gpt exchange`, exchanges };
 }
 
 /** MT-Bench first-turn questions (held-out prompts for chat models). */
@@ -72,7 +70,10 @@ export function llamaSystemHeader(dataDir: string): string {
   const cutoff = /\{\{- "(Cutting Knowledge Date:[^"]*)" \}\}/.exec(template);
   const dateLine = /\{\{- "(Today Date: )" \+ date_string \+ "([^"]*)" \}\}/.exec(template);
   const date = /set date_string = "([^"]+)"/.exec(template);
-  if (!cutoff || !dateLine || !date) throw new Error(`${path}: chat_template has no recognisable system header`);
-  const unescape = (s: string): string => s.replaceAll("\\n", "\n");
-  return unescape(cutoff[1]) + unescape(dateLine[1]) + date[1] + unescape(dateLine[2]);
+  if (!cutoff || !dateLine || !date)
+    throw new Error(`${path}: chat_template has no recognisable system header`);
+  const unescapeNewlines = (s: string): string => s.replaceAll("\\n", "\n");
+  return (
+    unescapeNewlines(cutoff[1]) + unescapeNewlines(dateLine[1]) + date[1] + unescapeNewlines(dateLine[2])
+  );
 }

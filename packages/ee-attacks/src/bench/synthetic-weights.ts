@@ -13,7 +13,14 @@
  * - BERT: LayerNorm(E[t] + pos[i] + type[0]) (γ = 1, β = 0), times P under full;
  * - Llama: the residual stream entering block 0, E[t] (times Q under full).
  */
-import { haarOrthogonal, permuteCols, permuteRows, type Permutation, type RandomSource, randomPermutation } from "ee-core";
+import {
+  haarOrthogonal,
+  type Permutation,
+  permuteCols,
+  permuteRows,
+  type RandomSource,
+  randomPermutation,
+} from "ee-core";
 import { matmul4 } from "../linalg/matmul4.js";
 import type { HiddenStateView, Matrix, WeightsView } from "../types.js";
 
@@ -35,9 +42,24 @@ export interface PlainTables {
 }
 
 /** Draw the plain tables. */
-export function plainTables(architecture: "bert" | "llama", rows: number, d: number, rng: RandomSource): PlainTables {
-  const g = (r: number, label: string): Matrix => ({ rows: r, cols: d, data: rng.derive(label).fillGaussian(new Float32Array(r * d), INIT_STD) });
-  if (architecture === "bert") return { architecture, embedding: g(rows, "embedding"), positions: g(512, "positions"), tokenType: g(1, "token-type") };
+export function plainTables(
+  architecture: "bert" | "llama",
+  rows: number,
+  d: number,
+  rng: RandomSource,
+): PlainTables {
+  const g = (r: number, label: string): Matrix => ({
+    rows: r,
+    cols: d,
+    data: rng.derive(label).fillGaussian(new Float32Array(r * d), INIT_STD),
+  });
+  if (architecture === "bert")
+    return {
+      architecture,
+      embedding: g(rows, "embedding"),
+      positions: g(512, "positions"),
+      tokenType: g(1, "token-type"),
+    };
   return { architecture, embedding: g(rows, "embedding"), lmHead: g(rows, "lm-head") };
 }
 
@@ -52,7 +74,15 @@ export interface EncryptedView {
 }
 
 /** Apply `scheme` with row permutation `pi` and compute the activations of `tokenRows` at `positions`. */
-export function encryptTables(plain: PlainTables, scheme: "vocab" | "full", pi: Permutation, tokenRows: Int32Array, positions: Int32Array, corpus: string, rng: RandomSource): EncryptedView {
+export function encryptTables(
+  plain: PlainTables,
+  scheme: "vocab" | "full",
+  pi: Permutation,
+  tokenRows: Int32Array,
+  positions: Int32Array,
+  corpus: string,
+  rng: RandomSource,
+): EncryptedView {
   const t0 = performance.now();
   const E = plain.embedding;
   const d = E.cols;
@@ -65,7 +95,11 @@ export function encryptTables(plain: PlainTables, scheme: "vocab" | "full", pi: 
     basis = (m) => ({ rows: m.rows, cols: d, data: permuteCols(m.data, m.rows, d, P) });
   } else if (scheme === "full") {
     const Q = haarOrthogonal(d, rng.derive("hidden-rotation"));
-    basis = (m) => ({ rows: m.rows, cols: d, data: matmul4(m.data, Q, m.rows, d, d, new Float32Array(m.rows * d)) });
+    basis = (m) => ({
+      rows: m.rows,
+      cols: d,
+      data: matmul4(m.data, Q, m.rows, d, d, new Float32Array(m.rows * d)),
+    });
   }
   const weights: WeightsView = { plainEmbedding: E, encryptedEmbedding: moveRows(basis(E)) };
   if (plain.lmHead) {
@@ -80,16 +114,25 @@ export function encryptTables(plain: PlainTables, scheme: "vocab" | "full", pi: 
     offsets = { rows: n, cols: d, data: new Float32Array(n * d) };
     for (let i = 0; i < n; i++) {
       const p = positions[i];
-      if (p < 0 || p >= plain.positions.rows) throw new Error(`encryptTables: position ${p} outside [0, ${plain.positions.rows})`);
-      for (let c = 0; c < d; c++) offsets.data[i * d + c] = plain.positions.data[p * d + c] + plain.tokenType.data[c];
+      if (p < 0 || p >= plain.positions.rows)
+        throw new Error(`encryptTables: position ${p} outside [0, ${plain.positions.rows})`);
+      for (let c = 0; c < d; c++)
+        offsets.data[i * d + c] = plain.positions.data[p * d + c] + plain.tokenType.data[c];
     }
   }
   for (let i = 0; i < n; i++) {
     const row = acts.data.subarray(i * d, (i + 1) * d);
-    for (let c = 0; c < d; c++) row[c] = E.data[tokenRows[i] * d + c] + (offsets ? offsets.data[i * d + c] : 0);
+    for (let c = 0; c < d; c++)
+      row[c] = E.data[tokenRows[i] * d + c] + (offsets ? offsets.data[i * d + c] : 0);
     if (offsets) layerNormInPlace(row);
   }
-  const hidden: HiddenStateView = { corpus, activations: basis(acts), offsets, centered: Boolean(offsets), trueTokenIds: tokenRows };
+  const hidden: HiddenStateView = {
+    corpus,
+    activations: basis(acts),
+    offsets,
+    centered: Boolean(offsets),
+    trueTokenIds: tokenRows,
+  };
   return { weights, hidden, buildMs: performance.now() - t0 };
 }
 

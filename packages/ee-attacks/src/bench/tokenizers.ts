@@ -41,6 +41,11 @@ export function llamaTokenizer(): BenchTokenizer {
   return {
     vocabSize: 128256,
     encode: (text) => tok.encode(text, { add_special_tokens: false }),
-    special: { bos: id("<|begin_of_text|>"), startHeader: id("<|start_header_id|>"), endHeader: id("<|end_header_id|>"), eot: id("<|eot_id|>") },
+    special: {
+      bos: id("<|begin_of_text|>"),
+      startHeader: id("<|start_header_id|>"),
+      endHeader: id("<|end_header_id|>"),
+      eot: id("<|eot_id|>"),
+    },
   };
 }

@@ -5,7 +5,14 @@
  */
 
 /** `A B` into a new float64 array, or into `out` (float32 or float64, `m × n`) when given. */
-export function matmul4<T extends Float32Array | Float64Array = Float64Array>(a: Float32Array | Float64Array, b: Float64Array, m: number, k: number, n: number, out?: T): T {
+export function matmul4<T extends Float32Array | Float64Array = Float64Array>(
+  a: Float32Array | Float64Array,
+  b: Float64Array,
+  m: number,
+  k: number,
+  n: number,
+  out?: T,
+): T {
   if (a.length !== m * k) throw new Error(`matmul4: a has ${a.length} values, expected ${m} × ${k}`);
   if (b.length !== k * n) throw new Error(`matmul4: b has ${b.length} values, expected ${k} × ${n}`);
   const c = (out ?? new Float64Array(m * n)) as T;

@@ -9,34 +9,19 @@
  * near 1; small ones grow by ×1.5 per step). Float64, row-major `d × d`.
  */
 import { transpose } from "ee-core";
+import type { PolarOptions, PolarResult } from "../types.js";
 import { matmul4 } from "./matmul4.js";
-
-/** Result of `polarOrthogonal`. */
-export interface PolarResult {
-  /** The orthogonal polar factor `U Vᵀ`, row-major `d × d`. */
-  q: Float64Array;
-  /** Newton–Schulz steps taken. */
-  iterations: number;
-  /** Final `max |XᵀX − I|` (unitless). */
-  orthogonalityError: number;
-}
-
-/** Options of `polarOrthogonal`. */
-export interface PolarOptions {
-  /** Stop when `max |XᵀX − I|` falls below this (unitless); default 1e-12. */
-  tolerance?: number;
-  /** Give up after this many steps; default 200. */
-  maxIterations?: number;
-}
 
 /** The orthogonal polar factor of `m` (`d × d`). Throws when `m` is (numerically) singular. */
 export function polarOrthogonal(m: ArrayLike<number>, d: number, opts: PolarOptions = {}): PolarResult {
-  if (!Number.isSafeInteger(d) || d < 1) throw new Error(`polarOrthogonal: d must be a positive integer, got ${d}`);
+  if (!Number.isSafeInteger(d) || d < 1)
+    throw new Error(`polarOrthogonal: d must be a positive integer, got ${d}`);
   if (m.length !== d * d) throw new Error(`polarOrthogonal: m has ${m.length} elements, expected ${d * d}`);
   const tol = opts.tolerance ?? 1e-12;
   const maxIter = opts.maxIterations ?? 200;
   const sigmaMax = Math.sqrt(largestEigenvalueOfGram(m, d));
-  if (!(sigmaMax > 0) || !Number.isFinite(sigmaMax)) throw new Error("polarOrthogonal: m is zero or not finite");
+  if (!(sigmaMax > 0) || !Number.isFinite(sigmaMax))
+    throw new Error("polarOrthogonal: m is zero or not finite");
   let x: Float64Array = Float64Array.from(m, (v) => v / (1.01 * sigmaMax));
   let err = Number.POSITIVE_INFINITY;
   let it = 0;
@@ -56,7 +41,9 @@ export function polarOrthogonal(m: ArrayLike<number>, d: number, opts: PolarOpti
     x = matmul4(x, g, d, d, d);
   }
   if (!(err < Math.max(tol, 1e-6))) {
-    throw new Error(`polarOrthogonal: no convergence after ${it} steps (max |XᵀX − I| = ${err.toExponential(2)}); m is singular or ill-conditioned — need at least d well-spread anchor pairs`);
+    throw new Error(
+      `polarOrthogonal: no convergence after ${it} steps (max |XᵀX − I| = ${err.toExponential(2)}); m is singular or ill-conditioned — need at least d well-spread anchor pairs`,
+    );
   }
   return { q: x, iterations: it, orthogonalityError: err };
 }

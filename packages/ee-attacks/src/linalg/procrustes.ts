@@ -4,27 +4,26 @@
  * polar factor of the cross-covariance `M = Aᵀ B` (Schönemann 1966): `Q̂ = U Vᵀ` for `M = U Σ Vᵀ`.
  * Needs the anchors to span R^d (m ≥ d, in general position).
  */
-import type { Matrix } from "../types.js";
+import type { Matrix, ProcrustesResult } from "../types.js";
 import { matmul4 } from "./matmul4.js";
 import { polarOrthogonal } from "./polar.js";
 
-/** Result of `procrustesRotation`. */
-export interface ProcrustesResult {
-  /** Estimated Q̂ (`d × d`, row-major float64) with `B ≈ A Q̂`. */
-  q: Float64Array;
-  /** Relative residual ‖A Q̂ − B‖_F / ‖B‖_F (unitless). */
-  relativeResidual: number;
-  /** Newton–Schulz steps of the polar decomposition. */
-  iterations: number;
-}
-
 /** Solve orthogonal Procrustes for anchor rows `plainRows[i] ↔ encRows[i]` taken from two tables. */
-export function procrustesRotation(plain: Matrix, plainRows: Int32Array, enc: Matrix, encRows: Int32Array): ProcrustesResult {
+export function procrustesRotation(
+  plain: Matrix,
+  plainRows: Int32Array,
+  enc: Matrix,
+  encRows: Int32Array,
+): ProcrustesResult {
   const d = plain.cols;
   if (enc.cols !== d) throw new Error(`procrustesRotation: plain has ${d} columns, enc has ${enc.cols}`);
-  if (plainRows.length !== encRows.length) throw new Error(`procrustesRotation: ${plainRows.length} plain rows vs ${encRows.length} encrypted rows`);
+  if (plainRows.length !== encRows.length)
+    throw new Error(`procrustesRotation: ${plainRows.length} plain rows vs ${encRows.length} encrypted rows`);
   const m = plainRows.length;
-  if (m < d) throw new Error(`procrustesRotation: ${m} anchor pairs cannot determine a ${d}-dimensional rotation (need ≥ d)`);
+  if (m < d)
+    throw new Error(
+      `procrustesRotation: ${m} anchor pairs cannot determine a ${d}-dimensional rotation (need ≥ d)`,
+    );
   // M = Aᵀ B with Aᵀ (d × m) and B (m × d) gathered from the anchor rows
   const at = new Float64Array(d * m);
   const b = new Float64Array(m * d);
@@ -48,5 +47,9 @@ export function procrustesRotation(plain: Matrix, plainRows: Int32Array, enc: Ma
     num += (aq[i] - b[i]) ** 2;
     den += b[i] * b[i];
   }
-  return { q: polar.q, relativeResidual: Math.sqrt(num / Math.max(den, 1e-300)), iterations: polar.iterations };
+  return {
+    q: polar.q,
+    relativeResidual: Math.sqrt(num / Math.max(den, 1e-300)),
+    iterations: polar.iterations,
+  };
 }

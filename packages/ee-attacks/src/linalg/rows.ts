@@ -5,8 +5,10 @@ import type { Matrix } from "../types.js";
 
 /** Check that `m` is a well-formed matrix; `what` names it in the error. */
 export function checkMatrix(m: Matrix, what: string): void {
-  if (!Number.isSafeInteger(m.rows) || m.rows < 1 || !Number.isSafeInteger(m.cols) || m.cols < 1) throw new Error(`${what}: rows and cols must be positive integers, got ${m.rows} × ${m.cols}`);
-  if (m.data.length !== m.rows * m.cols) throw new Error(`${what}: data has ${m.data.length} values, expected ${m.rows} × ${m.cols}`);
+  if (!Number.isSafeInteger(m.rows) || m.rows < 1 || !Number.isSafeInteger(m.cols) || m.cols < 1)
+    throw new Error(`${what}: rows and cols must be positive integers, got ${m.rows} × ${m.cols}`);
+  if (m.data.length !== m.rows * m.cols)
+    throw new Error(`${what}: data has ${m.data.length} values, expected ${m.rows} × ${m.cols}`);
 }
 
 /** Euclidean norm of every row. */
@@ -23,7 +25,8 @@ export function rowNorms(m: Matrix): Float64Array {
 
 /** `⟨a_r, b_r⟩` for every row `r` of two equally shaped matrices. */
 export function rowwiseDots(a: Matrix, b: Matrix): Float64Array {
-  if (a.rows !== b.rows || a.cols !== b.cols) throw new Error(`rowwiseDots: shapes differ (${a.rows}×${a.cols} vs ${b.rows}×${b.cols})`);
+  if (a.rows !== b.rows || a.cols !== b.cols)
+    throw new Error(`rowwiseDots: shapes differ (${a.rows}×${a.cols} vs ${b.rows}×${b.cols})`);
   const out = new Float64Array(a.rows);
   for (let r = 0; r < a.rows; r++) {
     let s = 0;
@@ -38,7 +41,8 @@ export function rowwiseDots(a: Matrix, b: Matrix): Float64Array {
  * `m P` for a float64 projection `P` (`cols × k`, row-major): one k-vector per row (`rows × k`).
  */
 export function projectRows(m: Matrix, p: Float64Array, k: number): Float64Array {
-  if (p.length !== m.cols * k) throw new Error(`projectRows: projection has ${p.length} values, expected ${m.cols} × ${k}`);
+  if (p.length !== m.cols * k)
+    throw new Error(`projectRows: projection has ${p.length} values, expected ${m.cols} × ${k}`);
   const out = new Float64Array(m.rows * k);
   const acc = new Float64Array(k);
   for (let r = 0; r < m.rows; r++) {

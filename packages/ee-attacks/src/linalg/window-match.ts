@@ -30,16 +30,24 @@ export interface WindowMatchOptions {
 }
 
 /** Match every row of `encSig` (`nEnc × k`) to rows of `plainSig` (`nPlain × k`). */
-export function windowMatch(plainSig: Float64Array, encSig: Float64Array, opts: WindowMatchOptions): WindowMatch {
+export function windowMatch(
+  plainSig: Float64Array,
+  encSig: Float64Array,
+  opts: WindowMatchOptions,
+): WindowMatch {
   const { k, tolerance, depth } = opts;
-  if (!Number.isSafeInteger(k) || k < 1) throw new Error(`windowMatch: k must be a positive integer, got ${k}`);
-  if (plainSig.length % k !== 0 || encSig.length % k !== 0) throw new Error(`windowMatch: signature lengths are not multiples of k = ${k}`);
+  if (!Number.isSafeInteger(k) || k < 1)
+    throw new Error(`windowMatch: k must be a positive integer, got ${k}`);
+  if (plainSig.length % k !== 0 || encSig.length % k !== 0)
+    throw new Error(`windowMatch: signature lengths are not multiples of k = ${k}`);
   if (!(tolerance >= 0)) throw new Error(`windowMatch: tolerance must be ≥ 0, got ${tolerance}`);
   const minWindow = opts.minWindow ?? 2;
   const maxWindow = opts.maxWindow ?? 4096;
   const nPlain = plainSig.length / k;
   const nEnc = encSig.length / k;
-  const order = Int32Array.from({ length: nPlain }, (_, i) => i).sort((a, b) => plainSig[a * k] - plainSig[b * k]);
+  const order = Int32Array.from({ length: nPlain }, (_, i) => i).sort(
+    (a, b) => plainSig[a * k] - plainSig[b * k],
+  );
   const key = Float64Array.from(order, (r) => plainSig[r * k]);
   const ids = new Int32Array(nEnc * depth).fill(-1);
   const dist = new Float64Array(depth);
@@ -83,8 +91,18 @@ export function windowMatch(plainSig: Float64Array, encSig: Float64Array, opts: 
         best[e] = dd;
       } else if (dd < second[e]) second[e] = dd;
     };
-    for (let p = lo, n = 0; p < nPlain && n < maxWindow && (n < minWindow || key[p] - s0 <= tolerance); p++, n++) consider(p);
-    for (let p = lo - 1, n = 0; p >= 0 && n < maxWindow && (n < minWindow || s0 - key[p] <= tolerance); p--, n++) consider(p);
+    for (
+      let p = lo, n = 0;
+      p < nPlain && n < maxWindow && (n < minWindow || key[p] - s0 <= tolerance);
+      p++, n++
+    )
+      consider(p);
+    for (
+      let p = lo - 1, n = 0;
+      p >= 0 && n < maxWindow && (n < minWindow || s0 - key[p] <= tolerance);
+      p--, n++
+    )
+      consider(p);
   }
   return { ids, best, second };
 }

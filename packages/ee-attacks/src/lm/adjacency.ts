@@ -62,7 +62,9 @@ function sortRowsByCount(rows: SparseRows, n: number): void {
     const s = rows.start[a];
     const e = rows.start[a + 1];
     if (e - s < 2) continue;
-    const order = Array.from({ length: e - s }, (_, k) => s + k).sort((x, y) => rows.count[y] - rows.count[x] || rows.nbr[x] - rows.nbr[y]);
+    const order = Array.from({ length: e - s }, (_, k) => s + k).sort(
+      (x, y) => rows.count[y] - rows.count[x] || rows.nbr[x] - rows.nbr[y],
+    );
     const nb = order.map((k) => rows.nbr[k]);
     const ct = order.map((k) => rows.count[k]);
     for (let k = 0; k < nb.length; k++) {

@@ -14,7 +14,11 @@ import { type BigramModel, bigramLogP } from "./bigram-model.js";
 import type { ObservedStats } from "./observed-stats.js";
 
 /** Full log-likelihood S(σ) of the observed bigrams under `decrypt`. */
-export function assignmentLogLikelihood(model: BigramModel, stats: ObservedStats, decrypt: Int32Array): number {
+export function assignmentLogLikelihood(
+  model: BigramModel,
+  stats: ObservedStats,
+  decrypt: Int32Array,
+): number {
   let s = 0;
   for (let k = 0; k < stats.count.length; k++) {
     s += stats.count[k] * bigramLogP(model, decrypt[stats.first[k]], decrypt[stats.second[k]]);
@@ -23,25 +27,35 @@ export function assignmentLogLikelihood(model: BigramModel, stats: ObservedStats
 }
 
 /** S(σ') − S(σ) where σ' swaps the plain ids of encrypted ids `a` and `z` (a ≠ z). */
-export function swapDelta(model: BigramModel, stats: ObservedStats, decrypt: Int32Array, a: number, z: number): number {
+export function swapDelta(
+  model: BigramModel,
+  stats: ObservedStats,
+  decrypt: Int32Array,
+  a: number,
+  z: number,
+): number {
   const pa = decrypt[a];
   const pz = decrypt[z];
   const after = (x: number): number => (x === a ? pz : x === z ? pa : decrypt[x]);
   const { out, in: inn } = stats.adjacency;
   let delta = 0;
   // out-edges of a and z: every bigram whose first symbol is a or z (including a→z, z→a, a→a, …)
-  for (const s of [a, z]) {
+  for (let side = 0; side < 2; side++) {
+    const s = side === 0 ? a : z;
     for (let k = out.start[s]; k < out.start[s + 1]; k++) {
       const j = out.nbr[k];
-      delta += out.count[k] * (bigramLogP(model, after(s), after(j)) - bigramLogP(model, decrypt[s], decrypt[j]));
+      delta +=
+        out.count[k] * (bigramLogP(model, after(s), after(j)) - bigramLogP(model, decrypt[s], decrypt[j]));
     }
   }
   // in-edges of a and z from other symbols (edges from a or z were counted above)
-  for (const s of [a, z]) {
+  for (let side = 0; side < 2; side++) {
+    const s = side === 0 ? a : z;
     for (let k = inn.start[s]; k < inn.start[s + 1]; k++) {
       const i = inn.nbr[k];
       if (i === a || i === z) continue;
-      delta += inn.count[k] * (bigramLogP(model, decrypt[i], after(s)) - bigramLogP(model, decrypt[i], decrypt[s]));
+      delta +=
+        inn.count[k] * (bigramLogP(model, decrypt[i], after(s)) - bigramLogP(model, decrypt[i], decrypt[s]));
     }
   }
   return delta;

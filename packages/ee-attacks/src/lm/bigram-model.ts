@@ -34,14 +34,16 @@ export interface BigramModel {
 
 /** Count bigrams of `corpus` (plain ids) and precompute the smoothing terms. */
 export function buildBigramModel(corpus: TokenCorpus, vocabSize: number, discount: number): BigramModel {
-  if (!(discount > 0 && discount < 1)) throw new Error(`buildBigramModel: discount must be in (0, 1), got ${discount}`);
+  if (!(discount > 0 && discount < 1))
+    throw new Error(`buildBigramModel: discount must be in (0, 1), got ${discount}`);
   const pairs = new PairCounts(vocabSize, 1 << 16);
   const unigram = new Float64Array(vocabSize);
   let total = 0;
   for (const doc of corpus.docs) {
     for (let i = 0; i < doc.length; i++) {
       const t = doc[i];
-      if (t < 0 || t >= vocabSize) throw new Error(`buildBigramModel: corpus "${corpus.name}" has id ${t} outside [0, ${vocabSize})`);
+      if (t < 0 || t >= vocabSize)
+        throw new Error(`buildBigramModel: corpus "${corpus.name}" has id ${t} outside [0, ${vocabSize})`);
       unigram[t]++;
       total++;
       if (i > 0) pairs.add(doc[i - 1], t);

@@ -49,5 +49,14 @@ export function observedStats(observed: TokenCorpus, vocabSize: number): Observe
   const { order } = frequencyOrder(unigram);
   let distinct = 0;
   while (distinct < order.length && unigram[order[distinct]] > 0) distinct++;
-  return { vocabSize, tokens, unigram, symbols: order.slice(0, distinct), first, second, count, adjacency: buildAdjacency(pairs) };
+  return {
+    vocabSize,
+    tokens,
+    unigram,
+    symbols: order.slice(0, distinct),
+    first,
+    second,
+    count,
+    adjacency: buildAdjacency(pairs),
+  };
 }

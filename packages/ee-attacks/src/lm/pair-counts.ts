@@ -12,7 +12,8 @@ export class PairCounts {
   private used = 0;
 
   constructor(n: number, expectedPairs = 1024) {
-    if (!Number.isSafeInteger(n) || n < 1 || n > 1 << 26) throw new Error(`PairCounts: n must be an integer in [1, 2^26], got ${n}`);
+    if (!Number.isSafeInteger(n) || n < 1 || n > 1 << 26)
+      throw new Error(`PairCounts: n must be an integer in [1, 2^26], got ${n}`);
     this.n = n;
     let cap = 16;
     while (cap < expectedPairs * 2) cap *= 2;

@@ -9,7 +9,8 @@ export function unigramCounts(corpus: TokenCorpus, vocabSize: number): Float64Ar
   for (const doc of corpus.docs) {
     for (let i = 0; i < doc.length; i++) {
       const t = doc[i];
-      if (t < 0 || t >= vocabSize) throw new Error(`unigramCounts: corpus "${corpus.name}" has id ${t} outside [0, ${vocabSize})`);
+      if (t < 0 || t >= vocabSize)
+        throw new Error(`unigramCounts: corpus "${corpus.name}" has id ${t} outside [0, ${vocabSize})`);
       counts[t]++;
     }
   }
@@ -20,9 +21,12 @@ export function unigramCounts(corpus: TokenCorpus, vocabSize: number): Float64Ar
  * All ids sorted by descending count; ties by ascending id. Ids in `exclude` (a 0/1 mask) are left out.
  * Returns the order; `rankOf[id]` gives the position in it (`-1` for excluded ids).
  */
-export function frequencyOrder(counts: Float64Array, exclude?: Uint8Array): { order: Int32Array; rankOf: Int32Array } {
+export function frequencyOrder(
+  counts: Float64Array,
+  exclude?: Uint8Array,
+): { order: Int32Array; rankOf: Int32Array } {
   const ids: number[] = [];
-  for (let t = 0; t < counts.length; t++) if (!exclude || !exclude[t]) ids.push(t);
+  for (let t = 0; t < counts.length; t++) if (!exclude?.[t]) ids.push(t);
   ids.sort((x, y) => counts[y] - counts[x] || x - y);
   const order = Int32Array.from(ids);
   const rankOf = new Int32Array(counts.length).fill(-1);
@@ -42,7 +46,8 @@ export function tokenCount(corpus: TokenCorpus): number {
  * records the cut.
  */
 export function truncateCorpus(corpus: TokenCorpus, maxTokens: number): TokenCorpus {
-  if (!Number.isSafeInteger(maxTokens) || maxTokens < 1) throw new Error(`truncateCorpus: maxTokens must be a positive integer, got ${maxTokens}`);
+  if (!Number.isSafeInteger(maxTokens) || maxTokens < 1)
+    throw new Error(`truncateCorpus: maxTokens must be a positive integer, got ${maxTokens}`);
   const docs: Int32Array[] = [];
   let left = maxTokens;
   for (const doc of corpus.docs) {

@@ -9,7 +9,10 @@ const COLUMNS: readonly { header: string; cell: (r: AttackRow) => string }[] = [
   { header: "scheme", cell: (r) => r.scheme },
   { header: "threat model", cell: (r) => r.family },
   { header: "attack", cell: (r) => r.attack },
-  { header: "observed tokens", cell: (r) => (r.observedTokens > 0 ? r.observedTokens.toLocaleString("en-US") : "–") },
+  {
+    header: "observed tokens",
+    cell: (r) => (r.observedTokens > 0 ? r.observedTokens.toLocaleString("en-US") : "–"),
+  },
   { header: "scored ids", cell: (r) => r.scoredIds.toLocaleString("en-US") },
   { header: "top-1 %", cell: (r) => fmtPct(r.top1Pct) },
   { header: "top-10 %", cell: (r) => fmtPct(r.top10Pct) },
@@ -29,11 +32,17 @@ function fmtPct(x: number): string {
 export function renderAttackMarkdown(reports: AttackReport[]): string {
   const lines: string[] = [];
   for (const r of reports) {
-    lines.push(`- **${r.model} / ${r.scheme}** (V = ${r.vocabSize.toLocaleString("en-US")}, seed ${r.seed}): prior = ${r.priorCorpus ?? "–"}; victim = ${r.victimCorpus ?? "–"}; held-out = ${r.heldOutCorpus ?? "–"}` + (r.skipped.length ? `; skipped: ${r.skipped.map((s) => `${s.attack} (${s.reason})`).join(", ")}` : ""));
+    lines.push(
+      `- **${r.model} / ${r.scheme}** (V = ${r.vocabSize.toLocaleString("en-US")}, seed ${r.seed}): prior = ${r.priorCorpus ?? "–"}; victim = ${r.victimCorpus ?? "–"}; held-out = ${r.heldOutCorpus ?? "–"}` +
+        (r.skipped.length
+          ? `; skipped: ${r.skipped.map((s) => `${s.attack} (${s.reason})`).join(", ")}`
+          : ""),
+    );
   }
   lines.push("");
   lines.push(`| ${COLUMNS.map((c) => c.header).join(" | ")} |`);
   lines.push(`|${COLUMNS.map(() => "---").join("|")}|`);
-  for (const r of reports) for (const row of r.rows) lines.push(`| ${COLUMNS.map((c) => c.cell(row)).join(" | ")} |`);
+  for (const r of reports)
+    for (const row of r.rows) lines.push(`| ${COLUMNS.map((c) => c.cell(row)).join(" | ")} |`);
   return `${lines.join("\n")}\n`;
 }

@@ -3,34 +3,23 @@
  * JSON objects, no Vega dependency). Only swept (traffic) rows have an x position; the others are
  * summarised in the Markdown table.
  */
-import type { AttackReport } from "../types.js";
-
-/** One point of the chart. */
-export interface RecoveryPoint {
-  /** Model label. */
-  model: string;
-  /** Encryption scheme. */
-  scheme: string;
-  /** Attack name. */
-  attack: string;
-  /** Threat model. */
-  family: string;
-  /** Encrypted tokens observed. */
-  observedTokens: number;
-  /** Top-1 recovery of the mapping over occurring ids (percent). */
-  top1Pct: number;
-  /** Top-10 recovery (percent). */
-  top10Pct: number;
-  /** Held-out prompt tokens decrypted (percent), null when not measured. */
-  heldOutPct: number | null;
-}
+import type { AttackReport, RecoveryPoint } from "../types.js";
 
 /** The chart's data: every row measured at a positive number of observed tokens. */
 export function recoveryChartData(reports: AttackReport[]): RecoveryPoint[] {
   return reports.flatMap((r) =>
     r.rows
       .filter((row) => row.observedTokens > 0)
-      .map((row) => ({ model: row.model, scheme: row.scheme, attack: row.attack, family: row.family, observedTokens: row.observedTokens, top1Pct: row.top1Pct, top10Pct: row.top10Pct, heldOutPct: row.heldOutPct })),
+      .map((row) => ({
+        model: row.model,
+        scheme: row.scheme,
+        attack: row.attack,
+        family: row.family,
+        observedTokens: row.observedTokens,
+        top1Pct: row.top1Pct,
+        top10Pct: row.top10Pct,
+        heldOutPct: row.heldOutPct,
+      })),
   );
 }
 
@@ -46,8 +35,18 @@ export function recoveryChartSpec(data: RecoveryPoint[]): Record<string, unknown
       height: 220,
       mark: { type: "line", point: true },
       encoding: {
-        x: { field: "observedTokens", type: "quantitative", scale: { type: "log" }, title: "observed encrypted tokens" },
-        y: { field: "top1Pct", type: "quantitative", title: "top-1 recovery (%)", scale: { domain: [0, 100] } },
+        x: {
+          field: "observedTokens",
+          type: "quantitative",
+          scale: { type: "log" },
+          title: "observed encrypted tokens",
+        },
+        y: {
+          field: "top1Pct",
+          type: "quantitative",
+          title: "top-1 recovery (%)",
+          scale: { domain: [0, 100] },
+        },
         color: { field: "attack", type: "nominal" },
         tooltip: [
           { field: "attack", type: "nominal" },

@@ -15,7 +15,11 @@ describe("frequencyAttack", () => {
   it("recovers the frequent part of a Zipf stream far above chance", () => {
     const guess = frequencyAttack(unigramCounts(prior, V), unigramCounts(observed, V));
     const all = scoreRanking(guess.ranking, perm, distinctIds(observed, V));
-    const head = scoreRanking(guess.ranking, perm, Int32Array.from({ length: 10 }, (_, t) => perm[t]));
+    const head = scoreRanking(
+      guess.ranking,
+      perm,
+      Int32Array.from({ length: 10 }, (_, t) => perm[t]),
+    );
     expect(head.top1Pct).toBeGreaterThanOrEqual(80); // the 10 most frequent plain tokens
     expect(all.top1Pct).toBeGreaterThan(20 * (100 / V));
     expect(all.top10Pct).toBeGreaterThan(all.top1Pct);

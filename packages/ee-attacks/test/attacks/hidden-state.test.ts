@@ -29,7 +29,8 @@ describe("hiddenStateInversion", () => {
   const pos = gaussianMatrix(n, d, 0.02, rng);
   const ids = Int32Array.from({ length: n }, () => rng.int(V));
   const u = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) u[i * d + c] = E.data[ids[i] * d + c] + pos.data[i * d + c];
+  for (let i = 0; i < n; i++)
+    for (let c = 0; c < d; c++) u[i * d + c] = E.data[ids[i] * d + c] + pos.data[i * d + c];
   const plainActs = layerNorm(u, n, d);
   const P = randomPermutation(d, rng);
   const encActs: Matrix = { rows: n, cols: d, data: permuteCols(plainActs, n, d, P) };
@@ -38,7 +39,13 @@ describe("hiddenStateInversion", () => {
   for (let c = 0; c < d; c++) Pmat[c * d + P[c]] = 1;
 
   it("inverts LayerNorm'd activations exactly with the right basis, near chance with none", () => {
-    const view = { corpus: "synthetic", activations: encActs, offsets: pos, centered: true, trueTokenIds: ids };
+    const view = {
+      corpus: "synthetic",
+      activations: encActs,
+      offsets: pos,
+      centered: true,
+      trueTokenIds: ids,
+    };
     const right = hiddenStateInversion(view, E, Pmat, n);
     expect(scoreObservations(right.ranking, right.trueIds).top1Pct).toBe(100);
     const none = hiddenStateInversion(view, E, null, n);
@@ -46,10 +53,18 @@ describe("hiddenStateInversion", () => {
   });
 
   it("under vocab (identity basis) the identity estimate is exact; maxRows caps the work", () => {
-    const view = { corpus: "synthetic", activations: { rows: n, cols: d, data: plainActs }, offsets: pos, centered: true, trueTokenIds: ids };
+    const view = {
+      corpus: "synthetic",
+      activations: { rows: n, cols: d, data: plainActs },
+      offsets: pos,
+      centered: true,
+      trueTokenIds: ids,
+    };
     const r = hiddenStateInversion(view, E, null, 20);
     expect(r.ranking.count).toBe(20);
     expect(scoreObservations(r.ranking, r.trueIds).top1Pct).toBe(100);
-    expect(() => hiddenStateInversion({ ...view, trueTokenIds: ids.subarray(0, 3) }, E, null, 20)).toThrow(/trueTokenIds/);
+    expect(() => hiddenStateInversion({ ...view, trueTokenIds: ids.subarray(0, 3) }, E, null, 20)).toThrow(
+      /trueTokenIds/,
+    );
   });
 });

@@ -37,7 +37,11 @@ describe("bigram hill climb and baselines on a bigram-structured stream", () => 
   });
 
   it("improves on the frequency solution", () => {
-    const hc = hillClimbAttack({ model, stats, start: freq.decrypt }, { restarts: 2, maxPasses: 10, proposalsPerSymbol: 16, perturbSwaps: 20, discount: 0.75 }, createRandom({ seed: 4 }));
+    const hc = hillClimbAttack(
+      { model, stats, start: freq.decrypt },
+      { restarts: 2, maxPasses: 10, proposalsPerSymbol: 16, perturbSwaps: 20, discount: 0.75 },
+      createRandom({ seed: 4 }),
+    );
     const f = scoreRanking(freq.ranking, perm, occurring);
     const h = scoreRanking(hc.ranking, perm, occurring);
     expect(hc.logLikelihood).toBeGreaterThan(hc.startLogLikelihood);
@@ -50,15 +54,29 @@ describe("bigram hill climb and baselines on a bigram-structured stream", () => 
     const e = stats.symbols[0];
     frozen[e] = 1;
     const start = freq.decrypt.slice();
-    const hc = hillClimbAttack({ model, stats, start, frozen }, { restarts: 1, maxPasses: 3, proposalsPerSymbol: 8, perturbSwaps: 0, discount: 0.75 }, createRandom({ seed: 5 }));
+    const hc = hillClimbAttack(
+      { model, stats, start, frozen },
+      { restarts: 1, maxPasses: 3, proposalsPerSymbol: 8, perturbSwaps: 0, discount: 0.75 },
+      createRandom({ seed: 5 }),
+    );
     expect(hc.decrypt[e]).toBe(start[e]);
   });
 
   it("random sampling stays near chance; the genetic search never loses its best (elitism)", () => {
     const rs = randomSearchAttack(model, stats, { samples: 50 }, createRandom({ seed: 6 }));
     expect(scoreRanking(rs.ranking, perm, occurring).top1Pct).toBeLessThan(5); // chance 1/300 ≈ 0.33 %
-    const g0 = geneticAttack(model, stats, { population: 10, generations: 0, mutationRate: 0.02 }, createRandom({ seed: 7 }));
-    const g1 = geneticAttack(model, stats, { population: 10, generations: 15, mutationRate: 0.02 }, createRandom({ seed: 7 }));
+    const g0 = geneticAttack(
+      model,
+      stats,
+      { population: 10, generations: 0, mutationRate: 0.02 },
+      createRandom({ seed: 7 }),
+    );
+    const g1 = geneticAttack(
+      model,
+      stats,
+      { population: 10, generations: 15, mutationRate: 0.02 },
+      createRandom({ seed: 7 }),
+    );
     expect(g1.logLikelihood).toBeGreaterThanOrEqual(g0.logLikelihood);
     const used = Array.from(stats.symbols, (s) => g1.decrypt[s]);
     expect(new Set(used).size).toBe(used.length); // injective

@@ -22,9 +22,14 @@ describe("anchorsFromTemplate", () => {
   });
 
   it("drops positions where documents disagree", () => {
-    const mixed = { name: "m", docs: enc.docs.map((d, i) => (i % 2 ? d : d.map((t, j) => (j === 2 ? pi[5] : t)))) };
+    const mixed = {
+      name: "m",
+      docs: enc.docs.map((d, i) => (i % 2 ? d : d.map((t, j) => (j === 2 ? pi[5] : t)))),
+    };
     const a = anchorsFromTemplate({ description: "t", prefix, suffix }, mixed, V);
     expect(Array.from(a.plain)).not.toContain(92);
-    expect(() => anchorsFromTemplate({ description: "t", prefix, suffix }, enc, V, 0.3)).toThrow(/minAgreement/);
+    expect(() => anchorsFromTemplate({ description: "t", prefix, suffix }, enc, V, 0.3)).toThrow(
+      /minAgreement/,
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { createRandom, haarOrthogonal, permuteCols, permuteRows, randomPermutation } from "ee-core";
 import { describe, expect, it } from "vitest";
 import { exactRowMatch } from "../../src/attacks/weights-exact.js";
-import { gramAnchorMatch, DEFAULT_GRAM_MATCH } from "../../src/attacks/weights-gram.js";
+import { DEFAULT_GRAM_MATCH, gramAnchorMatch } from "../../src/attacks/weights-gram.js";
 import { procrustesMatch } from "../../src/attacks/weights-procrustes.js";
 import { sortedValueMatch } from "../../src/attacks/weights-sorted.js";
 import { scoreRanking } from "../../src/metrics.js";
@@ -14,7 +14,11 @@ const rng = createRandom({ seed: 41 });
 const pi = randomPermutation(V, rng);
 const E = gaussianMatrix(V, d, 0.02, rng);
 const W = gaussianMatrix(V, d, 0.02, rng);
-const moveRows = (m: Matrix): Matrix => ({ rows: m.rows, cols: m.cols, data: permuteRows(m.data, m.rows, m.cols, pi) });
+const moveRows = (m: Matrix): Matrix => ({
+  rows: m.rows,
+  cols: m.cols,
+  data: permuteRows(m.data, m.rows, m.cols, pi),
+});
 
 describe("public-weights attacks", () => {
   it("vocab scheme: exact row matching recovers π completely", () => {
@@ -34,11 +38,17 @@ describe("public-weights attacks", () => {
 
   it("Haar rotation: sorted values fail, Gram anchors (with an untied LM head) recover most rows, Procrustes recovers Q and all rows", () => {
     const Q = haarOrthogonal(d, rng);
-    const w = { plainEmbedding: E, encryptedEmbedding: moveRows(rotateRows(E, Q)), plainLmHead: W, encryptedLmHead: moveRows(rotateRows(W, Q)) };
+    const w = {
+      plainEmbedding: E,
+      encryptedEmbedding: moveRows(rotateRows(E, Q)),
+      plainLmHead: W,
+      encryptedLmHead: moveRows(rotateRows(W, Q)),
+    };
     expect(scoreRanking(sortedValueMatch(E, w.encryptedEmbedding).ranking, pi).top1Pct).toBeLessThan(1);
     const g = gramAnchorMatch(w, DEFAULT_GRAM_MATCH);
     expect(g.anchors.plain.length).toBeGreaterThanOrEqual(8);
-    for (let k = 0; k < g.anchors.plain.length; k++) expect(pi[g.anchors.plain[k]]).toBe(g.anchors.encrypted[k]);
+    for (let k = 0; k < g.anchors.plain.length; k++)
+      expect(pi[g.anchors.plain[k]]).toBe(g.anchors.encrypted[k]);
     expect(scoreRanking(g.ranking, pi).top1Pct).toBeGreaterThan(95);
     const p = procrustesMatch(w, g, createRandom({ seed: 42 }));
     expect(scoreRanking(p.ranking, pi).top1Pct).toBe(100);
@@ -49,6 +59,8 @@ describe("public-weights attacks", () => {
 
   it("rejects mismatched shapes", () => {
     expect(() => exactRowMatch(E, { rows: 3, cols: d, data: new Float32Array(3 * d) })).toThrow(/plain is/);
-    expect(() => exactRowMatch(E, { rows: V, cols: d, data: new Float32Array(5) })).toThrow(/data has 5 values/);
+    expect(() => exactRowMatch(E, { rows: V, cols: d, data: new Float32Array(5) })).toThrow(
+      /data has 5 values/,
+    );
   });
 });

@@ -18,14 +18,24 @@ function sampleCum(cum: Float64Array, rng: RandomSource): number {
 }
 
 /** Docs of i.i.d. Zipf(s) tokens over `0..V-1`, token `t` having weight 1/(t+1)^s. */
-export function zipfCorpus(name: string, V: number, docs: number, docLen: number, s: number, rng: RandomSource): TokenCorpus {
+export function zipfCorpus(
+  name: string,
+  V: number,
+  docs: number,
+  docLen: number,
+  s: number,
+  rng: RandomSource,
+): TokenCorpus {
   const cum = new Float64Array(V);
   let acc = 0;
   for (let t = 0; t < V; t++) {
     acc += 1 / (t + 1) ** s;
     cum[t] = acc;
   }
-  return { name, docs: Array.from({ length: docs }, () => Int32Array.from({ length: docLen }, () => sampleCum(cum, rng))) };
+  return {
+    name,
+    docs: Array.from({ length: docs }, () => Int32Array.from({ length: docLen }, () => sampleCum(cum, rng))),
+  };
 }
 
 /** A random sparse Markov chain: each token has `fanout` successors with decreasing weights. */
@@ -65,7 +75,13 @@ export function randomMarkovChain(V: number, fanout: number, s: number, rng: Ran
 }
 
 /** Docs sampled from a chain (uniform random start token). */
-export function markovCorpus(name: string, chain: MarkovChain, docs: number, docLen: number, rng: RandomSource): TokenCorpus {
+export function markovCorpus(
+  name: string,
+  chain: MarkovChain,
+  docs: number,
+  docLen: number,
+  rng: RandomSource,
+): TokenCorpus {
   const out: Int32Array[] = [];
   for (let d = 0; d < docs; d++) {
     const doc = new Int32Array(docLen);

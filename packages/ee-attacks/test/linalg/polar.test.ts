@@ -48,6 +48,28 @@ describe("procrustesRotation", () => {
   it("needs at least d anchors", () => {
     const rng = createRandom({ seed: 33 });
     const A = gaussianMatrix(10, 8, 1, rng);
-    expect(() => procrustesRotation(A, Int32Array.of(0, 1, 2), A, Int32Array.of(0, 1, 2))).toThrow(/need ≥ d/);
+    expect(() => procrustesRotation(A, Int32Array.of(0, 1, 2), A, Int32Array.of(0, 1, 2))).toThrow(
+      /need ≥ d/,
+    );
+  });
+});
+
+describe("matmul4", () => {
+  it("equals ee-core's matmul for shapes that are and are not multiples of 4, into float32 or float64", async () => {
+    const { matmul4 } = await import("../../src/linalg/matmul4.js");
+    const rng = createRandom({ seed: 34 });
+    for (const [m, k, n] of [
+      [8, 5, 3],
+      [7, 6, 9],
+      [1, 1, 1],
+    ]) {
+      const a = rng.fillGaussian(new Float64Array(m * k));
+      const b = rng.fillGaussian(new Float64Array(k * n));
+      expect(maxAbsDiff(matmul4(a, b, m, k, n), matmul(a, b, m, k, n))).toBeLessThan(1e-12);
+      const f32 = matmul4(Float32Array.from(a), b, m, k, n, new Float32Array(m * n));
+      expect(f32).toBeInstanceOf(Float32Array);
+      expect(maxAbsDiff(f32, matmul(Float32Array.from(a), b, m, k, n))).toBeLessThan(1e-5);
+    }
+    expect(() => matmul4(new Float64Array(3), new Float64Array(4), 2, 2, 2)).toThrow(/a has 3 values/);
   });
 });

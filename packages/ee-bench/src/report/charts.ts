@@ -146,14 +146,14 @@ export function latencyDistributionChart(records: readonly SampleRecord[]): VlSp
       height: 240,
       mark: { type: "boxplot", extent: 1.5 },
       encoding: {
-        x: { field: "target", type: "nominal", title: null },
+        x: { field: "target", type: "nominal", title: null, sort: ["VI", "EE"] },
         y: {
           field: "latencyMs",
           type: "quantitative",
           title: "latency per call (ms)",
           scale: { zero: false },
         },
-        color: { field: "target", type: "nominal", legend: null },
+        color: { field: "target", type: "nominal", legend: null, scale: { domain: ["VI", "EE"] } },
       },
     },
     resolve: { scale: { y: "independent" } },

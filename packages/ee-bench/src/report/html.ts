@@ -1,7 +1,7 @@
 /** `index.html`: the table, notes, warnings and every chart (SVG) of a run on one page. */
 import type { RunSummary } from "../types.js";
 import { formatIssue } from "../warnings.js";
-import { TABLE_COLUMNS, tableNotes, tableRows } from "./table.js";
+import { LATENCY_COLUMNS, LATENCY_NOTE, latencyRows, TABLE_COLUMNS, tableNotes, tableRows } from "./table.js";
 
 const esc = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -10,6 +10,10 @@ const esc = (s: string) =>
 export function reportHtml(summary: RunSummary, charts: readonly string[]): string {
   const head = TABLE_COLUMNS.map((c) => `<th>${esc(c)}</th>`).join("");
   const body = tableRows(summary)
+    .map((cells) => `<tr>${cells.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`)
+    .join("\n");
+  const latHead = LATENCY_COLUMNS.map((c) => `<th>${esc(c)}</th>`).join("");
+  const latBody = latencyRows(summary)
     .map((cells) => `<tr>${cells.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`)
     .join("\n");
   const list = (items: string[]) =>
@@ -34,6 +38,11 @@ figure{display:inline-block;margin:1em;vertical-align:top}img{max-width:100%}</s
 ${body}
 </tbody></table>
 <h2>Notes</h2>${list(tableNotes(summary))}
+<h2>Per-call latency</h2>
+<table><thead><tr>${latHead}</tr></thead><tbody>
+${latBody}
+</tbody></table>
+<p>${esc(LATENCY_NOTE)}</p>
 <h2>Warnings</h2>${list(summary.warnings)}
 <h2>Dataset issues (${summary.datasetIssues.length})</h2>${list(issues)}
 <h2>Charts</h2>

@@ -78,6 +78,45 @@ export function tableNotes(summary: RunSummary): string[] {
   return notes;
 }
 
+/** Columns of the per-call latency section. */
+export const LATENCY_COLUMNS = [
+  "row",
+  "target",
+  "loop p50 (ms)",
+  "loop p90 (ms)",
+  "tinybench calls",
+  "tinybench mean (ms)",
+  "tinybench p50 (ms)",
+  "tinybench p99 (ms)",
+  "tinybench sd (ms)",
+  "tinybench rme (%)",
+] as const;
+
+/** What the latency section measures. */
+export const LATENCY_NOTE =
+  "loop: every call of the interleaved ABBA loop (all samples, all repetitions); tinybench: one fixed input (the row's first call) repeated on one target, isolating per-call noise from input-length variation.";
+
+/** One row per (suite row, target) of per-call latency statistics. */
+export function latencyRows(summary: RunSummary): string[][] {
+  return summary.rows.flatMap((r) =>
+    (["vi", "ee"] as const).map((t) => {
+      const m = r.microbench.find((x) => x.target === t);
+      return [
+        r.row,
+        t.toUpperCase(),
+        fix(t === "vi" ? r.viLatencyP50Ms : r.eeLatencyP50Ms, 3),
+        fix(t === "vi" ? r.viLatencyP90Ms : r.eeLatencyP90Ms, 3),
+        m ? String(m.iterations) : "n/a",
+        fix(m?.meanMs, 3),
+        fix(m?.p50Ms, 3),
+        fix(m?.p99Ms, 3),
+        fix(m?.sdMs, 3),
+        fix(m?.rmePct, 2),
+      ];
+    }),
+  );
+}
+
 /** `table.md`. */
 export function tableMarkdown(summary: RunSummary): string {
   const esc = (s: string) => s.replace(/\|/g, "\\|");
@@ -85,5 +124,25 @@ export function tableMarkdown(summary: RunSummary): string {
   const rule = `|${TABLE_COLUMNS.map(() => "---").join("|")}|`;
   const body = tableRows(summary).map((cells) => `| ${cells.map(esc).join(" | ")} |`);
   const notes = tableNotes(summary).map((n) => `- ${n}`);
-  return [`# ${summary.suite} — run ${summary.runId}`, "", head, rule, ...body, "", ...notes, ""].join("\n");
+  const latHead = `| ${LATENCY_COLUMNS.join(" | ")} |`;
+  const latRule = `|${LATENCY_COLUMNS.map(() => "---").join("|")}|`;
+  const latBody = latencyRows(summary).map((cells) => `| ${cells.join(" | ")} |`);
+  return [
+    `# ${summary.suite} — run ${summary.runId}`,
+    "",
+    head,
+    rule,
+    ...body,
+    "",
+    ...notes,
+    "",
+    "## Per-call latency",
+    "",
+    latHead,
+    latRule,
+    ...latBody,
+    "",
+    `- ${LATENCY_NOTE}`,
+    "",
+  ].join("\n");
 }

@@ -4,7 +4,15 @@
  * (`runRow`), micro-benchmark them (tinybench), and finally write the report. With `resumeDir` the
  * configuration hash must match and only the missing pairs are measured.
  */
-import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join, relative } from "node:path";
 import { loadDataset } from "../datasets/registry.js";
 import { collectEnv, type RunEnv } from "../report/env.js";
@@ -22,7 +30,7 @@ import { WARNINGS } from "../warnings.js";
 import { buildRunConfig } from "./config-hash.js";
 import { planCalls } from "./interleave.js";
 import { microbench } from "./microbench.js";
-import { createProgress, type ProgressStream } from "./progress.js";
+import { createProgress, formatDuration, type ProgressStream } from "./progress.js";
 import { runRow } from "./run-row.js";
 import { SamplesLog } from "./samples-log.js";
 
@@ -89,7 +97,10 @@ export function updateLatest(reportsDir: string, runId: string): void {
 
 /** Runs a suite; see the module comment. */
 export async function runSuite(opts: RunSuiteOptions): Promise<RunSuiteResult> {
-  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const t0 = performance.now();
+  const log =
+    opts.log ??
+    ((line: string) => process.stderr.write(`[${formatDuration(performance.now() - t0)}] ${line}\n`));
   const warnings: string[] = [];
   const warn = (w: string) => {
     warnings.push(w);
@@ -241,6 +252,7 @@ export async function runSuite(opts: RunSuiteOptions): Promise<RunSuiteResult> {
   env.endedAt = new Date().toISOString();
   writeFileSync(join(runDir, "env.json"), toJson(env));
   const summary = await writeReport(runDir, { warnings, render: opts.render });
+  for (const w of summary.warnings.slice(warnings.length)) log(`warning: ${w}`);
   updateLatest(opts.reportsDir, relative(opts.reportsDir, runDir));
   return { runDir, summary };
 }

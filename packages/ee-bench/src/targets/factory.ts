@@ -19,7 +19,7 @@ const OPENERS: Record<
 
 /** Builds/encrypts (cached) and opens a row's VI and EE targets with the same session options. */
 export const modelTargetFactory: TargetFactory = async (row, ctx) => {
-  const models = await ensureModels(row.model, row.scheme, row.seed, ctx);
+  const models = await ensureModels(row.model, row.scheme, row.seed, row.task, ctx);
   const sessionOpts: SessionOptions = { device: ctx.device === "cuda" ? "cuda" : "cpu" };
   if (ctx.threads !== undefined) sessionOpts.intraOpThreads = ctx.threads;
   return OPENERS[row.task](row, models, sessionOpts, ctx);

@@ -4,11 +4,51 @@
  * `<cacheDir>/keys/<preset>-seed<N>.<scheme>.key.safetensors`. Each is written to a temporary
  * name and renamed when complete, so an interrupted build is never mistaken for a cached one.
  * The key is derived from the row's seed: reproducible, hence NOT secret — fine for timing.
+ *
+ * Generation rows use a graph that emits the logits of the last position only (ee-models'
+ * `lastTokenLogitsOnly`), as a serving engine computes them: with all positions, the 128k-token LM
+ * head dominates prefill. Plain and encrypted graphs are built with the same options, and such
+ * models are cached under `<preset>-seed<N>-lastlogits`.
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { buildModel, encryptModelFolder } from "ee-models";
-import type { TargetFactoryContext } from "../types.js";
+import { createRandom } from "ee-core";
+import {
+  buildModel,
+  encryptModelFolder,
+  getArchitecture,
+  getPreset,
+  getTokenizerSource,
+  type LlamaBuildOptions,
+  writeModelFolder,
+} from "ee-models";
+import type { RowTask, TargetFactoryContext } from "../types.js";
+
+/** Graph build options per task, and the cache-name suffix that marks non-default ones. */
+const GRAPHS: Record<RowTask, { suffix: string; build: LlamaBuildOptions }> = {
+  classify: { suffix: "", build: { fused: false } },
+  generate: { suffix: "-lastlogits", build: { fused: false, lastTokenLogitsOnly: true } },
+};
+
+/** `buildModel` with explicit graph options (synthetic weights seeded exactly as buildModel seeds them). */
+async function buildPlain(
+  preset: string,
+  seed: number,
+  outDir: string,
+  build: LlamaBuildOptions,
+  dataDir: string,
+): Promise<void> {
+  if (!build.lastTokenLogitsOnly) {
+    await buildModel({ preset, outDir, seed, saveWeights: true, dataDir, fused: build.fused });
+    return;
+  }
+  const p = getPreset(preset);
+  const arch = getArchitecture(p.arch);
+  const cfg = arch.parseConfig(p.config, `preset ${p.name}`);
+  const weights = arch.syntheticWeights(cfg, createRandom({ seed }));
+  const tokenizer = p.tokenizer ? getTokenizerSource(p.tokenizer).files(dataDir) : undefined;
+  await writeModelFolder(outDir, arch, cfg, weights, { tokenizer, saveWeights: true, build });
+}
 
 /** Where a row's models are, and what making them cost. */
 export interface CachedModels {
@@ -24,18 +64,20 @@ export interface CachedModels {
   encryptSec: number;
 }
 
-/** Builds (or finds) the plain and encrypted models of `preset` with `seed` and `scheme`. */
+/** Builds (or finds) the plain and encrypted models of `preset` with `seed` and `scheme` for `task`. */
 export async function ensureModels(
   preset: string,
   scheme: string,
   seed: number,
+  task: RowTask,
   ctx: TargetFactoryContext,
 ): Promise<CachedModels> {
+  const graph = GRAPHS[task];
   const models = join(ctx.cacheDir, "models");
   const keys = join(ctx.cacheDir, "keys");
   mkdirSync(models, { recursive: true });
   mkdirSync(keys, { recursive: true });
-  const base = `${preset}-seed${seed}`;
+  const base = `${preset}-seed${seed}${graph.suffix}`;
   const plainDir = join(models, base);
   const encDir = join(models, `${base}.${scheme}.ee`);
   const keyPath = join(keys, `${base}.${scheme}.key.safetensors`);
@@ -46,7 +88,7 @@ export async function ensureModels(
     rmSync(tmp, { recursive: true, force: true });
     ctx.log(`building ${preset} (seed ${seed}) → ${plainDir}`);
     const t0 = performance.now();
-    await buildModel({ preset, outDir: tmp, seed, saveWeights: true, dataDir: ctx.dataDir });
+    await buildPlain(preset, seed, tmp, graph.build, ctx.dataDir);
     renameSync(tmp, plainDir);
     buildSec = (performance.now() - t0) / 1000;
   }
@@ -57,7 +99,14 @@ export async function ensureModels(
     rmSync(tmpKey, { force: true });
     ctx.log(`encrypting ${preset} (${scheme}) → ${encDir}`);
     const t0 = performance.now();
-    await encryptModelFolder(plainDir, tmp, { keyPath: tmpKey, scheme, seed, preset, warn: () => {} });
+    await encryptModelFolder(plainDir, tmp, {
+      keyPath: tmpKey,
+      scheme,
+      seed,
+      preset,
+      build: graph.build,
+      warn: () => {},
+    });
     rmSync(encDir, { recursive: true, force: true });
     renameSync(tmpKey, keyPath);
     renameSync(tmp, encDir);

@@ -47,7 +47,9 @@ describe("ee run / ee table (fake targets)", () => {
   });
 
   it("a missing data directory is an error saying what to set", async () => {
-    await expect(runCommand("smoke", { dataDir: "/nonexistent/data" })).rejects.toThrow(/EE_DATA_DIR.*imdb_aclImdb/s);
+    await expect(runCommand("smoke", { dataDir: "/nonexistent/data" })).rejects.toThrow(
+      /EE_DATA_DIR.*imdb_aclImdb/s,
+    );
   });
 });
 
@@ -66,10 +68,18 @@ describe("ee run --resume", () => {
         rows: [{ id: "a", label: "A", model: "m", task: "classify", datasets: [{ name: "imdb", count: 4 }] }],
       }),
     );
-    const common = { out: join(dir, "reports"), dataDir, manifestDir, noRender: true, factory: fakeFactory({ clock: new FakeClock() }) };
+    const common = {
+      out: join(dir, "reports"),
+      dataDir,
+      manifestDir,
+      noRender: true,
+      factory: fakeFactory({ clock: new FakeClock() }),
+    };
     await runCommand(suiteFile, { ...common, samples: 2 });
     const latest = join(dir, "reports", "latest");
     expect(await runCommand("default", { ...common, resume: latest })).toBe(0);
-    await expect(runCommand("default", { ...common, resume: latest, samples: 3 })).rejects.toThrow(/configuration hash/);
+    await expect(runCommand("default", { ...common, resume: latest, samples: 3 })).rejects.toThrow(
+      /configuration hash/,
+    );
   });
 });

@@ -107,7 +107,11 @@ describe("run outputs", () => {
     expect(Number(cls["VI (s)"])).toBeCloseTo(summary.rows[0].viSec, 3);
     expect(cls["paper ΔT (%)"]).toBe("-0.64");
     expect(cls["paper ΔT from VI/EE (%)"]).toBe("+0.64");
-    expect(readFileSync(join(runDir, "table.md"), "utf8")).toMatch(/\| Classifier \| ORT \| 1 \|/);
+    const md = readFileSync(join(runDir, "table.md"), "utf8");
+    expect(md).toMatch(/\| Classifier \| ORT \| 1 \|/);
+    // The per-call latency section: interleaved-loop percentiles and tinybench's 5 calls per target.
+    expect(md).toMatch(/## Per-call latency/);
+    expect(md).toMatch(/\| cls \| EE \| [\d.]+ \| [\d.]+ \| 5 \| [\d.]+ \|/);
   });
 
   it("charts: specs compile with vega-lite; SVG and PNG rendered; index.html shows them", () => {

@@ -11,7 +11,13 @@ describe("progress", () => {
   it("plain mode (not a TTY) prints whole lines at most every intervalMs, and a final line", () => {
     const out: string[] = [];
     let t = 0;
-    const p = createProgress({ label: "x", total: 10, stream: { write: (s) => out.push(s) }, intervalMs: 1000, now: () => t });
+    const p = createProgress({
+      label: "x",
+      total: 10,
+      stream: { write: (s) => out.push(s) },
+      intervalMs: 1000,
+      now: () => t,
+    });
     for (let i = 0; i < 10; i++) {
       t += 300;
       p.tick();
@@ -25,7 +31,12 @@ describe("progress", () => {
   it("TTY mode redraws in place with \\r", () => {
     const out: string[] = [];
     let t = 0;
-    const p = createProgress({ label: "x", total: 3, stream: { write: (s) => out.push(s), isTTY: true }, now: () => t });
+    const p = createProgress({
+      label: "x",
+      total: 3,
+      stream: { write: (s) => out.push(s), isTTY: true },
+      now: () => t,
+    });
     t = 200;
     p.tick();
     p.done();

@@ -15,8 +15,8 @@ import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { createRandom, type StateDict } from "ee-core";
 import { disposeMatmulSessions, ortVersion } from "../backend/ort.js";
-import { getEncrypter } from "../encrypt/registry.js";
 import { matmul } from "../encrypt/matmul.js";
+import { getEncrypter } from "../encrypt/registry.js";
 import { getScheme } from "../encrypt/schemes.js";
 import { type LlamaConfig, parseLlamaConfig } from "../llama/config.js";
 import { llamaLayerNames } from "../llama/weights.js";
@@ -64,12 +64,23 @@ async function presetRun(presetName: string, scheme: string): Promise<void> {
   await enc.applyKey(cfg, weights, key, { consumeInput: true, label: `${presetName}/${scheme}` });
   const applySec = sec(t0);
   rows.push({ item: `${presetName} ${scheme}`, keySec, applySec, params, peakRssMiB: peakRssMiB() });
-  log(`${presetName} ${scheme}: key ${keySec.toFixed(2)} s, transform ${applySec.toFixed(2)} s (${(params / 1e6).toFixed(1)} M params)`);
+  log(
+    `${presetName} ${scheme}: key ${keySec.toFixed(2)} s, transform ${applySec.toFixed(2)} s (${(params / 1e6).toFixed(1)} M params)`,
+  );
 }
 
 /** The 8B config with `numLayers` layers and a small vocabulary (the vocabulary is measured apart). */
 function llama8bShapes(vocab: number): LlamaConfig {
-  return parseLlamaConfig({ ...getPreset("llama-3.1-8b").config, num_hidden_layers: 1, vocab_size: vocab, bos_token_id: 0, eos_token_id: 1 }, "llama-3.1-8b (1 layer)");
+  return parseLlamaConfig(
+    {
+      ...getPreset("llama-3.1-8b").config,
+      num_hidden_layers: 1,
+      vocab_size: vocab,
+      bos_token_id: 0,
+      eos_token_id: 1,
+    },
+    "llama-3.1-8b (1 layer)",
+  );
 }
 
 /**
@@ -79,9 +90,14 @@ function llama8bShapes(vocab: number): LlamaConfig {
  */
 async function layer8b(): Promise<{ layerSec: number; keySec: number }> {
   const cfg = llama8bShapes(8);
-  const weights = getArchitecture<LlamaConfig>("llama").syntheticWeights(cfg, createRandom({ seed: "bench-8b-layer" }));
+  const weights = getArchitecture<LlamaConfig>("llama").syntheticWeights(
+    cfg,
+    createRandom({ seed: "bench-8b-layer" }),
+  );
   const layerNames = new Set(Object.values(llamaLayerNames(0)));
-  const layerParams = [...weights].filter(([n]) => layerNames.has(n)).reduce((a, [, t]) => a + t.data.length, 0);
+  const layerParams = [...weights]
+    .filter(([n]) => layerNames.has(n))
+    .reduce((a, [, t]) => a + t.data.length, 0);
   const enc = getEncrypter("llama");
   let t0 = performance.now();
   const key = enc.makeKey(cfg, getScheme("full"), createRandom());
@@ -99,8 +115,16 @@ async function layer8b(): Promise<{ layerSec: number; keySec: number }> {
       last = now;
     },
   });
-  rows.push({ item: "llama-3.1-8b one layer (full, excl. Haar Q)", keySec: keyWithHaarSec, applySec: layerSec, params: layerParams, peakRssMiB: peakRssMiB() });
-  log(`llama-3.1-8b one layer: transform ${layerSec.toFixed(2)} s (${(layerParams / 1e6).toFixed(1)} M params); key incl. Haar Q(4096) ${keyWithHaarSec.toFixed(1)} s`);
+  rows.push({
+    item: "llama-3.1-8b one layer (full, excl. Haar Q)",
+    keySec: keyWithHaarSec,
+    applySec: layerSec,
+    params: layerParams,
+    peakRssMiB: peakRssMiB(),
+  });
+  log(
+    `llama-3.1-8b one layer: transform ${layerSec.toFixed(2)} s (${(layerParams / 1e6).toFixed(1)} M params); key incl. Haar Q(4096) ${keyWithHaarSec.toFixed(1)} s`,
+  );
   return { layerSec, keySec: keyWithHaarSec };
 }
 
@@ -122,7 +146,13 @@ async function vocab8b(): Promise<number> {
     await matmul(part, q, m, d, d, "ort");
     productSec += sec(t0);
   }
-  rows.push({ item: "128256×4096 · Q (one of embedding / LM head)", keySec: 0, applySec: productSec, params: V * d, peakRssMiB: peakRssMiB() });
+  rows.push({
+    item: "128256×4096 · Q (one of embedding / LM head)",
+    keySec: 0,
+    applySec: productSec,
+    params: V * d,
+    peakRssMiB: peakRssMiB(),
+  });
   log(`128256×4096 · Q(4096): ${productSec.toFixed(1)} s`);
   return productSec;
 }
@@ -130,10 +160,14 @@ async function vocab8b(): Promise<number> {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { only: { type: "string" }, json: { type: "string" } } });
   const only = new Set((values.only ?? "bert,mini,layer8b,vocab8b").split(","));
-  log(`encrypt bench: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, node ${process.version}, onnxruntime ${ortVersion()}`);
+  log(
+    `encrypt bench: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, node ${process.version}, onnxruntime ${ortVersion()}`,
+  );
   if (only.has("bert")) for (const s of ["vocab", "full"]) await presetRun("bert-base", s);
   if (only.has("mini")) for (const s of ["vocab", "full"]) await presetRun("llama-3.1-mini", s);
-  const { layerSec: layer, keySec: haar } = only.has("layer8b") ? await layer8b() : { layerSec: Number.NaN, keySec: Number.NaN };
+  const { layerSec: layer, keySec: haar } = only.has("layer8b")
+    ? await layer8b()
+    : { layerSec: Number.NaN, keySec: Number.NaN };
   const vocab = only.has("vocab8b") ? await vocab8b() : Number.NaN;
   await disposeMatmulSessions();
   const extrapolated = haar + 32 * layer + 2 * vocab;
@@ -144,8 +178,16 @@ async function main(): Promise<void> {
     );
   }
   if (values.json) {
-    const env = { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, onnxruntime: ortVersion() };
-    writeFileSync(values.json, `${JSON.stringify({ env, rows, extrapolated8bSec: extrapolated }, null, 2)}\n`);
+    const env = {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model,
+      node: process.version,
+      onnxruntime: ortVersion(),
+    };
+    writeFileSync(
+      values.json,
+      `${JSON.stringify({ env, rows, extrapolated8bSec: extrapolated }, null, 2)}\n`,
+    );
   }
 }
 

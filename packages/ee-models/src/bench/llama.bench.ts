@@ -58,7 +58,14 @@ function peakRssMiB(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
-async function measure(dir: string, cfg: LlamaConfig, variant: string, buildMs: number, fileBytes: number, o: { reps: number; decodeSteps: number; threads?: number }): Promise<VariantResult> {
+async function measure(
+  dir: string,
+  cfg: LlamaConfig,
+  variant: string,
+  buildMs: number,
+  fileBytes: number,
+  o: { reps: number; decodeSteps: number; threads?: number },
+): Promise<VariantResult> {
   const t0 = performance.now();
   const s = await CausalLMSession.open(dir, o.threads ? { intraOpThreads: o.threads } : {});
   const loadMs = performance.now() - t0;
@@ -74,7 +81,9 @@ async function measure(dir: string, cfg: LlamaConfig, variant: string, buildMs: 
         times.push(performance.now() - t);
       }
       prefillMs[String(len)] = median(times);
-      console.error(`  ${variant}: prefill ${len} tokens: median ${prefillMs[String(len)].toFixed(1)} ms (${times.map((x) => x.toFixed(0)).join(", ")})`);
+      console.error(
+        `  ${variant}: prefill ${len} tokens: median ${prefillMs[String(len)].toFixed(1)} ms (${times.map((x) => x.toFixed(0)).join(", ")})`,
+      );
     }
     const steps: number[] = [];
     let out = await s.prefill([randomPrompt(128, cfg.vocabSize, 7)]);
@@ -84,8 +93,18 @@ async function measure(dir: string, cfg: LlamaConfig, variant: string, buildMs: 
       if (i >= 2) steps.push(performance.now() - t); // first two steps are warm-up
     }
     const decodeMsMedian = median(steps);
-    console.error(`  ${variant}: decode median ${decodeMsMedian.toFixed(1)} ms/token → ${(1000 / decodeMsMedian).toFixed(1)} tokens/s`);
-    return { variant, buildMs, fileBytes, loadMs, prefillMs, decodeMsMedian, decodeTokensPerSec: 1000 / decodeMsMedian };
+    console.error(
+      `  ${variant}: decode median ${decodeMsMedian.toFixed(1)} ms/token → ${(1000 / decodeMsMedian).toFixed(1)} tokens/s`,
+    );
+    return {
+      variant,
+      buildMs,
+      fileBytes,
+      loadMs,
+      prefillMs,
+      decodeMsMedian,
+      decodeTokensPerSec: 1000 / decodeMsMedian,
+    };
   } finally {
     await s.dispose();
   }
@@ -109,14 +128,18 @@ async function main(): Promise<void> {
   const decodeSteps = Number(values["decode-steps"]);
   const threads = values.threads ? Number(values.threads) : undefined;
   const root = values.out ?? mkdtempSync(join(tmpdir(), "ee-llama-bench-"));
-  console.error(`llama bench: ${preset.name}, ${cpus().length} logical CPUs (${cpus()[0]?.model}), onnxruntime-node ${ortVersion()}, Node ${process.version}`);
+  console.error(
+    `llama bench: ${preset.name}, ${cpus().length} logical CPUs (${cpus()[0]?.model}), onnxruntime-node ${ortVersion()}, Node ${process.version}`,
+  );
 
   const t0 = performance.now();
   const weights = llamaArchitecture.syntheticWeights(cfg, createRandom({ seed: 0 }));
   const syntheticWeightsMs = performance.now() - t0;
   let params = 0;
   for (const t of weights.values()) params += t.data.length;
-  console.error(`  synthetic weights: ${(params / 1e6).toFixed(1)} M parameters in ${syntheticWeightsMs.toFixed(0)} ms`);
+  console.error(
+    `  synthetic weights: ${(params / 1e6).toFixed(1)} M parameters in ${syntheticWeightsMs.toFixed(0)} ms`,
+  );
 
   // weights in the external data file: onnxruntime maps them instead of parsing a 1.2 GB protobuf
   // (session creation measured 41 s inline vs 7 s external for llama-3.1-mini on this machine)
@@ -130,10 +153,15 @@ async function main(): Promise<void> {
     for (const v of variants) {
       const dir = join(root, v.name);
       const tb = performance.now();
-      const written = await writeModelFolder(dir, llamaArchitecture, cfg, weights, { build: v.build, saveWeights: false });
+      const written = await writeModelFolder(dir, llamaArchitecture, cfg, weights, {
+        build: v.build,
+        saveWeights: false,
+      });
       const buildMs = performance.now() - tb;
       const fileBytes = statSync(written.build.onnxPath).size + written.build.externalDataSizeBytes;
-      console.error(`  ${v.name}: built in ${buildMs.toFixed(0)} ms, ${(fileBytes / 2 ** 20).toFixed(0)} MiB, ${written.build.numNodes} nodes`);
+      console.error(
+        `  ${v.name}: built in ${buildMs.toFixed(0)} ms, ${(fileBytes / 2 ** 20).toFixed(0)} MiB, ${written.build.numNodes} nodes`,
+      );
       results.push(await measure(dir, cfg, v.name, buildMs, fileBytes, { reps, decodeSteps, threads }));
     }
   } finally {
@@ -146,7 +174,12 @@ async function main(): Promise<void> {
     reps,
     decodeSteps,
     intraOpThreads: threads ?? "onnxruntime default",
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, onnxruntime: ortVersion() },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      node: process.version,
+      onnxruntime: ortVersion(),
+    },
     peakRssMiB: peakRssMiB(),
     variants: results,
   };

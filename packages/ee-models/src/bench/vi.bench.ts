@@ -12,7 +12,7 @@
  * Medians by tinybench; targets: seq 128 within 2× of the roofline; ours ≤ 1.05 × transformers.js.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { AutoModelForSequenceClassification, Tensor as HfTensor } from "@huggingface/transformers";
 import { createRandom } from "ee-core";
@@ -127,7 +127,8 @@ async function main(): Promise<void> {
   await ensureModel(plainDir, false);
   await ensureModel(fusedDir, true);
 
-  const env = { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, node: process.version, onnxruntime: ortVersion() };
+  // The 1-minute load average before and after: other processes on the machine skew every number.
+  const env = { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, node: process.version, onnxruntime: ortVersion(), loadAvg1mStart: loadavg()[0] };
   console.log(`environment: ${JSON.stringify(env)}`);
 
   const plain = await ClassifierSession.open(plainDir, { loadTokenizer: false });
@@ -185,12 +186,13 @@ async function main(): Promise<void> {
   await fused.dispose();
   await hf.dispose();
 
+  console.log(`load average (1 min): ${env.loadAvg1mStart.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end, on ${env.cores} cores`);
   const r128 = rows[0] as { plainOverRoofline: number; fusedOverRoofline: number; plainOverTransformersJs: number };
   console.log(
     `targets: seq 128 within 2× of roofline: ${Math.min(r128.plainOverRoofline, r128.fusedOverRoofline) <= 2 ? "met" : "MISSED"}; ` +
       `ours ≤ 1.05 × transformers.js: ${r128.plainOverTransformersJs <= 1.05 ? "met" : "MISSED"}`,
   );
-  if (args.json) writeFileSync(args.json, `${JSON.stringify({ env, matmulN: args.matmulN, rounds: args.rounds, timeMsPerTask: args.timeMs, rows }, null, 2)}\n`);
+  if (args.json) writeFileSync(args.json, `${JSON.stringify({ env: { ...env, loadAvg1mEnd: loadavg()[0] }, matmulN: args.matmulN, rounds: args.rounds, timeMsPerTask: args.timeMs, rows }, null, 2)}\n`);
 }
 
 main().catch((e) => {

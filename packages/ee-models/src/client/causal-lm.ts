@@ -9,7 +9,12 @@
  * client (`"client"`): the client decrypts each step's logits, samples, and sends back encrypted ids.
  */
 import { createRandom, type RandomSource } from "ee-core";
-import { CausalLMSession, type GenerateOptions, type GenerateResult, type StepOutput } from "../runner/generate.js";
+import {
+  CausalLMSession,
+  type GenerateOptions,
+  type GenerateResult,
+  type StepOutput,
+} from "../runner/generate.js";
 import { checkSamplingOptions, sampleToken } from "../runner/sampling.js";
 import type { SessionOptions } from "../types.js";
 import { EEClient } from "./client.js";
@@ -54,13 +59,24 @@ export class EncryptedCausalLM {
     return this.client.decryptIds(this.session.cfg.eosTokenIds.slice());
   }
 
-  private async step(run: () => Promise<StepOutput>, encryptMs: number, t0: number): Promise<EncryptedStepOutput> {
+  private async step(
+    run: () => Promise<StepOutput>,
+    encryptMs: number,
+    t0: number,
+  ): Promise<EncryptedStepOutput> {
     const out = await run();
     const t1 = performance.now();
     const logits = this.client.decryptLogits(out.logits);
     const allLogits = this.client.decryptLogits(out.allLogits);
     const latencyMs = performance.now() - t0;
-    return { ...out, logits, allLogits, latencyMs, serverMs: out.latencyMs, clientMs: encryptMs + (performance.now() - t1) };
+    return {
+      ...out,
+      logits,
+      allLogits,
+      latencyMs,
+      serverMs: out.latencyMs,
+      clientMs: encryptMs + (performance.now() - t1),
+    };
   }
 
   /** Start new sequences from PLAIN prompts (left-padded with the plain `padTokenId`); plain logits. */
@@ -79,12 +95,20 @@ export class EncryptedCausalLM {
   }
 
   /** Generate from PLAIN prompts; the result is in plain ids and plain logits. */
-  async generate(prompts: readonly (readonly number[])[], opts: EncryptedGenerateOptions): Promise<GenerateResult> {
+  async generate(
+    prompts: readonly (readonly number[])[],
+    opts: EncryptedGenerateOptions,
+  ): Promise<GenerateResult> {
     checkSamplingOptions(opts);
-    return (opts.sampleOn ?? "server") === "server" ? this.generateOnServer(prompts, opts) : this.generateOnClient(prompts, opts);
+    return (opts.sampleOn ?? "server") === "server"
+      ? this.generateOnServer(prompts, opts)
+      : this.generateOnClient(prompts, opts);
   }
 
-  private async generateOnServer(prompts: readonly (readonly number[])[], opts: EncryptedGenerateOptions): Promise<GenerateResult> {
+  private async generateOnServer(
+    prompts: readonly (readonly number[])[],
+    opts: EncryptedGenerateOptions,
+  ): Promise<GenerateResult> {
     const start = performance.now();
     const c = this.client;
     const { sampleOn: _site, ...rest } = opts;
@@ -103,7 +127,10 @@ export class EncryptedCausalLM {
     return { ...res, sequences, totalMs: performance.now() - start };
   }
 
-  private async generateOnClient(prompts: readonly (readonly number[])[], opts: EncryptedGenerateOptions): Promise<GenerateResult> {
+  private async generateOnClient(
+    prompts: readonly (readonly number[])[],
+    opts: EncryptedGenerateOptions,
+  ): Promise<GenerateResult> {
     if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 1) {
       throw new Error(`generate: maxNewTokens must be an integer >= 1, got ${opts.maxNewTokens}`);
     }
@@ -136,7 +163,9 @@ export class EncryptedCausalLM {
     const perTokenMs: number[] = [];
     for (let step = 1; step < opts.maxNewTokens && done.some((d) => !d); step++) {
       const t0 = performance.now();
-      const out = await this.decode(sequences.map((s, b) => (done[b] ? pad : s.tokenIds[s.tokenIds.length - 1])));
+      const out = await this.decode(
+        sequences.map((s, b) => (done[b] ? pad : s.tokenIds[s.tokenIds.length - 1])),
+      );
       pick(out.logits).forEach((p, b) => {
         if (done[b]) return;
         sequences[b].tokenIds.push(p.tokenId);

@@ -4,11 +4,11 @@
  * a benchmark that times it times the client's work too (DESIGN.md §6).
  */
 import type { PreTrainedTokenizer } from "@huggingface/transformers";
-import { ClassifierSession } from "../runner/classifier.js";
 import { chunk, padBatch, softmax, truncateKeepLast } from "../runner/batch.js";
+import { ClassifierSession } from "../runner/classifier.js";
 import type { Classification, ClassifierOutput, ClassifyOptions, IdBatch, SessionOptions } from "../types.js";
 import { EEClient } from "./client.js";
-import { loadClientTokenizer, type ClientTokenizerOptions } from "./tokenizer.js";
+import { type ClientTokenizerOptions, loadClientTokenizer } from "./tokenizer.js";
 
 /** Options of `EncryptedClassifier.open`. */
 export interface EncryptedClassifierOptions extends SessionOptions, ClientTokenizerOptions {}
@@ -33,7 +33,11 @@ export class EncryptedClassifier {
   readonly labels: string[];
   private readonly tokenizer: PreTrainedTokenizer | undefined;
 
-  private constructor(client: EEClient, session: ClassifierSession, tokenizer: PreTrainedTokenizer | undefined) {
+  private constructor(
+    client: EEClient,
+    session: ClassifierSession,
+    tokenizer: PreTrainedTokenizer | undefined,
+  ) {
     this.client = client;
     this.session = session;
     this.tokenizer = tokenizer;
@@ -41,7 +45,11 @@ export class EncryptedClassifier {
   }
 
   /** Open `encDir` with the key at `keyPath` (checked against ee.json first). */
-  static async open(encDir: string, keyPath: string, opts: EncryptedClassifierOptions = {}): Promise<EncryptedClassifier> {
+  static async open(
+    encDir: string,
+    keyPath: string,
+    opts: EncryptedClassifierOptions = {},
+  ): Promise<EncryptedClassifier> {
     const client = EEClient.open(encDir, keyPath);
     const tokenizer = await loadClientTokenizer(client.manifest, opts);
     const session = await ClassifierSession.open(encDir, { ...opts, loadTokenizer: false });
@@ -67,17 +75,27 @@ export class EncryptedClassifier {
 
   /** Token ids of `text` (the client's plain tokenizer), truncated keeping the closing token. */
   tokenize(text: string, maxLength = this.session.maxLength): number[] {
-    if (!this.tokenizer) throw new Error(`encrypted classifier ${this.client.encDir}: no client tokenizer (give tokenizerDir or tokenizer)`);
+    if (!this.tokenizer)
+      throw new Error(
+        `encrypted classifier ${this.client.encDir}: no client tokenizer (give tokenizerDir or tokenizer)`,
+      );
     return truncateKeepLast(this.tokenizer.encode(text), Math.min(maxLength, this.session.maxLength));
   }
 
   /** Classify texts or plain id sequences; results as the plain `ClassifierSession.classify` gives them. */
-  async classify(inputs: readonly string[] | readonly (readonly number[])[], opts: ClassifyOptions = {}): Promise<Classification[]> {
+  async classify(
+    inputs: readonly string[] | readonly (readonly number[])[],
+    opts: ClassifyOptions = {},
+  ): Promise<Classification[]> {
     const maxLength = Math.min(opts.maxLength ?? this.session.maxLength, this.session.maxLength);
-    const seqs = inputs.map((x) => (typeof x === "string" ? this.tokenize(x, maxLength) : truncateKeepLast(x, maxLength)));
+    const seqs = inputs.map((x) =>
+      typeof x === "string" ? this.tokenize(x, maxLength) : truncateKeepLast(x, maxLength),
+    );
     const results: Classification[] = [];
     for (const part of chunk(seqs, opts.batchSize ?? 1)) {
-      const out = await this.runIds(padBatch(part, this.plainPadId, opts.padToMaxLength ? maxLength : undefined));
+      const out = await this.runIds(
+        padBatch(part, this.plainPadId, opts.padToMaxLength ? maxLength : undefined),
+      );
       const L = out.numLabels;
       part.forEach((seq, b) => {
         const logits = Array.from(out.logits.subarray(b * L, (b + 1) * L));

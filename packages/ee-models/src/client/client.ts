@@ -3,7 +3,7 @@
  * from it. Every way a key can fail to fit is its own error (`EEKeyError.code`), never garbage output.
  */
 import { type EEKey, fingerprintKey, loadKey } from "ee-core";
-import { readManifest, type EEManifest } from "../encrypt/manifest.js";
+import { type EEManifest, readManifest } from "../encrypt/manifest.js";
 import { EECodec, type TokenIds } from "./codec.js";
 
 /** Why a key does not fit an encrypted model. */
@@ -49,7 +49,10 @@ export class EEClient {
     try {
       key = loadKey(keyPath);
     } catch (e) {
-      throw new EEKeyError("corrupt", `key file ${keyPath} is unreadable or corrupt: ${(e as Error).message}`);
+      throw new EEKeyError(
+        "corrupt",
+        `key file ${keyPath} is unreadable or corrupt: ${(e as Error).message}`,
+      );
     }
     if (key.architecture !== manifest.architecture) {
       throw new EEKeyError(

@@ -31,7 +31,8 @@ export class EECodec {
 
   constructor(key: EEKey) {
     const pi = permutationOf(key, VOCAB_PERM);
-    if (pi === null) throw new Error(`key (${key.architecture}/${key.scheme}) has no '${VOCAB_PERM}' component`);
+    if (pi === null)
+      throw new Error(`key (${key.architecture}/${key.scheme}) has no '${VOCAB_PERM}' component`);
     this.pi = pi;
     this.piInv = invertPermutation(pi);
     this.vocabSize = pi.length;
@@ -79,7 +80,8 @@ export class EECodec {
   /** Plain logits from encrypted ones: each row of V (last axis) gathered, `out[t] = in[π(t)]`. */
   decryptLogits(logits: Float32Array): Float32Array {
     const V = this.vocabSize;
-    if (logits.length % V !== 0) throw new Error(`decryptLogits: ${logits.length} values are not rows of V = ${V}`);
+    if (logits.length % V !== 0)
+      throw new Error(`decryptLogits: ${logits.length} values are not rows of V = ${V}`);
     const out = new Float32Array(logits.length);
     for (let r = 0; r < logits.length; r += V) {
       for (let t = 0; t < V; t++) out[r + t] = logits[r + this.pi[t]];
@@ -89,10 +91,12 @@ export class EECodec {
 
   /** Plain class logits `[B, L]` from encrypted ones: `out[l] = in[λ(l)]` (identity without a label key). */
   decryptClassLogits(logits: Float32Array, numLabels: number): Float32Array {
-    if (logits.length % numLabels !== 0) throw new Error(`decryptClassLogits: ${logits.length} values are not rows of ${numLabels} labels`);
+    if (logits.length % numLabels !== 0)
+      throw new Error(`decryptClassLogits: ${logits.length} values are not rows of ${numLabels} labels`);
     const lam = this.labels;
     if (lam === null) return Float32Array.from(logits);
-    if (lam.length !== numLabels) throw new Error(`decryptClassLogits: key permutes ${lam.length} labels, the model has ${numLabels}`);
+    if (lam.length !== numLabels)
+      throw new Error(`decryptClassLogits: key permutes ${lam.length} labels, the model has ${numLabels}`);
     const out = new Float32Array(logits.length);
     for (let r = 0; r < logits.length; r += numLabels) {
       for (let l = 0; l < numLabels; l++) out[r + l] = logits[r + lam[l]];

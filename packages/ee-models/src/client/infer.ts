@@ -7,9 +7,9 @@
 import type { EEManifest } from "../encrypt/manifest.js";
 import { readManifest } from "../encrypt/manifest.js";
 import type { InferLlamaResult } from "../llama/infer.js";
+import { LLAMA31_TOKENIZER } from "../llama/presets.js";
 import { getArchitecture } from "../registry.js";
 import type { ClassifierInference } from "../runner/classifier.js";
-import { LLAMA31_TOKENIZER } from "../llama/presets.js";
 import { LlamaTokenizer } from "../tokenizers/llama.js";
 import type { ClassifyOptions, ModelTask, SessionOptions } from "../types.js";
 import { EncryptedCausalLM } from "./causal-lm.js";
@@ -44,7 +44,9 @@ export async function inferEncryptedClassifier(
       probs[l] = result.probs[i];
     });
     // the plain inferClassifier's printable form, line for line
-    const lines = c.labels.map((l, i) => `  ${l.padEnd(12)} ${(result.probs[i] * 100).toFixed(2).padStart(6)} %`);
+    const lines = c.labels.map(
+      (l, i) => `  ${l.padEnd(12)} ${(result.probs[i] * 100).toFixed(2).padStart(6)} %`,
+    );
     const head = `label: ${result.label} (${(result.confidence * 100).toFixed(2)} %, ${result.numTokens} tokens, ${result.latencyMs.toFixed(1)} ms)`;
     return { label: result.label, probs, result, printable: [head, ...lines].join("\n") };
   } finally {
@@ -57,9 +59,12 @@ function llamaTokenizer(manifest: EEManifest, opts: ClientTokenizerOptions): Lla
   if (opts.tokenizerDir !== undefined) return LlamaTokenizer.fromFolder(opts.tokenizerDir);
   const name = opts.tokenizer ?? manifest.tokenizer;
   if (name === undefined) {
-    throw new Error(`${manifest.architecture} model: no client tokenizer (give tokenizerDir, or tokenizer, or record it in ee.json)`);
+    throw new Error(
+      `${manifest.architecture} model: no client tokenizer (give tokenizerDir, or tokenizer, or record it in ee.json)`,
+    );
   }
-  if (name !== LLAMA31_TOKENIZER) throw new Error(`${manifest.architecture} model: tokenizer '${name}' is not a Llama tokenizer`);
+  if (name !== LLAMA31_TOKENIZER)
+    throw new Error(`${manifest.architecture} model: tokenizer '${name}' is not a Llama tokenizer`);
   return LlamaTokenizer.fromDataDir(opts.dataDir);
 }
 
@@ -73,7 +78,10 @@ export async function inferEncryptedLlama(
   const lm = await EncryptedCausalLM.open(encDir, keyPath, opts);
   try {
     const tok = llamaTokenizer(lm.client.manifest, opts);
-    const messages = [...(opts.system ? [{ role: "system" as const, content: opts.system }] : []), { role: "user" as const, content: text }];
+    const messages = [
+      ...(opts.system ? [{ role: "system" as const, content: opts.system }] : []),
+      { role: "user" as const, content: text },
+    ];
     const prompt = tok.applyChatTemplate(messages);
     const res = await lm.generate([prompt], { maxNewTokens: opts.maxNewTokens ?? 64 });
     const seq = res.sequences[0];
@@ -95,14 +103,27 @@ export async function inferEncryptedLlama(
 
 /** Inference per task (a table). */
 const INFER_BY_TASK: {
-  [T in ModelTask]: (encDir: string, keyPath: string, text: string, opts: InferEncryptedOptions) => Promise<Extract<EncryptedInference, { task: T }>>;
+  [T in ModelTask]: (
+    encDir: string,
+    keyPath: string,
+    text: string,
+    opts: InferEncryptedOptions,
+  ) => Promise<Extract<EncryptedInference, { task: T }>>;
 } = {
-  "sequence-classification": async (d, k, t, o) => ({ task: "sequence-classification", result: await inferEncryptedClassifier(d, k, t, o) }),
+  "sequence-classification": async (d, k, t, o) => ({
+    task: "sequence-classification",
+    result: await inferEncryptedClassifier(d, k, t, o),
+  }),
   "causal-lm": async (d, k, t, o) => ({ task: "causal-lm", result: await inferEncryptedLlama(d, k, t, o) }),
 };
 
 /** Run `text` through the encrypted model in `encDir` with the key at `keyPath`. */
-export async function inferEncrypted(encDir: string, keyPath: string, text: string, opts: InferEncryptedOptions = {}): Promise<EncryptedInference> {
+export async function inferEncrypted(
+  encDir: string,
+  keyPath: string,
+  text: string,
+  opts: InferEncryptedOptions = {},
+): Promise<EncryptedInference> {
   const task = getArchitecture(readManifest(encDir).architecture).task;
   return INFER_BY_TASK[task](encDir, keyPath, text, opts);
 }

@@ -22,7 +22,10 @@ export interface ClientTokenizerOptions {
 }
 
 /** The client's tokenizer, or undefined when none is named (ids-only use). */
-export async function loadClientTokenizer(manifest: EEManifest, opts: ClientTokenizerOptions): Promise<PreTrainedTokenizer | undefined> {
+export async function loadClientTokenizer(
+  manifest: EEManifest,
+  opts: ClientTokenizerOptions,
+): Promise<PreTrainedTokenizer | undefined> {
   if (opts.tokenizerDir !== undefined) return loadTokenizer(opts.tokenizerDir);
   const name = opts.tokenizer ?? manifest.tokenizer;
   if (name === undefined) return undefined;

@@ -32,7 +32,11 @@ function int64(rows: readonly (readonly number[])[]): Tensor {
   if (rows.length === 0 || T === 0 || rows.some((r) => r.length !== T)) {
     throw new Error("transformers.js wrapper: ids must be a non-empty rectangular [B][T] array");
   }
-  return new Tensor("int64", BigInt64Array.from(rows.flat(), (x) => BigInt(x)), [rows.length, T]);
+  return new Tensor(
+    "int64",
+    BigInt64Array.from(rows.flat(), (x) => BigInt(x)),
+    [rows.length, T],
+  );
 }
 
 /** An encrypted model loaded by transformers.js, driven through the client protocol. */
@@ -55,15 +59,24 @@ export class TransformersJsEncryptedModel {
     const client = EEClient.open(encDir, keyPath);
     const task = getArchitecture(client.manifest.architecture).task;
     useLocalFilesOnly();
-    const model = await AUTO_CLASS[task].from_pretrained(encDir, { local_files_only: true, dtype: "fp32", device: "cpu" });
+    const model = await AUTO_CLASS[task].from_pretrained(encDir, {
+      local_files_only: true,
+      dtype: "fp32",
+      device: "cpu",
+    });
     return new TransformersJsEncryptedModel(client, model, task);
   }
 
   /** One forward call on PLAIN ids `[B][T]` (mask default all ones) → plain-order logits. */
-  async forward(inputIds: readonly (readonly number[])[], attentionMask?: readonly (readonly number[])[]): Promise<TransformersJsLogits> {
+  async forward(
+    inputIds: readonly (readonly number[])[],
+    attentionMask?: readonly (readonly number[])[],
+  ): Promise<TransformersJsLogits> {
     const enc = inputIds.map((r) => this.client.encryptIds(r.slice()));
     const mask = attentionMask ?? inputIds.map((r) => r.map(() => 1));
-    const out = (await this.model({ input_ids: int64(enc), attention_mask: int64(mask) })) as { logits: Tensor };
+    const out = (await this.model({ input_ids: int64(enc), attention_mask: int64(mask) })) as {
+      logits: Tensor;
+    };
     const raw = out.logits.data as Float32Array;
     const dims = [...out.logits.dims];
     const logits =

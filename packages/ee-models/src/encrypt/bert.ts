@@ -28,23 +28,25 @@ import {
 } from "ee-core";
 import { ENCODER_VARIANTS } from "../bert/variant.js";
 import type { BertConfig } from "../types.js";
+import { addFloatComponent, addInvertibleBlocks, addPermutation, newKey } from "./key-build.js";
 import {
   hasComponent,
   keyFloats,
   keyInvertibleBlocks,
   keyPermutation,
-  scatterBlocks,
   transposeBlocks,
 } from "./key-parts.js";
-import { addFloatComponent, addInvertibleBlocks, addPermutation, newKey } from "./key-build.js";
 import { type ApplyRulesOptions, applyRules, type TensorRule } from "./rules.js";
 import type { Scheme } from "./schemes.js";
 import {
   expandBlockPermutation,
   leftMultiplyInputBlocks,
-  rightMultiplyOutputBlocks,
-  scaleAxis,
-  scatterAxis,
+  ownedCopy,
+  rightMultiplyOutputBlocksInPlace,
+  scaleColsInPlace,
+  scaleRowsInPlace,
+  scatterColsInPlace,
+  scatterRowsInPlace,
 } from "./tensor-ops.js";
 import { encryptSpecialIds, VOCAB_PERM, vocabPermutation } from "./vocab.js";
 
@@ -85,7 +87,11 @@ export function makeBertKey(cfg: BertConfig, scheme: Scheme, rng: RandomSource):
     addPermutation(key, BERT_KEY.headPerm(i), randomPermutation(H, rng.derive(BERT_KEY.headPerm(i))));
     addInvertibleBlocks(key, BERT_KEY.qk(i), H, dh, rng.derive(BERT_KEY.qk(i)));
     addInvertibleBlocks(key, BERT_KEY.vo(i), H, dh, rng.derive(BERT_KEY.vo(i)));
-    addPermutation(key, BERT_KEY.ffnPerm(i), randomPermutation(cfg.intermediateSize, rng.derive(BERT_KEY.ffnPerm(i))));
+    addPermutation(
+      key,
+      BERT_KEY.ffnPerm(i),
+      randomPermutation(cfg.intermediateSize, rng.derive(BERT_KEY.ffnPerm(i))),
+    );
   }
   addPermutation(key, BERT_KEY.poolerPerm, randomPermutation(d, rng.derive(BERT_KEY.poolerPerm)));
   const signsRng = rng.derive(BERT_KEY.poolerSigns);
@@ -97,6 +103,8 @@ export function makeBertKey(cfg: BertConfig, scheme: Scheme, rng: RandomSource):
 
 /** The secrets of one layer, read from the key. */
 interface LayerSecrets {
+  /** Head permutation σ over the H heads. */
+  headPerm: Permutation;
   /** Head permutation σ expanded to the H·d_h features. */
   headFeatures: Permutation;
   /** A_h `[H, d_h, d_h]`. */
@@ -124,8 +132,14 @@ export async function applyBertKey(
   const dh = d / H;
   const L = cfg.numLabels;
   const vocab = hasComponent(key, VOCAB_PERM) ? keyPermutation(key, VOCAB_PERM, [cfg.vocabSize]) : null;
-  if (vocab && ENCODER_VARIANTS[cfg.modelType].positions === "padding-offset" && vocab[cfg.padTokenId] !== cfg.padTokenId) {
-    throw new Error(`encrypt (${opts.label}): the key's '${VOCAB_PERM}' moves the pad id, which ${cfg.modelType} positions need fixed`);
+  if (
+    vocab &&
+    ENCODER_VARIANTS[cfg.modelType].positions === "padding-offset" &&
+    vocab[cfg.padTokenId] !== cfg.padTokenId
+  ) {
+    throw new Error(
+      `encrypt (${opts.label}): the key's '${VOCAB_PERM}' moves the pad id, which ${cfg.modelType} positions need fixed`,
+    );
   }
   const P = full ? keyPermutation(key, BERT_KEY.hiddenPerm, [d]) : null;
   const layerCache = new Map<number, LayerSecrets>();
@@ -136,6 +150,7 @@ export async function applyBertKey(
       const qk = keyInvertibleBlocks(key, BERT_KEY.qk(i), H, dh);
       const vo = keyInvertibleBlocks(key, BERT_KEY.vo(i), H, dh);
       s = {
+        headPerm: sigma,
         headFeatures: expandBlockPermutation(sigma, dh),
         qk: qk.matrix,
         qkInvT: transposeBlocks(qk.inverse, dh),
@@ -151,18 +166,26 @@ export async function applyBertKey(
   const signs = full ? keyFloats(key, BERT_KEY.poolerSigns, "signs", [d]) : null;
   const lambda = full ? keyPermutation(key, BERT_KEY.labelPerm, [L]) : null;
 
-  // Small named steps, each one line of DESIGN.md §4.2 (identity when the scheme leaves it alone).
-  const hiddenIn = (t: Tensor, n: string) => (P ? scatterAxis(t, 1, P, n) : t); // input columns by P
-  const hiddenOut = (t: Tensor, n: string) => (P ? scatterAxis(t, 0, P, n) : t); // output rows / vector by P
+  // Each rule takes the tensor over (in place when the caller consumed its input, else one copy) and
+  // applies small named steps, each one line of DESIGN.md §4.2, in place.
+  const own = (t: Tensor, n: string) => (opts.consumeInput ? t : ownedCopy(t, n));
+  const isWeight = (t: Tensor) => t.shape.length === 2;
+  const inputsByP = (t: Tensor, n: string) => (P && isWeight(t) ? scatterColsInPlace(t, P, n) : t); // W ← Pᵀ W
+  const outputsByP = (t: Tensor, n: string) => scatterRowsInPlace(t, P as Permutation, n); // W ← W P, b ← b P
   const headsOut = (t: Tensor, i: number, blocks: (s: LayerSecrets) => Float64Array, n: string) => {
-    if (!full) return t;
     const s = layer(i);
-    return scatterAxis(rightMultiplyOutputBlocks(t, blocks(s), dh, n), 0, s.headFeatures, n); // W_h M_h, then σ
+    return scatterRowsInPlace(rightMultiplyOutputBlocksInPlace(t, blocks(s), dh, n), s.headFeatures, n); // W_h M_h, then σ
   };
   const poolerOut = (t: Tensor, n: string) =>
-    tau && signs ? scatterAxis(scaleAxis(t, 0, signs, n), 0, tau, n) : t; // s ⊙ outputs, then τ
-  const poolerIn = (t: Tensor, n: string) => (tau && signs ? scatterAxis(scaleAxis(t, 1, signs, n), 1, tau, n) : t);
-  const labelsOut = (t: Tensor, n: string) => (lambda ? scatterAxis(t, 0, lambda, n) : t);
+    scatterRowsInPlace(scaleRowsInPlace(t, signs as Float64Array, n), tau as Permutation, n); // s ⊙ outputs, then τ
+  const poolerIn = (t: Tensor, n: string) =>
+    scatterColsInPlace(scaleColsInPlace(t, signs as Float64Array, n), tau as Permutation, n);
+  const labelsOut = (t: Tensor, n: string) => scatterRowsInPlace(t, lambda as Permutation, n);
+  /** The rule for the full scheme only (the vocab scheme keeps the tensor as it is). */
+  const fullOnly =
+    (f: (t: Tensor, m: RegExpMatchArray, n: string) => Tensor) =>
+    (t: Tensor, m: RegExpMatchArray, n: string) =>
+      full ? f(own(t, n), m, n) : t;
 
   const p = "(bert|roberta)";
   const layerP = `^${p}\\.encoder\\.layer\\.(\\d+)\\.`;
@@ -171,83 +194,88 @@ export async function applyBertKey(
     {
       // [V, d]: rows by π (token ids), columns by P
       pattern: new RegExp(`^${p}\\.embeddings\\.word_embeddings\\.weight$`),
-      transform: (t, _m, n) => hiddenIn(vocab ? scatterAxis(t, 0, vocab, n) : t, n),
+      transform: (t, _m, n) =>
+        vocab === null && !full
+          ? t
+          : inputsByP(vocab ? scatterRowsInPlace(own(t, n), vocab, n) : own(t, n), n),
     },
     {
       // [maxPos, d] and [types, d]: columns by P
       pattern: new RegExp(`^${p}\\.embeddings\\.(position|token_type)_embeddings\\.weight$`),
-      transform: (t, _m, n) => hiddenIn(t, n),
+      transform: fullOnly((t, _m, n) => inputsByP(t, n)),
     },
     {
       // LayerNorm γ, β [d]
-      pattern: new RegExp(`^${p}\\.(embeddings|encoder\\.layer\\.\\d+\\.(attention\\.)?output)\\.LayerNorm\\.(weight|bias)$`),
-      transform: (t, _m, n) => hiddenOut(t, n),
+      pattern: new RegExp(
+        `^${p}\\.(embeddings|encoder\\.layer\\.\\d+\\.(attention\\.)?output)\\.LayerNorm\\.(weight|bias)$`,
+      ),
+      transform: fullOnly((t, _m, n) => outputsByP(t, n)),
     },
     {
       // W_q [H·d_h, d]: input by P; W_q,h ← W_q,h A_h; heads by σ
       pattern: new RegExp(`${layerP}attention\\.self\\.query\\.(weight|bias)$`),
-      transform: (t, m, n) => headsOut(hiddenIn2(t, n), li(m), (s) => s.qk, n),
+      transform: fullOnly((t, m, n) => headsOut(inputsByP(t, n), li(m), (s) => s.qk, n)),
     },
     {
       // W_k,h ← W_k,h A_h^{-T}
       pattern: new RegExp(`${layerP}attention\\.self\\.key\\.(weight|bias)$`),
-      transform: (t, m, n) => headsOut(hiddenIn2(t, n), li(m), (s) => s.qkInvT, n),
+      transform: fullOnly((t, m, n) => headsOut(inputsByP(t, n), li(m), (s) => s.qkInvT, n)),
     },
     {
       // W_v,h ← W_v,h B_h
       pattern: new RegExp(`${layerP}attention\\.self\\.value\\.(weight|bias)$`),
-      transform: (t, m, n) => headsOut(hiddenIn2(t, n), li(m), (s) => s.vo, n),
+      transform: fullOnly((t, m, n) => headsOut(inputsByP(t, n), li(m), (s) => s.vo, n)),
     },
     {
-      // W_o [d, H·d_h]: W_o,h ← B_h^{-1} W_o,h; input heads by σ; outputs by P
+      // W_o [d, H·d_h]: W_o,h ← B_h^{-1} W_o,h with input head h moved to σ(h) (one new array); outputs by P
       pattern: new RegExp(`${layerP}attention\\.output\\.dense\\.weight$`),
       transform: (t, m, n) => {
         if (!full) return t;
         const s = layer(li(m));
-        return hiddenOut(scatterAxis(leftMultiplyInputBlocks(t, s.voInv, dh, n), 1, s.headFeatures, n), n);
+        return outputsByP(leftMultiplyInputBlocks(t, s.voInv, dh, n, s.headPerm), n);
       },
     },
     {
       // FFN-in [I, d] (+ bias [I]): input by P, neurons by φ
       pattern: new RegExp(`${layerP}intermediate\\.dense\\.(weight|bias)$`),
-      transform: (t, m, n) => (full ? scatterAxis(hiddenIn2(t, n), 0, layer(li(m)).ffn, n) : t),
+      transform: fullOnly((t, m, n) => scatterRowsInPlace(inputsByP(t, n), layer(li(m)).ffn, n)),
     },
     {
       // FFN-out [d, I]: neurons by φ, outputs by P
       pattern: new RegExp(`${layerP}output\\.dense\\.weight$`),
-      transform: (t, m, n) => (full ? hiddenOut(scatterAxis(t, 1, layer(li(m)).ffn, n), n) : t),
+      transform: fullOnly((t, m, n) => outputsByP(scatterColsInPlace(t, layer(li(m)).ffn, n), n)),
     },
     {
       // output biases [d] of attention-output and FFN-out
       pattern: new RegExp(`${layerP}(attention\\.)?output\\.dense\\.bias$`),
-      transform: (t, _m, n) => hiddenOut(t, n),
+      transform: fullOnly((t, _m, n) => outputsByP(t, n)),
     },
     {
       // pooler [d, d] (+ bias): input by P; outputs signed by s and moved by τ
       pattern: /^(bert\.pooler\.dense|classifier\.dense)\.(weight|bias)$/,
-      transform: (t, _m, n) => poolerOut(hiddenIn2(t, n), n),
+      transform: fullOnly((t, _m, n) => poolerOut(inputsByP(t, n), n)),
     },
     {
       // classifier [L, d] (+ bias [L]): input undoes s and τ; labels by λ
       pattern: /^classifier(\.out_proj)?\.weight$/,
-      transform: (t, _m, n) => labelsOut(poolerIn(t, n), n),
+      transform: fullOnly((t, _m, n) => labelsOut(poolerIn(t, n), n)),
     },
     {
       pattern: /^classifier(\.out_proj)?\.bias$/,
-      transform: (t, _m, n) => labelsOut(t, n),
+      transform: fullOnly((t, _m, n) => labelsOut(t, n)),
     },
   ];
-  /** Input columns by P for a weight; a bias (rank 1) has no input axis. */
-  function hiddenIn2(t: Tensor, n: string): Tensor {
-    return t.shape.length === 2 ? hiddenIn(t, n) : t;
-  }
 
   const out = await applyRules(weights, rules, opts);
   return { cfg: encryptBertConfig(cfg, vocab, lambda), weights: out };
 }
 
 /** cfg' : special ids moved by π; class names hidden when labels are permuted. */
-function encryptBertConfig(cfg: BertConfig, vocab: Permutation | null, labels: Permutation | null): BertConfig {
+function encryptBertConfig(
+  cfg: BertConfig,
+  vocab: Permutation | null,
+  labels: Permutation | null,
+): BertConfig {
   const raw = encryptSpecialIds(cfg.raw, vocab);
   let id2label = cfg.id2label;
   if (labels) {

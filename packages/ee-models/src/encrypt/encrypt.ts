@@ -12,7 +12,10 @@ export interface EncryptWeightsOptions {
   scheme?: string;
   /** Source of the key's secrets: ee-core `createRandom()` (CSPRNG) unless reproducibility is wanted. */
   rng: RandomSource;
-  /** Delete each plain tensor from `weights` once encrypted, so peak memory stays near one copy. */
+  /**
+   * Delete each plain tensor from `weights` once encrypted, so peak memory stays near one copy; the
+   * encrypter may also reuse (overwrite) those tensors' arrays.
+   */
   consumeInput?: boolean;
   /** Progress: (tensors done, tensors in all, tensor name). */
   onProgress?: (done: number, total: number, name: string) => void;

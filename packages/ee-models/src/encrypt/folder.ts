@@ -6,7 +6,16 @@
  * The encrypted graph is built by the same architecture builder with the same build options as the
  * plain one (fused ops are detected from the plain graph's opset imports), so ops and shapes match.
  */
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { createRandom, fingerprintKey, saveKey } from "ee-core";
 import { loadCheckpoint } from "../checkpoint.js";
@@ -15,7 +24,13 @@ import { getArchitecture } from "../registry.js";
 import { getTokenizerSource, tokenizerNames } from "../tokenizers/registry.js";
 import type { BuildOptions } from "../types.js";
 import { encryptWeights } from "./encrypt.js";
-import { EE_MANIFEST_FILE, EE_MANIFEST_FORMAT, type EEManifest, SUITE_VERSION, writeManifest } from "./manifest.js";
+import {
+  EE_MANIFEST_FILE,
+  EE_MANIFEST_FORMAT,
+  type EEManifest,
+  SUITE_VERSION,
+  writeManifest,
+} from "./manifest.js";
 import { DEFAULT_SCHEME, getScheme } from "./schemes.js";
 
 /** Options of `encryptModelFolder`. */
@@ -79,8 +94,15 @@ function detectTokenizer(plainDir: string): string | undefined {
   const text = readFileSync(path, "utf8");
   for (const name of tokenizerNames()) {
     try {
-      const file = getTokenizerSource(name).files().files.find((f) => f.name === "tokenizer.json");
-      const data = typeof file?.data === "string" ? file.data : file ? Buffer.from(file.data).toString("utf8") : undefined;
+      const file = getTokenizerSource(name)
+        .files()
+        .files.find((f) => f.name === "tokenizer.json");
+      const data =
+        typeof file?.data === "string"
+          ? file.data
+          : file
+            ? Buffer.from(file.data).toString("utf8")
+            : undefined;
       if (data === text) return name;
     } catch {
       // source unavailable here (no data dir / package): cannot be this one
@@ -90,24 +112,36 @@ function detectTokenizer(plainDir: string): string | undefined {
 }
 
 /** Encrypt the plain model folder `plainDir` into `encDir`; see the module comment. */
-export async function encryptModelFolder(plainDir: string, encDir: string, opts: EncryptFolderOptions): Promise<EncryptedFolder> {
+export async function encryptModelFolder(
+  plainDir: string,
+  encDir: string,
+  opts: EncryptFolderOptions,
+): Promise<EncryptedFolder> {
   const warn = opts.warn ?? ((m: string) => console.warn(m));
   const plain = readModelFolder(plainDir);
   const dir = resolve(encDir);
   const keyPath = resolve(opts.keyPath);
-  if (plain.eeJson !== undefined) throw new Error(`${plain.dir}: already an encrypted model folder (has ee.json)`);
+  if (plain.eeJson !== undefined)
+    throw new Error(`${plain.dir}: already an encrypted model folder (has ee.json)`);
   if (plain.weightsPath === undefined) {
-    throw new Error(`${plain.dir}: no model.safetensors; the encrypter needs the plain weights (build with saveWeights)`);
+    throw new Error(
+      `${plain.dir}: no model.safetensors; the encrypter needs the plain weights (build with saveWeights)`,
+    );
   }
   if (dir === plain.dir) throw new Error(`encrypt: output folder ${dir} is the plain folder`);
   const rel = relative(dir, keyPath);
   if (!rel.startsWith("..") && rel !== keyPath) {
-    throw new Error(`encrypt: key file ${keyPath} lies inside the encrypted folder ${dir}; the key must stay with the client`);
+    throw new Error(
+      `encrypt: key file ${keyPath} lies inside the encrypted folder ${dir}; the key must stay with the client`,
+    );
   }
   if (existsSync(dir) && readdirSync(dir).length > 0) {
-    if (!opts.overwrite) throw new Error(`encrypt: output folder ${dir} is not empty (pass overwrite to replace it)`);
+    if (!opts.overwrite)
+      throw new Error(`encrypt: output folder ${dir} is not empty (pass overwrite to replace it)`);
     if (!existsSync(join(dir, EE_MANIFEST_FILE))) {
-      throw new Error(`encrypt: output folder ${dir} is not an encrypted model folder; refusing to overwrite it`);
+      throw new Error(
+        `encrypt: output folder ${dir} is not an encrypted model folder; refusing to overwrite it`,
+      );
     }
     rmSync(dir, { recursive: true });
   }
@@ -119,7 +153,9 @@ export async function encryptModelFolder(plainDir: string, encDir: string, opts:
 
   const rng = opts.seed === undefined ? createRandom() : createRandom({ seed: opts.seed });
   if (rng.reproducible) {
-    warn(`warning: key for ${dir} is derived from a seed: reproducible by anyone who knows the seed, NOT secret`);
+    warn(
+      `warning: key for ${dir} is derived from a seed: reproducible by anyone who knows the seed, NOT secret`,
+    );
   }
   const t0 = performance.now();
   const weights = loadCheckpoint(plain.dir, arch, plain.cfg);

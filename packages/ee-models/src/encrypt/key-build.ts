@@ -49,7 +49,13 @@ export function addFloatComponent(
  * Add `numBlocks` random invertible `size × size` blocks `A_h = Q_h diag(s_h)` (scales in [0.5, 2]),
  * `[numBlocks, size, size]` float64, and their exact inverses (the component's `inverse`).
  */
-export function addInvertibleBlocks(key: EEKey, name: string, numBlocks: number, size: number, rng: RandomSource): void {
+export function addInvertibleBlocks(
+  key: EEKey,
+  name: string,
+  numBlocks: number,
+  size: number,
+  rng: RandomSource,
+): void {
   const matrix = new Float64Array(numBlocks * size * size);
   const inverse = new Float64Array(numBlocks * size * size);
   for (let h = 0; h < numBlocks; h++) {
@@ -58,5 +64,11 @@ export function addInvertibleBlocks(key: EEKey, name: string, numBlocks: number,
     inverse.set(pair.inverse, h * size * size);
   }
   const shape = [numBlocks, size, size];
-  addComponent(key, name, "invertible", { dtype: "F64", shape, data: matrix }, { dtype: "F64", shape, data: inverse });
+  addComponent(
+    key,
+    name,
+    "invertible",
+    { dtype: "F64", shape, data: matrix },
+    { dtype: "F64", shape, data: inverse },
+  );
 }

@@ -63,15 +63,8 @@ export function transposeBlocks(blocks: Float64Array, size: number): Float64Arra
   const n = size * size;
   for (let b = 0; b < blocks.length / n; b++) {
     const o = b * n;
-    for (let i = 0; i < size; i++) for (let j = 0; j < size; j++) out[o + j * size + i] = blocks[o + i * size + j];
+    for (let i = 0; i < size; i++)
+      for (let j = 0; j < size; j++) out[o + j * size + i] = blocks[o + i * size + j];
   }
-  return out;
-}
-
-/** Blocks `[numBlocks, size, size]` reordered so that block `h` lands at `perm[h]` (a scatter). */
-export function scatterBlocks(blocks: Float64Array, perm: Permutation, size: number): Float64Array {
-  const out = new Float64Array(blocks.length);
-  const n = size * size;
-  for (let h = 0; h < perm.length; h++) out.set(blocks.subarray(h * n, (h + 1) * n), perm[h] * n);
   return out;
 }

@@ -31,8 +31,8 @@ import {
 } from "ee-core";
 import type { LlamaConfig } from "../llama/config.js";
 import { LLAMA_EMBED, LLAMA_FINAL_NORM, LLAMA_LM_HEAD } from "../llama/weights.js";
-import { hasComponent, keyFloats, keyInvertibleBlocks, keyPermutation } from "./key-parts.js";
 import { addFloatComponent, addInvertibleBlocks, addPermutation, newKey } from "./key-build.js";
+import { hasComponent, keyFloats, keyInvertibleBlocks, keyPermutation } from "./key-parts.js";
 import { matmul } from "./matmul.js";
 import { type ApplyRulesOptions, applyRules, type TensorRule } from "./rules.js";
 import type { Scheme } from "./schemes.js";
@@ -41,9 +41,11 @@ import {
   f32Data,
   leftMultiplyInputBlocks,
   onesLike,
-  rightMultiplyOutputBlocks,
-  scaleAxis,
+  rightMultiplyOutputBlocksInPlace,
+  scaleRowsInPlace,
+  scaleThenScatterCols,
   scatterAxis,
+  scatterRowsInPlace,
 } from "./tensor-ops.js";
 import { encryptSpecialIds, VOCAB_PERM } from "./vocab.js";
 
@@ -88,7 +90,13 @@ export function makeLlamaKey(cfg: LlamaConfig, scheme: Scheme, rng: RandomSource
   const r = cfg.numHeads / G;
   const dh = cfg.headDim;
   const half = dh / 2;
-  addFloatComponent(key, LLAMA_KEY.residual, "orthogonal", [d, d], haarOrthogonal(d, rng.derive(LLAMA_KEY.residual)));
+  addFloatComponent(
+    key,
+    LLAMA_KEY.residual,
+    "orthogonal",
+    [d, d],
+    haarOrthogonal(d, rng.derive(LLAMA_KEY.residual)),
+  );
   for (let i = 0; i < cfg.numLayers; i++) {
     addPermutation(key, LLAMA_KEY.kvPerm(i), randomPermutation(G, rng.derive(LLAMA_KEY.kvPerm(i))));
     const qRng = rng.derive(LLAMA_KEY.qPerm(i));
@@ -104,13 +112,21 @@ export function makeLlamaKey(cfg: LlamaConfig, scheme: Scheme, rng: RandomSource
     addInvertibleBlocks(key, LLAMA_KEY.vo(i), G, dh, rng.derive(LLAMA_KEY.vo(i)));
     const I = cfg.intermediateSize;
     addPermutation(key, LLAMA_KEY.ffnPerm(i), randomPermutation(I, rng.derive(LLAMA_KEY.ffnPerm(i))));
-    addFloatComponent(key, LLAMA_KEY.ffnScales(i), "scales", [I], randomScales(I, rng.derive(LLAMA_KEY.ffnScales(i)), true));
+    addFloatComponent(
+      key,
+      LLAMA_KEY.ffnScales(i),
+      "scales",
+      [I],
+      randomScales(I, rng.derive(LLAMA_KEY.ffnScales(i)), true),
+    );
   }
   return key;
 }
 
 /** The secrets of one layer, in the form the transforms use. */
 interface LayerSecrets {
+  /** Query-head permutation (κ with ρ_g) over the H heads. */
+  qHeadPerm: Permutation;
   /** Query-head permutation (κ with ρ_g) expanded to the H·d_h features. */
   qFeatures: Permutation;
   /** KV-head permutation κ expanded to the G·d_h features. */
@@ -143,7 +159,8 @@ function layerSecrets(cfg: LlamaConfig, key: EEKey, i: number): LayerSecrets {
   const s = keyFloats(key, LLAMA_KEY.ropeScales(i), "scales", [G, half]);
   const vo = keyInvertibleBlocks(key, LLAMA_KEY.vo(i), G, dh);
   const qHeadPerm = new Int32Array(H);
-  for (let g = 0; g < G; g++) for (let k = 0; k < r; k++) qHeadPerm[g * r + k] = kappa[g] * r + rho[g * r + k];
+  for (let g = 0; g < G; g++)
+    for (let k = 0; k < r; k++) qHeadPerm[g * r + k] = kappa[g] * r + rho[g * r + k];
   // Pair blocks: in head coordinates, pair j couples dims (j, j + half); R = [[a, b], [c, e]].
   const pairBlock = (out: Float64Array, off: number, g: number, key1: boolean) => {
     for (let j = 0; j < half; j++) {
@@ -169,6 +186,7 @@ function layerSecrets(cfg: LlamaConfig, key: EEKey, i: number): LayerSecrets {
   }
   const ffnScales = keyFloats(key, LLAMA_KEY.ffnScales(i), "scales", [cfg.intermediateSize]);
   return {
+    qHeadPerm,
     qFeatures: expandBlockPermutation(qHeadPerm, dh),
     kvFeatures: expandBlockPermutation(kappa, dh),
     qBlocks,
@@ -193,36 +211,60 @@ export async function applyLlamaKey(
   const dh = cfg.headDim;
   const V = cfg.vocabSize;
   const vocab = hasComponent(key, VOCAB_PERM) ? keyPermutation(key, VOCAB_PERM, [V]) : null;
-  const byVocab = (t: Tensor, n: string) => (vocab ? scatterAxis(t, 0, vocab, n) : t); // [V, d] rows by π
 
   // RMSNorm gains, copied before any tensor is consumed (readers need them; checkpoint order puts
   // a layer's norms after its linears).
   const gains = new Map<string, Float64Array>();
   if (full) {
     for (const [name, t] of weights) {
-      if (/(_layernorm|^model\.norm)\.weight$/.test(name)) gains.set(name, Float64Array.from(f32Data(t, name)));
+      if (/(_layernorm|^model\.norm)\.weight$/.test(name))
+        gains.set(name, Float64Array.from(f32Data(t, name)));
     }
   }
   const gain = (name: string): Float64Array => {
     const g = gains.get(name);
-    if (g === undefined) throw new Error(`encrypt (${opts.label}): RMSNorm gain '${name}' is missing from the weights`);
+    if (g === undefined)
+      throw new Error(`encrypt (${opts.label}): RMSNorm gain '${name}' is missing from the weights`);
     return g;
   };
   const Q = full ? keyFloats(key, LLAMA_KEY.residual, "orthogonal", [d, d]) : null;
-  const q32 = Q ? toFloat32(Q) : null; // [d, d]
   const qT32 = Q ? toFloat32(transpose(Q, d, d)) : null; // [d, d]
+  // diag(g)·Q per RMSNorm gain (d × d), so folding a gain costs no copy of the big weight
+  const gainQ = new Map<string, Float32Array>();
+  const foldedQ = (gainName: string): Float32Array => {
+    let m = gainQ.get(gainName);
+    if (m === undefined) {
+      const g = gain(gainName);
+      const Qm = Q as Float64Array;
+      m = new Float32Array(d * d);
+      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) m[i * d + j] = g[i] * Qm[i * d + j];
+      gainQ.clear(); // gains are read layer by layer: keep one or two
+      gainQ.set(gainName, m);
+    }
+    return m;
+  };
 
-  /** Reader `[out, d]`: `W ← Qᵀ diag(g) W`, i.e. HF `weight · diag(g) · Q`. */
-  const reader = async (t: Tensor, g: Float64Array, n: string): Promise<Tensor> => {
-    const folded = f32Data(scaleAxis(t, 1, g, n), n); // [out, d]
+  /** Reader `[out, d]`: `W ← Qᵀ diag(g) W`, i.e. HF `weight · (diag(g) Q)`; a new array the rules own. */
+  const reader = async (t: Tensor, gainName: string, n: string): Promise<Tensor> => {
     const rows = t.shape[0];
-    return { dtype: "F32", shape: [rows, d], data: await matmul(folded, q32 as Float32Array, rows, d, d) };
+    return {
+      dtype: "F32",
+      shape: [rows, d],
+      data: await matmul(f32Data(t, n), foldedQ(gainName), rows, d, d),
+    };
   };
   /** Writer `[d, in]`: `W ← W Q`, i.e. HF `Qᵀ · weight`. */
   const writer = async (t: Tensor, n: string): Promise<Tensor> => {
     const cols = t.shape[1];
-    return { dtype: "F32", shape: [d, cols], data: await matmul(qT32 as Float32Array, f32Data(t, n), d, d, cols) };
+    return {
+      dtype: "F32",
+      shape: [d, cols],
+      data: await matmul(qT32 as Float32Array, f32Data(t, n), d, d, cols),
+    };
   };
+  /** Rows by π: in place on arrays the rules own (or the consumed input), else a copy. */
+  const byVocab = (t: Tensor, n: string, owned: boolean) =>
+    vocab === null ? t : owned ? scatterRowsInPlace(t, vocab, n) : scatterAxis(t, 0, vocab, n);
   const cache = new Map<number, LayerSecrets>();
   const layer = (i: number): LayerSecrets => {
     let s = cache.get(i);
@@ -234,6 +276,7 @@ export async function applyLlamaKey(
     return s;
   };
   const L = (i: number, part: string) => `model.layers.${i}.${part}`;
+  const consumed = opts.consumeInput === true;
   let tiedHead: Tensor | null = null;
 
   const rules: TensorRule[] = [
@@ -241,16 +284,18 @@ export async function applyLlamaKey(
       // E [V, d]: E ← E Q, rows by π. A tied head is split off here: W_lm ← Qᵀ diag(g_final) W_lm.
       pattern: /^model\.embed_tokens\.weight$/,
       transform: async (t, _m, n) => {
-        if (!full) return byVocab(t, n);
-        if (cfg.tieWordEmbeddings) tiedHead = byVocab(await reader(t, gain(LLAMA_FINAL_NORM), n), LLAMA_LM_HEAD);
-        const eq = await matmul(f32Data(t, n), q32 as Float32Array, V, d, d); // [V, d]
-        return byVocab({ dtype: "F32", shape: [V, d], data: eq }, n);
+        if (!full) return byVocab(t, n, consumed);
+        if (cfg.tieWordEmbeddings)
+          tiedHead = byVocab(await reader(t, LLAMA_FINAL_NORM, n), LLAMA_LM_HEAD, true);
+        const eq = await matmul(f32Data(t, n), toFloat32(Q as Float64Array), V, d, d); // [V, d]
+        return byVocab({ dtype: "F32", shape: [V, d], data: eq }, n, true);
       },
     },
     {
       // W_lm [V, d]: gain folded, Qᵀ, rows by π
       pattern: /^lm_head\.weight$/,
-      transform: async (t, _m, n) => byVocab(full ? await reader(t, gain(LLAMA_FINAL_NORM), n) : t, n),
+      transform: async (t, _m, n) =>
+        full ? byVocab(await reader(t, LLAMA_FINAL_NORM, n), n, true) : byVocab(t, n, consumed),
     },
     {
       // RMSNorm gains → 1 (folded into the readers)
@@ -264,8 +309,8 @@ export async function applyLlamaKey(
         if (!full) return t;
         const i = Number(m[1]);
         const s = layer(i);
-        const w = rightMultiplyOutputBlocks(await reader(t, gain(L(i, "input_layernorm.weight")), n), s.qBlocks, dh, n);
-        return scatterAxis(w, 0, s.qFeatures, n);
+        const w = await reader(t, L(i, "input_layernorm.weight"), n);
+        return scatterRowsInPlace(rightMultiplyOutputBlocksInPlace(w, s.qBlocks, dh, n), s.qFeatures, n);
       },
     },
     {
@@ -275,8 +320,8 @@ export async function applyLlamaKey(
         if (!full) return t;
         const i = Number(m[1]);
         const s = layer(i);
-        const w = rightMultiplyOutputBlocks(await reader(t, gain(L(i, "input_layernorm.weight")), n), s.kBlocks, dh, n);
-        return scatterAxis(w, 0, s.kvFeatures, n);
+        const w = await reader(t, L(i, "input_layernorm.weight"), n);
+        return scatterRowsInPlace(rightMultiplyOutputBlocksInPlace(w, s.kBlocks, dh, n), s.kvFeatures, n);
       },
     },
     {
@@ -286,17 +331,17 @@ export async function applyLlamaKey(
         if (!full) return t;
         const i = Number(m[1]);
         const s = layer(i);
-        const w = rightMultiplyOutputBlocks(await reader(t, gain(L(i, "input_layernorm.weight")), n), s.vBlocks, dh, n);
-        return scatterAxis(w, 0, s.kvFeatures, n);
+        const w = await reader(t, L(i, "input_layernorm.weight"), n);
+        return scatterRowsInPlace(rightMultiplyOutputBlocksInPlace(w, s.vBlocks, dh, n), s.kvFeatures, n);
       },
     },
     {
-      // W_o [d, H·d_h]: W_o,h ← B_g^{-1} W_o,h; input heads by (κ, ρ); writer (W_o Q)
+      // W_o [d, H·d_h]: W_o,h ← B_g^{-1} W_o,h, input head h moved to (κ, ρ)(h); writer (W_o Q)
       pattern: /^model\.layers\.(\d+)\.self_attn\.o_proj\.weight$/,
       transform: async (t, m, n) => {
         if (!full) return t;
         const s = layer(Number(m[1]));
-        return writer(scatterAxis(leftMultiplyInputBlocks(t, s.oBlocks, dh, n), 1, s.qFeatures, n), n);
+        return writer(leftMultiplyInputBlocks(t, s.oBlocks, dh, n, s.qHeadPerm), n);
       },
     },
     {
@@ -305,7 +350,11 @@ export async function applyLlamaKey(
       transform: async (t, m, n) => {
         if (!full) return t;
         const i = Number(m[1]);
-        return scatterAxis(await reader(t, gain(L(i, "post_attention_layernorm.weight")), n), 0, layer(i).ffnPerm, n);
+        return scatterRowsInPlace(
+          await reader(t, L(i, "post_attention_layernorm.weight"), n),
+          layer(i).ffnPerm,
+          n,
+        );
       },
     },
     {
@@ -315,8 +364,8 @@ export async function applyLlamaKey(
         if (!full) return t;
         const i = Number(m[1]);
         const s = layer(i);
-        const w = await reader(t, gain(L(i, "post_attention_layernorm.weight")), n);
-        return scatterAxis(scaleAxis(w, 0, s.ffnScales, n), 0, s.ffnPerm, n);
+        const w = await reader(t, L(i, "post_attention_layernorm.weight"), n);
+        return scatterRowsInPlace(scaleRowsInPlace(w, s.ffnScales, n), s.ffnPerm, n);
       },
     },
     {
@@ -325,7 +374,7 @@ export async function applyLlamaKey(
       transform: async (t, m, n) => {
         if (!full) return t;
         const s = layer(Number(m[1]));
-        return writer(scatterAxis(scaleAxis(t, 1, s.ffnInvScales, n), 1, s.ffnPerm, n), n);
+        return writer(scaleThenScatterCols(t, s.ffnInvScales, s.ffnPerm, n), n);
       },
     },
   ];

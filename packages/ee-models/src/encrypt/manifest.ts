@@ -46,7 +46,8 @@ export function writeManifest(dir: string, m: EEManifest): string {
 
 function field<T>(o: Record<string, unknown>, name: string, type: "string" | "boolean", path: string): T {
   const v = o[name];
-  if (typeof v !== type) throw new Error(`${path}: field "${name}" must be a ${type}, got ${JSON.stringify(v)}`);
+  if (typeof v !== type)
+    throw new Error(`${path}: field "${name}" must be a ${type}, got ${JSON.stringify(v)}`);
   return v as T;
 }
 
@@ -60,13 +61,16 @@ export function readManifest(dir: string): EEManifest {
   } catch (e) {
     throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
   }
-  if (typeof o !== "object" || o === null || Array.isArray(o)) throw new Error(`${path}: must be a JSON object`);
+  if (typeof o !== "object" || o === null || Array.isArray(o))
+    throw new Error(`${path}: must be a JSON object`);
   const j = o as Record<string, unknown>;
-  if (j.format !== EE_MANIFEST_FORMAT) throw new Error(`${path}: field "format" must be "${EE_MANIFEST_FORMAT}"`);
+  if (j.format !== EE_MANIFEST_FORMAT)
+    throw new Error(`${path}: field "format" must be "${EE_MANIFEST_FORMAT}"`);
   const scheme = field<string>(j, "scheme", "string", path);
   getScheme(scheme); // unknown scheme → error listing the known ones
   const fp = field<string>(j, "keyFingerprint", "string", path);
-  if (!/^[0-9a-f]{64}$/.test(fp)) throw new Error(`${path}: field "keyFingerprint" must be 64 lower-case hex characters`);
+  if (!/^[0-9a-f]{64}$/.test(fp))
+    throw new Error(`${path}: field "keyFingerprint" must be 64 lower-case hex characters`);
   const m: EEManifest = {
     format: EE_MANIFEST_FORMAT,
     scheme: scheme as SchemeName,

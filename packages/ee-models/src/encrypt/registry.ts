@@ -27,7 +27,8 @@ export interface Encrypter {
 const bertLike = (arch: "bert" | "roberta"): Encrypter => ({
   arch,
   makeKey: (cfg, scheme, rng) => makeBertKey(cfg as BertConfig, scheme, rng),
-  applyKey: (cfg, weights, key, opts) => applyBertKey(cfg as BertConfig, weights, key, getScheme(key.scheme).hidden, opts),
+  applyKey: (cfg, weights, key, opts) =>
+    applyBertKey(cfg as BertConfig, weights, key, getScheme(key.scheme).hidden, opts),
 });
 
 /** The registry. */
@@ -45,6 +46,7 @@ export const ENCRYPTERS: Readonly<Record<ArchName, Encrypter>> = {
 /** The encrypter of `arch`, or an Error listing the known architectures. */
 export function getEncrypter(arch: string): Encrypter {
   const e = (ENCRYPTERS as Record<string, Encrypter | undefined>)[arch];
-  if (e === undefined) throw new Error(`no encrypter for architecture '${arch}'; known: ${Object.keys(ENCRYPTERS).join(", ")}`);
+  if (e === undefined)
+    throw new Error(`no encrypter for architecture '${arch}'; known: ${Object.keys(ENCRYPTERS).join(", ")}`);
   return e;
 }

@@ -15,7 +15,7 @@ export interface TensorRule {
 
 /** Options of `applyRules`. */
 export interface ApplyRulesOptions {
-  /** Delete each plain tensor from the input once its encrypted version is made (peak ≈ one copy). */
+  /** Delete each plain tensor from the input once its encrypted version is made (peak ≈ one copy); its array may be reused. */
   consumeInput?: boolean;
   /** Called after each tensor with (tensors done, tensors in all, name just done). */
   onProgress?: (done: number, total: number, name: string) => void;
@@ -24,7 +24,11 @@ export interface ApplyRulesOptions {
 }
 
 /** Apply `rules` to every tensor of `weights`, in order; the result keeps the input's order. */
-export async function applyRules(weights: StateDict, rules: TensorRule[], opts: ApplyRulesOptions): Promise<StateDict> {
+export async function applyRules(
+  weights: StateDict,
+  rules: TensorRule[],
+  opts: ApplyRulesOptions,
+): Promise<StateDict> {
   const names = [...weights.keys()];
   const out: StateDict = new Map();
   let done = 0;
@@ -33,7 +37,9 @@ export async function applyRules(weights: StateDict, rules: TensorRule[], opts: 
     let match: RegExpMatchArray | null = null;
     const rule = rules.find((r) => (match = name.match(r.pattern)) !== null);
     if (rule === undefined || match === null) {
-      throw new Error(`encrypt (${opts.label}): no rule for tensor '${name}'; refusing to copy it unencrypted`);
+      throw new Error(
+        `encrypt (${opts.label}): no rule for tensor '${name}'; refusing to copy it unencrypted`,
+      );
     }
     const enc = await rule.transform(t, match, name);
     if (enc.shape.length !== t.shape.length || enc.shape.some((n, i) => n !== t.shape[i])) {

@@ -53,6 +53,7 @@ export function schemeNames(): SchemeName[] {
 /** The scheme registered as `name`, or an Error listing the known ones. */
 export function getScheme(name: string): Scheme {
   const s = (SCHEMES as Record<string, Scheme | undefined>)[name];
-  if (s === undefined) throw new Error(`unknown encryption scheme '${name}'; known: ${schemeNames().join(", ")}`);
+  if (s === undefined)
+    throw new Error(`unknown encryption scheme '${name}'; known: ${schemeNames().join(", ")}`);
   return s;
 }

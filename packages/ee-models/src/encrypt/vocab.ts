@@ -8,13 +8,23 @@ import { type Permutation, type RandomSource, randomPermutation } from "ee-core"
 export const VOCAB_PERM = "vocab.perm";
 
 /** config.json keys holding token ids that the graph or the generation loop reads. */
-const SPECIAL_ID_KEYS = ["pad_token_id", "bos_token_id", "eos_token_id", "sep_token_id", "cls_token_id", "decoder_start_token_id"];
+const SPECIAL_ID_KEYS = [
+  "pad_token_id",
+  "bos_token_id",
+  "eos_token_id",
+  "sep_token_id",
+  "cls_token_id",
+  "decoder_start_token_id",
+];
 
 /**
  * A copy of a config.json object whose special token ids (a number or a list of numbers) are replaced
  * by their encrypted ids `π(id)`; `null` π returns an unchanged copy.
  */
-export function encryptSpecialIds(raw: Record<string, unknown>, vocab: Permutation | null): Record<string, unknown> {
+export function encryptSpecialIds(
+  raw: Record<string, unknown>,
+  vocab: Permutation | null,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...raw };
   if (vocab === null) return out;
   const move = (v: unknown, key: string): unknown => {
@@ -40,7 +50,8 @@ export function encryptSpecialIds(raw: Record<string, unknown>, vocab: Permutati
 export function vocabPermutation(V: number, rng: RandomSource, fixed: readonly number[] = []): Permutation {
   const isFixed = new Uint8Array(V);
   for (const id of fixed) {
-    if (!Number.isInteger(id) || id < 0 || id >= V) throw new Error(`vocabPermutation: fixed id ${id} is outside 0..${V - 1}`);
+    if (!Number.isInteger(id) || id < 0 || id >= V)
+      throw new Error(`vocabPermutation: fixed id ${id} is outside 0..${V - 1}`);
     isFixed[id] = 1;
   }
   const movable: number[] = [];

@@ -78,7 +78,11 @@ function parseRopeScaling(v: unknown, source: string): Llama3RopeScaling | null 
   const type = r.rope_type ?? r.type;
   if (type === "default") return null;
   if (type !== "llama3") {
-    fail(source, "rope_scaling.rope_type", `must be "llama3" or "default" (others are not supported), got ${JSON.stringify(type)}`);
+    fail(
+      source,
+      "rope_scaling.rope_type",
+      `must be "llama3" or "default" (others are not supported), got ${JSON.stringify(type)}`,
+    );
   }
   const s = `${source} rope_scaling`;
   const scaling: Llama3RopeScaling = {
@@ -89,7 +93,11 @@ function parseRopeScaling(v: unknown, source: string): Llama3RopeScaling | null 
     originalMaxPositionEmbeddings: posInt(r, "original_max_position_embeddings", s),
   };
   if (scaling.highFreqFactor <= scaling.lowFreqFactor) {
-    fail(source, "rope_scaling.high_freq_factor", `must exceed low_freq_factor (${scaling.lowFreqFactor}), got ${scaling.highFreqFactor}`);
+    fail(
+      source,
+      "rope_scaling.high_freq_factor",
+      `must exceed low_freq_factor (${scaling.lowFreqFactor}), got ${scaling.highFreqFactor}`,
+    );
   }
   return scaling;
 }
@@ -110,20 +118,27 @@ export function parseLlamaConfig(json: unknown, source: string): LlamaConfig {
     fail(source, "num_key_value_heads", `(${numKvHeads}) must divide num_attention_heads (${numHeads})`);
   }
   if (j.head_dim == null && hiddenSize % numHeads !== 0) {
-    fail(source, "hidden_size", `(${hiddenSize}) must be divisible by num_attention_heads (${numHeads}) when head_dim is absent`);
+    fail(
+      source,
+      "hidden_size",
+      `(${hiddenSize}) must be divisible by num_attention_heads (${numHeads}) when head_dim is absent`,
+    );
   }
   const headDim = posInt(j, "head_dim", source, hiddenSize / numHeads);
   if (headDim % 2 !== 0) fail(source, "head_dim", `must be even for RoPE, got ${headDim}`);
   for (const field of ["attention_bias", "mlp_bias"]) {
-    if (j[field] !== undefined && j[field] !== false) fail(source, field, `must be false (biases are not supported), got ${JSON.stringify(j[field])}`);
+    if (j[field] !== undefined && j[field] !== false)
+      fail(source, field, `must be false (biases are not supported), got ${JSON.stringify(j[field])}`);
   }
   const act = j.hidden_act ?? "silu";
   if (act !== "silu") fail(source, "hidden_act", `must be "silu", got ${JSON.stringify(act)}`);
   const prf = j.partial_rotary_factor;
-  if (prf !== undefined && prf !== null && prf !== 1) fail(source, "partial_rotary_factor", `must be 1, got ${JSON.stringify(prf)}`);
+  if (prf !== undefined && prf !== null && prf !== 1)
+    fail(source, "partial_rotary_factor", `must be 1, got ${JSON.stringify(prf)}`);
   const vocabSize = posInt(j, "vocab_size", source);
   const tie = j.tie_word_embeddings ?? false;
-  if (typeof tie !== "boolean") fail(source, "tie_word_embeddings", `must be a boolean, got ${JSON.stringify(tie)}`);
+  if (typeof tie !== "boolean")
+    fail(source, "tie_word_embeddings", `must be a boolean, got ${JSON.stringify(tie)}`);
   const bos = j.bos_token_id;
   const eos = j.eos_token_id;
   const eosList = eos === undefined || eos === null ? [] : Array.isArray(eos) ? eos : [eos];
@@ -143,7 +158,9 @@ export function parseLlamaConfig(json: unknown, source: string): LlamaConfig {
     ropeScaling: parseRopeScaling(j.rope_scaling, source),
     tieWordEmbeddings: tie,
     bosTokenId: bos === undefined || bos === null ? null : tokenId(bos, "bos_token_id", source, vocabSize),
-    eosTokenIds: eosList.map((e, i) => tokenId(e, Array.isArray(eos) ? `eos_token_id[${i}]` : "eos_token_id", source, vocabSize)),
+    eosTokenIds: eosList.map((e, i) =>
+      tokenId(e, Array.isArray(eos) ? `eos_token_id[${i}]` : "eos_token_id", source, vocabSize),
+    ),
     raw: { ...j },
   };
 }

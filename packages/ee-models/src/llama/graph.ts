@@ -17,16 +17,19 @@ import type { StateDict } from "ee-core";
 import { GraphBuilder } from "../onnx/builder.js";
 import type { BuildOptions, BuildResult } from "../types.js";
 import { type LlamaConfig, ropeInvFreq } from "./config.js";
-import { checkLlamaWeights, LLAMA_EMBED, LLAMA_FINAL_NORM, LLAMA_LM_HEAD, llamaLayerNames } from "./weights.js";
+import {
+  checkLlamaWeights,
+  LLAMA_EMBED,
+  LLAMA_FINAL_NORM,
+  LLAMA_LM_HEAD,
+  llamaLayerNames,
+} from "./weights.js";
 
-/** Build options of the Llama graph. */
-export interface LlamaBuildOptions extends BuildOptions {
-  /**
-   * Emit logits of the last position only (`[B, 1, V]`): the LM head over 128,256 tokens dominates
-   * prefill, and generation needs only the last row. Default false (all positions, as transformers.js expects).
-   */
-  lastTokenLogitsOnly?: boolean;
-}
+/**
+ * Build options of the Llama graph: `BuildOptions`, of which Llama reads `lastTokenLogitsOnly` (the LM
+ * head over 128,256 tokens dominates prefill, and generation needs only the last row) and rejects `fused`.
+ */
+export type LlamaBuildOptions = BuildOptions;
 
 /** Graph input/output names (transformers.js / optimum convention). */
 export const LLAMA_IO = {
@@ -60,7 +63,12 @@ function rope(g: GraphBuilder, x: string, cos: string, sin: string): string {
 
 /** Build the graph (nodes + lazily written initializers); `buildLlamaOnnx` saves it. */
 export function llamaGraph(cfg: LlamaConfig, weights: StateDict, opts: LlamaBuildOptions): GraphBuilder {
-  if (opts.fused) throw new Error("llama buildOnnx: fused contrib ops are not implemented for Llama; use fused: false");
+  if (opts.fused) {
+    throw new Error(
+      "llama buildOnnx: fused: true is not implemented for Llama (onnxruntime already fuses the plain graph's RMSNorm and SiLU; " +
+        "attention is a small share of the FLOPs here); build with fused: false",
+    );
+  }
   checkLlamaWeights(cfg, weights, "llama buildOnnx");
   const d = cfg.hiddenSize;
   const H = cfg.numHeads;
@@ -94,8 +102,9 @@ export function llamaGraph(cfg: LlamaConfig, weights: StateDict, opts: LlamaBuil
   // ---- mask [B, 1, 1, T, S]: key j visible to query t iff attention_mask[b, j] and j ≤ P + t ----
   const zero = g.constI64([0], []);
   const one = g.constI64([1], []);
+  const btShape = g.op("Shape", [ids]); // [2] = (B, T)
   const S = g.gather(g.op("Shape", [mask]), g.constI64([1], []), 0); // scalar
-  const T = g.gather(g.op("Shape", [ids]), g.constI64([1], []), 0); // scalar
+  const T = g.gather(btShape, g.constI64([1], []), 0); // scalar
   const keyIdx = g.op("Range", [zero, S, one]); // [S]
   const queryIdx = g.op("Range", [g.sub(S, T), S, one]); // [T], absolute positions P..S-1
   const causal = g.op("LessOrEqual", [g.unsqueeze(keyIdx, [0]), g.unsqueeze(queryIdx, [1])]); // [T, S]
@@ -104,19 +113,21 @@ export function llamaGraph(cfg: LlamaConfig, weights: StateDict, opts: LlamaBuil
   const masked = g.constF32([MASKED_SCORE], []);
 
   // ---- embedding; the residual stream is kept 2-D, [N = B·T, d], so every linear is one Gemm ----
-  const btShape = g.op("Shape", [ids]); // [2] = (B, T)
   const shapeBT = (...tail: number[]) => g.op("Concat", [btShape, g.constI64(tail)], { axis: 0 });
   const qShape = shapeBT(H, dh); // (B, T, H, d_h)
   const kvShape = shapeBT(G, dh); // (B, T, G, d_h)
   let x = g.gather(g.weight(LLAMA_EMBED, weights.get(LLAMA_EMBED)), g.reshape(ids, [-1]), 0); // [N, d]
 
+  /** `a Wᵀ` with W stored as the HF `[out, in]` tensor. */
+  const lin = (a: string, name: string) =>
+    g.op("Gemm", [a, g.weight(name, weights.get(name))], { transB: 1 });
+  /** `[N, heads·d_h]` → `[B, heads, T, d_h]`. */
+  const heads = (a: string, shape: string) => g.transpose(g.op("Reshape", [a, shape]), [0, 2, 1, 3]);
+
   const presents: { k: string; v: string }[] = [];
   const qScale = g.constF32([1 / Math.sqrt(dh)], []);
   for (let i = 0; i < cfg.numLayers; i++) {
     const n = llamaLayerNames(i);
-    // x Wᵀ with W stored as the HF [out, in] tensor
-    const lin = (a: string, name: string) => g.op("Gemm", [a, g.weight(name, weights.get(name))], { transB: 1 });
-    const heads = (a: string, shape: string) => g.transpose(g.op("Reshape", [a, shape]), [0, 2, 1, 3]);
 
     // ---- attention ----
     const h1 = rmsNorm(g, x, g.weight(n.inputNorm, weights.get(n.inputNorm)), cfg.rmsNormEps); // [N, d]
@@ -145,18 +156,26 @@ export function llamaGraph(cfg: LlamaConfig, weights: StateDict, opts: LlamaBuil
     x = g.add(x, lin(act, n.down)); // [N, d]
   }
 
-  // ---- final norm and LM head (Gemm with transB reads the [V, d] matrix as stored; tied → the embedding) ----
-  x = g.op("Reshape", [x, shapeBT(d)]); // [B, T, d]
-  if (opts.lastTokenLogitsOnly) x = g.slice(x, [-1], [INT64_MAX_SAFE], [1]); // [B, 1, d]
-  const xf = rmsNorm(g, x, g.weight(LLAMA_FINAL_NORM, weights.get(LLAMA_FINAL_NORM)), cfg.rmsNormEps);
+  // ---- final norm and LM head: Gemm with transB reads the [V, d] matrix as stored (tied → the embedding) ----
+  const batchOnly = g.slice(btShape, [0], [1], [0]); // [1] = (B)
+  if (opts.lastTokenLogitsOnly) {
+    const last = g.slice(g.op("Reshape", [x, shapeBT(d)]), [-1], [INT64_MAX_SAFE], [1]); // [B, 1, d]
+    x = g.reshape(last, [-1, d]); // [B, d]
+  }
+  const xf = rmsNorm(g, x, g.weight(LLAMA_FINAL_NORM, weights.get(LLAMA_FINAL_NORM)), cfg.rmsNormEps); // [N or B, d]
   const head = cfg.tieWordEmbeddings ? LLAMA_EMBED : g.weight(LLAMA_LM_HEAD, weights.get(LLAMA_LM_HEAD));
-  const flat = g.reshape(xf, [-1, d]); // [B·T, d]
-  const logits2d = g.op("Gemm", [flat, head], { transB: 1 }); // [B·T, V]
-  const outShape = g.op("Concat", [g.slice(g.op("Shape", [xf]), [0], [2], [0]), g.constI64([V])], { axis: 0 });
-  const logits = g.op("Reshape", [logits2d, outShape]); // [B, T, V]
+  const logits2d = g.op("Gemm", [xf, head], { transB: 1 }); // [N or B, V]
+  const logitsShape = opts.lastTokenLogitsOnly
+    ? g.op("Concat", [batchOnly, g.constI64([1, V])], { axis: 0 })
+    : shapeBT(V);
+  const logits = g.op("Reshape", [logits2d, logitsShape]); // [B, T, V] or [B, 1, V]
 
   // ---- outputs: logits, then present.{i}.key|value (optimum order) ----
-  g.output(logits, LLAMA_IO.logits, "float32", ["batch_size", opts.lastTokenLogitsOnly ? 1 : "sequence_length", V]);
+  g.output(logits, LLAMA_IO.logits, "float32", [
+    "batch_size",
+    opts.lastTokenLogitsOnly ? 1 : "sequence_length",
+    V,
+  ]);
   const kvDims = ["batch_size", G, "total_sequence_length", dh];
   presents.forEach((p, i) => {
     g.output(p.k, LLAMA_IO.presentKey(i), "float32", kvDims);
@@ -166,7 +185,12 @@ export function llamaGraph(cfg: LlamaConfig, weights: StateDict, opts: LlamaBuil
 }
 
 /** Build and save `outDir/onnx/model.onnx` (+ external data for large models). */
-export async function buildLlamaOnnx(cfg: LlamaConfig, weights: StateDict, outDir: string, opts: LlamaBuildOptions): Promise<BuildResult> {
+export async function buildLlamaOnnx(
+  cfg: LlamaConfig,
+  weights: StateDict,
+  outDir: string,
+  opts: LlamaBuildOptions,
+): Promise<BuildResult> {
   const g = llamaGraph(cfg, weights, opts);
   const saved = g.save(outDir, { externalDataThresholdBytes: opts.externalDataThresholdBytes });
   return {

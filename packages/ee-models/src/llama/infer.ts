@@ -1,8 +1,9 @@
 /**
  * `inferLlama`: chat-templated greedy generation over a plain Llama model folder (behind `ee infer`).
  */
-import { LlamaTokenizer } from "../tokenizers/llama.js";
+
 import { CausalLMSession } from "../runner/generate.js";
+import { LlamaTokenizer } from "../tokenizers/llama.js";
 import type { SessionOptions } from "../types.js";
 
 /** Options of `inferLlama`. */
@@ -32,9 +33,16 @@ export interface InferLlamaResult {
 }
 
 /** Apply the folder's chat template to `text`, generate greedily, decode. */
-export async function inferLlama(dir: string, text: string, opts: InferLlamaOptions = {}): Promise<InferLlamaResult> {
+export async function inferLlama(
+  dir: string,
+  text: string,
+  opts: InferLlamaOptions = {},
+): Promise<InferLlamaResult> {
   const tok = LlamaTokenizer.fromFolder(dir);
-  const messages = [...(opts.system ? [{ role: "system" as const, content: opts.system }] : []), { role: "user" as const, content: text }];
+  const messages = [
+    ...(opts.system ? [{ role: "system" as const, content: opts.system }] : []),
+    { role: "user" as const, content: text },
+  ];
   const prompt = tok.applyChatTemplate(messages);
   const session = await CausalLMSession.open(dir, opts);
   try {

@@ -7,11 +7,19 @@
  * Position ids `[B, T]` of the last `newLen` tokens of each row of `mask` `[B, totalLen]` (flags).
  * Padding positions get 1 (HF's `masked_fill_(mask == 0, 1)`); their values are never attended to.
  */
-export function positionIdsFromMask(mask: ArrayLike<number | bigint>, batchSize: number, totalLen: number, newLen: number): BigInt64Array {
+export function positionIdsFromMask(
+  mask: ArrayLike<number | bigint>,
+  batchSize: number,
+  totalLen: number,
+  newLen: number,
+): BigInt64Array {
   if (mask.length !== batchSize * totalLen) {
-    throw new Error(`positionIdsFromMask: mask has ${mask.length} entries, expected batch ${batchSize} × length ${totalLen}`);
+    throw new Error(
+      `positionIdsFromMask: mask has ${mask.length} entries, expected batch ${batchSize} × length ${totalLen}`,
+    );
   }
-  if (newLen > totalLen) throw new Error(`positionIdsFromMask: newLen ${newLen} exceeds totalLen ${totalLen}`);
+  if (newLen > totalLen)
+    throw new Error(`positionIdsFromMask: newLen ${newLen} exceeds totalLen ${totalLen}`);
   const out = new BigInt64Array(batchSize * newLen);
   for (let b = 0; b < batchSize; b++) {
     let count = 0;

@@ -10,7 +10,13 @@
 import type { StateDict } from "ee-core";
 import { type LlamaConfig, ropeInvFreq } from "./config.js";
 import { positionIdsFromMask } from "./positions.js";
-import { checkLlamaWeights, LLAMA_EMBED, LLAMA_FINAL_NORM, LLAMA_LM_HEAD, llamaLayerNames } from "./weights.js";
+import {
+  checkLlamaWeights,
+  LLAMA_EMBED,
+  LLAMA_FINAL_NORM,
+  LLAMA_LM_HEAD,
+  llamaLayerNames,
+} from "./weights.js";
 
 /** Keys and values of every layer for the tokens seen so far. */
 export interface LlamaReferenceCache {
@@ -126,11 +132,16 @@ export class LlamaReference {
     const f = cfg.intermediateSize;
     const V = cfg.vocabSize;
     const group = H / G;
-    if (B === 0 || T === 0) throw new Error("LlamaReference.forward: inputIds must be a non-empty [B][T] array");
-    if (input.past && input.past.batchSize !== B) throw new Error(`LlamaReference.forward: past has batch ${input.past.batchSize}, inputIds ${B}`);
+    if (B === 0 || T === 0)
+      throw new Error("LlamaReference.forward: inputIds must be a non-empty [B][T] array");
+    if (input.past && input.past.batchSize !== B)
+      throw new Error(`LlamaReference.forward: past has batch ${input.past.batchSize}, inputIds ${B}`);
     const mask = input.attentionMask ?? input.inputIds.map(() => new Array<number>(S).fill(1));
     mask.forEach((row, b) => {
-      if (row.length !== S) throw new Error(`LlamaReference.forward: attentionMask[${b}] has length ${row.length}, expected P + T = ${S}`);
+      if (row.length !== S)
+        throw new Error(
+          `LlamaReference.forward: attentionMask[${b}] has length ${row.length}, expected P + T = ${S}`,
+        );
     });
     const flatMask = mask.flat();
     const posFromMask = positionIdsFromMask(flatMask, B, S, T);
@@ -142,7 +153,8 @@ export class LlamaReference {
     for (let b = 0; b < B; b++) {
       for (let t = 0; t < T; t++) {
         const id = input.inputIds[b][t];
-        if (!Number.isInteger(id) || id < 0 || id >= V) throw new Error(`LlamaReference.forward: inputIds[${b}][${t}] = ${id} is outside [0, ${V})`);
+        if (!Number.isInteger(id) || id < 0 || id >= V)
+          throw new Error(`LlamaReference.forward: inputIds[${b}][${t}] = ${id} is outside [0, ${V})`);
         x.set(emb.subarray(id * d, (id + 1) * d), (b * T + t) * d);
       }
     }

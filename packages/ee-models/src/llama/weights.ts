@@ -85,9 +85,14 @@ export interface LlamaSyntheticOptions {
  * HF init: every matrix N(0, initializer_range), RMSNorm gains 1 (or `1 + gainStd·N`); each tensor
  * drawn from `rng.derive(name)`, so its values do not depend on the other tensors.
  */
-export function llamaSyntheticWeights(cfg: LlamaConfig, rng: RandomSource, opts: LlamaSyntheticOptions = {}): StateDict {
+export function llamaSyntheticWeights(
+  cfg: LlamaConfig,
+  rng: RandomSource,
+  opts: LlamaSyntheticOptions = {},
+): StateDict {
   const gainStd = opts.gainStd ?? 0;
-  if (!Number.isFinite(gainStd) || gainStd < 0) throw new Error(`llamaSyntheticWeights: gainStd must be finite and >= 0, got ${gainStd}`);
+  if (!Number.isFinite(gainStd) || gainStd < 0)
+    throw new Error(`llamaSyntheticWeights: gainStd must be finite and >= 0, got ${gainStd}`);
   const out: StateDict = new Map();
   for (const [name, shape] of llamaTensorShapes(cfg)) {
     const n = shape.reduce((a, b) => a * b, 1);
@@ -115,9 +120,14 @@ export function checkLlamaWeights(cfg: LlamaConfig, weights: StateDict, source =
     const t = weights.get(name);
     if (!t) throw new Error(`${source}: missing tensor "${name}" (expected shape [${shape.join(", ")}])`);
     if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
-      throw new Error(`${source}: tensor "${name}" has shape [${t.shape.join(", ")}], expected [${shape.join(", ")}]`);
+      throw new Error(
+        `${source}: tensor "${name}" has shape [${t.shape.join(", ")}], expected [${shape.join(", ")}]`,
+      );
     }
-    if (!(t.data instanceof Float32Array)) throw new Error(`${source}: tensor "${name}" must hold Float32Array data (got ${t.data.constructor.name})`);
+    if (!(t.data instanceof Float32Array))
+      throw new Error(
+        `${source}: tensor "${name}" must hold Float32Array data (got ${t.data.constructor.name})`,
+      );
   }
   for (const name of weights.keys()) {
     if (!shapes.has(name)) {

@@ -1,72 +1,175 @@
 /**
- * Read float32 initializers back out of an ONNX model file — embedded (`raw_data` / `float_data`) or
- * external (`data_location = EXTERNAL`, `location`/`offset`/`length` beside model.onnx). This is what
- * an attacker holding the encrypted folder can do; the threat analysis (`ee attack`) uses it.
+ * Reading ONNX model files.
+ * - `readModelProto`: the whole ModelProto, merging repeated `graph` fields as protobuf parsers (and
+ *   onnxruntime) do. Needed for files written by `writer.ts`, which streams each initializer as its
+ *   own `ModelProto{graph{initializer}}` segment: protobufjs' `ModelProto.decode` alone would keep
+ *   only the last segment's graph.
+ * - `readOnnxInitializers`: selected initializers as ee-core tensors (as stored: HF layout for
+ *   tensors the builder stored untransposed), from inline data or the external data file. This is
+ *   what an attacker holding an encrypted folder can do; `ee attack` uses it.
  */
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { Tensor } from "ee-core";
-import pkg from "onnx-proto";
+import type { StateDict, Tensor } from "ee-core";
+import { onnx, type Onnx } from "./proto.js";
 
-const { onnx } = pkg;
+/** Reads a base-128 varint at `pos`; returns [value, next position]. Values up to 2^53 are exact. */
+function varint(buf: Uint8Array, pos: number, where: string): [number, number] {
+  let value = 0;
+  let scale = 1;
+  for (let i = 0; i < 10; i++) {
+    if (pos >= buf.length) throw new Error(`${where}: truncated varint at byte ${pos}`);
+    const b = buf[pos++];
+    value += (b & 0x7f) * scale;
+    if ((b & 0x80) === 0) return [value, pos];
+    scale *= 128;
+  }
+  throw new Error(`${where}: varint longer than 10 bytes at byte ${pos}`);
+}
 
-/** Little-endian float32 copy of `bytes` (an aligned copy, whatever the source offset). */
-function f32(bytes: Uint8Array): Float32Array {
-  const out = new Float32Array(bytes.byteLength / 4);
-  new Uint8Array(out.buffer).set(bytes);
+/** The repeated fields of GraphProto, concatenated when graphs merge. */
+const GRAPH_LISTS = ["node", "initializer", "sparseInitializer", "input", "output", "valueInfo", "quantizationAnnotation"] as const;
+
+/** Protobuf merge of two GraphProtos: lists concatenated, set scalars of `b` win. */
+function mergeGraphs(a: Onnx.GraphProto, b: Onnx.GraphProto): Onnx.GraphProto {
+  const out = onnx.GraphProto.create({ ...a });
+  for (const k of GRAPH_LISTS) {
+    const la = (a[k] ?? []) as unknown[];
+    const lb = (b[k] ?? []) as unknown[];
+    (out as unknown as Record<string, unknown[]>)[k] = [...la, ...lb];
+  }
+  if (b.name) out.name = b.name;
+  if (b.docString) out.docString = b.docString;
   return out;
 }
 
-/** Positioned read of `length` bytes at `offset` of `path`. */
-function readRange(path: string, offset: number, length: number): Uint8Array {
-  const buf = Buffer.allocUnsafe(length);
-  const fd = openSync(path, "r");
+/** Decode a model file (path or bytes), merging every top-level `graph` (field 7) occurrence. */
+export function readModelProto(source: string | Uint8Array): Onnx.ModelProto {
+  const where = typeof source === "string" ? source : "<onnx bytes>";
+  const buf = typeof source === "string" ? new Uint8Array(readFileSync(source)) : source;
+  const rest: Uint8Array[] = [];
+  let graph: Onnx.GraphProto | undefined;
+  let pos = 0;
+  while (pos < buf.length) {
+    const start = pos;
+    const [tag, afterTag] = varint(buf, pos, where);
+    const field = Math.floor(tag / 8);
+    const wire = tag & 7;
+    pos = afterTag;
+    if (wire === 0) [, pos] = varint(buf, pos, where);
+    else if (wire === 1) pos += 8;
+    else if (wire === 5) pos += 4;
+    else if (wire === 2) {
+      const [len, afterLen] = varint(buf, pos, where);
+      pos = afterLen + len;
+      if (field === 7) {
+        const g = onnx.GraphProto.decode(buf.subarray(afterLen, pos));
+        graph = graph ? mergeGraphs(graph, g) : g;
+        continue;
+      }
+    } else throw new Error(`${where}: unsupported protobuf wire type ${wire} at byte ${start}`);
+    if (pos > buf.length) throw new Error(`${where}: field ${field} runs past the end of the file`);
+    rest.push(buf.subarray(start, pos));
+  }
+  const others = new Uint8Array(rest.reduce((s, r) => s + r.length, 0));
+  let at = 0;
+  for (const r of rest) {
+    others.set(r, at);
+    at += r.length;
+  }
+  const model = onnx.ModelProto.decode(others);
+  if (graph) model.graph = graph;
+  return model;
+}
+
+/** Calls `visit(fieldNumber, bytes)` for each length-delimited top-level field of a message. */
+function forEachLengthDelimited(buf: Uint8Array, where: string, visit: (field: number, bytes: Uint8Array) => void): void {
+  let pos = 0;
+  while (pos < buf.length) {
+    const [tag, afterTag] = varint(buf, pos, where);
+    const wire = tag & 7;
+    pos = afterTag;
+    if (wire === 0) [, pos] = varint(buf, pos, where);
+    else if (wire === 1) pos += 8;
+    else if (wire === 5) pos += 4;
+    else if (wire === 2) {
+      const [len, afterLen] = varint(buf, pos, where);
+      pos = afterLen + len;
+      if (pos > buf.length) throw new Error(`${where}: a field runs past the end of the data`);
+      visit(Math.floor(tag / 8), buf.subarray(afterLen, pos));
+    } else throw new Error(`${where}: unsupported protobuf wire type ${wire}`);
+  }
+}
+
+/** Bytes of an external tensor (`location`, `offset`, `length` entries), read from beside the model. */
+function externalBytes(t: Onnx.TensorProto, modelDir: string, where: string): Uint8Array {
+  const entry = (k: string) => t.externalData.find((e) => e.key === k)?.value;
+  const location = entry("location");
+  if (!location) throw new Error(`${where}: initializer ${t.name} is external but has no location`);
+  const offset = Number(entry("offset") ?? 0);
+  const length = Number(entry("length"));
+  if (!Number.isFinite(length)) throw new Error(`${where}: initializer ${t.name} is external but has no length`);
+  const file = join(modelDir, location);
+  const out = new Uint8Array(length);
+  const fd = openSync(file, "r");
   try {
     let done = 0;
     while (done < length) {
-      const n = readSync(fd, buf, done, length - done, offset + done);
-      if (n === 0) throw new Error(`${path}: external data ends at byte ${offset + done}, expected ${offset + length}`);
+      const n = readSync(fd, out, done, length - done, offset + done);
+      if (n === 0) throw new Error(`${file}: ends before byte ${offset + length} needed by initializer ${t.name}`);
       done += n;
     }
   } finally {
     closeSync(fd);
   }
-  return buf;
+  return out;
+}
+
+/** An ee-core tensor from a TensorProto (float32 → F32, int64 → I64; other types are errors). */
+function toTensor(t: Onnx.TensorProto, modelDir: string, where: string): Tensor {
+  const shape = t.dims.map((d) => Number(d));
+  const n = shape.reduce((a, b) => a * b, 1);
+  const external = t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL;
+  const raw = external ? externalBytes(t, modelDir, where) : t.rawData?.length ? t.rawData : undefined;
+  const T = onnx.TensorProto.DataType;
+  const elemBytes = t.dataType === T.FLOAT ? 4 : t.dataType === T.INT64 ? 8 : 0;
+  if (elemBytes === 0) throw new Error(`${where}: initializer ${t.name} has ONNX data type ${t.dataType}; only float32 and int64 are read`);
+  if (raw && raw.length !== n * elemBytes) {
+    throw new Error(`${where}: initializer ${t.name} holds ${raw.length} bytes for shape [${shape.join(", ")}] (${n * elemBytes} expected)`);
+  }
+  if (t.dataType === T.FLOAT) {
+    const data = new Float32Array(n);
+    if (raw) new Uint8Array(data.buffer).set(raw.subarray(0, n * 4));
+    else data.set(t.floatData);
+    return { dtype: "F32", shape, data };
+  }
+  if (t.dataType === T.INT64) {
+    const data = new BigInt64Array(n);
+    if (raw) new Uint8Array(data.buffer).set(raw.subarray(0, n * 8));
+    else t.int64Data.forEach((v, i) => (data[i] = BigInt(String(v))));
+    return { dtype: "I64", shape, data };
+  }
+  throw new Error(`${where}: initializer ${t.name}: unreachable data type ${t.dataType}`);
 }
 
 /**
- * The named float32 initializers of `onnxPath` as ee-core tensors (dtype F32). Throws, naming the file,
- * when a name is missing or not float32.
+ * The named initializers of an ONNX model file, as stored (dims and layout of the file), from inline
+ * or external data. Only the requested tensors are decoded. Missing names → one error listing them.
  */
-export function readOnnxInitializers(onnxPath: string, names: readonly string[]): Map<string, Tensor> {
-  const model = onnx.ModelProto.decode(readFileSync(onnxPath));
+export function readOnnxInitializers(onnxPath: string, names: readonly string[]): StateDict {
   const wanted = new Set(names);
-  const out = new Map<string, Tensor>();
-  for (const init of model.graph?.initializer ?? []) {
-    const name = init.name ?? "";
-    if (!wanted.has(name)) continue;
-    if (init.dataType !== onnx.TensorProto.DataType.FLOAT) {
-      throw new Error(`${onnxPath}: initializer ${name} is not float32 (data type ${init.dataType})`);
-    }
-    const shape = (init.dims ?? []).map(Number);
-    let data: Float32Array;
-    if (init.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
-      const entry = new Map((init.externalData ?? []).map((e) => [e.key ?? "", e.value ?? ""]));
-      const location = entry.get("location");
-      if (!location) throw new Error(`${onnxPath}: initializer ${name} is external but names no location`);
-      data = f32(readRange(join(dirname(onnxPath), location), Number(entry.get("offset") ?? 0), Number(entry.get("length"))));
-    } else if (init.rawData && init.rawData.length > 0) {
-      data = f32(init.rawData);
-    } else {
-      data = Float32Array.from(init.floatData ?? []);
-    }
-    const numel = shape.reduce((a, b) => a * b, 1);
-    if (data.length !== numel) {
-      throw new Error(`${onnxPath}: initializer ${name} holds ${data.length} values for shape [${shape.join(", ")}]`);
-    }
-    out.set(name, { dtype: "F32", shape, data });
-  }
-  const missing = names.filter((n) => !out.has(n));
-  if (missing.length > 0) throw new Error(`${onnxPath}: no float32 initializer named ${missing.join(", ")}`);
-  return out;
+  const found = new Map<string, Tensor>();
+  const buf = new Uint8Array(readFileSync(onnxPath));
+  const modelDir = dirname(onnxPath);
+  forEachLengthDelimited(buf, onnxPath, (field, graphBytes) => {
+    if (field !== 7) return; // ModelProto.graph
+    forEachLengthDelimited(graphBytes, onnxPath, (gField, tensorBytes) => {
+      if (gField !== 5) return; // GraphProto.initializer
+      const t = onnx.TensorProto.decode(tensorBytes);
+      if (wanted.has(t.name) && !found.has(t.name)) found.set(t.name, toTensor(t, modelDir, onnxPath));
+    });
+  });
+  const missing = names.filter((n) => !found.has(n));
+  if (missing.length > 0) throw new Error(`${onnxPath}: no initializer named ${missing.join(", ")}`);
+  return new Map(names.map((n) => [n, found.get(n) as Tensor]));
 }

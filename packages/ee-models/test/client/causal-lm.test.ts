@@ -32,8 +32,12 @@ describe("EncryptedCausalLM.generate (full scheme)", () => {
   let vi: CausalLMSession;
   let ee: EncryptedCausalLM;
   beforeAll(async () => {
-    await writeModelFolder(join(tmp.dir, "plain"), getArchitecture("llama"), cfg, weights, { build: { fused: false } });
-    await encryptModelFolder(join(tmp.dir, "plain"), join(tmp.dir, "enc"), { keyPath: join(tmp.dir, "k.key") });
+    await writeModelFolder(join(tmp.dir, "plain"), getArchitecture("llama"), cfg, weights, {
+      build: { fused: false },
+    });
+    await encryptModelFolder(join(tmp.dir, "plain"), join(tmp.dir, "enc"), {
+      keyPath: join(tmp.dir, "k.key"),
+    });
     vi = await CausalLMSession.open(join(tmp.dir, "plain"));
     ee = await EncryptedCausalLM.open(join(tmp.dir, "enc"), join(tmp.dir, "k.key"));
   });
@@ -49,18 +53,24 @@ describe("EncryptedCausalLM.generate (full scheme)", () => {
   });
 
   describe.each(["server", "client"] as SampleSite[])("sampling on the %s", (site) => {
-    it.each(SAMPLERS)("%s: decrypted ids equal the plain run's with the same seed", async (_name, sampling) => {
-      const opts = { ...sampling, maxNewTokens: 12, seed: 1234, eosTokenIds: [] as number[] };
-      const plain = await vi.generate(PROMPTS, opts);
-      const enc = await ee.generate(PROMPTS, { ...opts, sampleOn: site });
-      expect(enc.sequences.map((s) => s.tokenIds)).toEqual(plain.sequences.map((s) => s.tokenIds));
-      enc.sequences.forEach((s, b) => {
-        expect(s.firstTokenProb).toBeCloseTo(plain.sequences[b].firstTokenProb, 5);
-        for (let t = 0; t < cfg.vocabSize; t++) expect(Math.abs(s.firstTokenLogits[t] - plain.sequences[b].firstTokenLogits[t])).toBeLessThan(1e-4);
-      });
-      const distinct = new Set(plain.sequences.flatMap((s) => s.tokenIds));
-      expect(distinct.size).toBeGreaterThan(3); // not a degenerate run
-    });
+    it.each(SAMPLERS)(
+      "%s: decrypted ids equal the plain run's with the same seed",
+      async (_name, sampling) => {
+        const opts = { ...sampling, maxNewTokens: 12, seed: 1234, eosTokenIds: [] as number[] };
+        const plain = await vi.generate(PROMPTS, opts);
+        const enc = await ee.generate(PROMPTS, { ...opts, sampleOn: site });
+        expect(enc.sequences.map((s) => s.tokenIds)).toEqual(plain.sequences.map((s) => s.tokenIds));
+        enc.sequences.forEach((s, b) => {
+          expect(s.firstTokenProb).toBeCloseTo(plain.sequences[b].firstTokenProb, 5);
+          for (let t = 0; t < cfg.vocabSize; t++)
+            expect(Math.abs(s.firstTokenLogits[t] - plain.sequences[b].firstTokenLogits[t])).toBeLessThan(
+              1e-4,
+            );
+        });
+        const distinct = new Set(plain.sequences.flatMap((s) => s.tokenIds));
+        expect(distinct.size).toBeGreaterThan(3); // not a degenerate run
+      },
+    );
   });
 
   it("stops on the plain eos id when the encrypted model produces π(eos)", async () => {
@@ -70,7 +80,9 @@ describe("EncryptedCausalLM.generate (full scheme)", () => {
     const a = await vi.generate(PROMPTS, { maxNewTokens: 6, eosTokenIds: [stop] });
     for (const site of ["server", "client"] as SampleSite[]) {
       const b = await ee.generate(PROMPTS, { maxNewTokens: 6, eosTokenIds: [stop], sampleOn: site });
-      expect(b.sequences.map((s) => [s.tokenIds, s.finishReason])).toEqual(a.sequences.map((s) => [s.tokenIds, s.finishReason]));
+      expect(b.sequences.map((s) => [s.tokenIds, s.finishReason])).toEqual(
+        a.sequences.map((s) => [s.tokenIds, s.finishReason]),
+      );
     }
     expect(a.sequences[0].finishReason).toBe("eos");
   });

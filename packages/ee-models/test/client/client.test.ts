@@ -9,8 +9,8 @@ import { EEClient, EEKeyError } from "../../src/client/client.js";
 import { encryptModelFolder } from "../../src/encrypt/folder.js";
 import { writeModelFolder } from "../../src/folder.js";
 import { getArchitecture } from "../../src/registry.js";
-import { tempDir } from "../fixtures.js";
 import { tinyEncoder, tinyLlama } from "../encrypt/helpers.js";
+import { tempDir } from "../fixtures.js";
 
 const tmp = tempDir("client-keys");
 const p = (name: string) => join(tmp.dir, name);
@@ -29,13 +29,29 @@ function keyError(f: () => unknown): EEKeyError {
 describe("EEClient.open", () => {
   beforeAll(async () => {
     const bert = tinyEncoder("bert", "client-bert");
-    await writeModelFolder(p("bert-plain"), getArchitecture("bert"), bert.cfg, bert.weights, { build: { fused: false } });
+    await writeModelFolder(p("bert-plain"), getArchitecture("bert"), bert.cfg, bert.weights, {
+      build: { fused: false },
+    });
     const llama = tinyLlama("client-llama");
-    await writeModelFolder(p("llama-plain"), getArchitecture("llama"), llama.cfg, llama.weights, { build: { fused: false } });
-    await encryptModelFolder(p("bert-plain"), p("bert-full"), { keyPath: p("bert-full.key"), scheme: "full" });
-    await encryptModelFolder(p("bert-plain"), p("bert-full-2"), { keyPath: p("bert-full-2.key"), scheme: "full" });
-    await encryptModelFolder(p("bert-plain"), p("bert-vocab"), { keyPath: p("bert-vocab.key"), scheme: "vocab" });
-    await encryptModelFolder(p("llama-plain"), p("llama-full"), { keyPath: p("llama-full.key"), scheme: "full" });
+    await writeModelFolder(p("llama-plain"), getArchitecture("llama"), llama.cfg, llama.weights, {
+      build: { fused: false },
+    });
+    await encryptModelFolder(p("bert-plain"), p("bert-full"), {
+      keyPath: p("bert-full.key"),
+      scheme: "full",
+    });
+    await encryptModelFolder(p("bert-plain"), p("bert-full-2"), {
+      keyPath: p("bert-full-2.key"),
+      scheme: "full",
+    });
+    await encryptModelFolder(p("bert-plain"), p("bert-vocab"), {
+      keyPath: p("bert-vocab.key"),
+      scheme: "vocab",
+    });
+    await encryptModelFolder(p("llama-plain"), p("llama-full"), {
+      keyPath: p("llama-full.key"),
+      scheme: "full",
+    });
     const bytes = readFileSync(p("bert-full.key"));
     const corrupt = Buffer.from(bytes);
     corrupt[corrupt.length - 5] ^= 0xff; // flip bits in the last tensor's data
@@ -66,7 +82,9 @@ describe("EEClient.open", () => {
     expect(scheme.message).toMatch(/scheme 'vocab'.*scheme 'full'/);
     expect(fingerprint.code).toBe("fingerprint");
     expect(fingerprint.message).toMatch(/is not the key/);
-    const messages = new Set([corrupt, arch, scheme, fingerprint].map((e) => e.message.replace(/\/[^ ]*/g, "")));
+    const messages = new Set(
+      [corrupt, arch, scheme, fingerprint].map((e) => e.message.replace(/\/[^ ]*/g, "")),
+    );
     expect(messages.size).toBe(4);
   });
 
@@ -80,14 +98,24 @@ describe("encryptModelFolder refusals and seeded keys", () => {
   const q = (name: string) => join(t.dir, name);
   beforeAll(async () => {
     const bert = tinyEncoder("bert", "refuse-bert");
-    await writeModelFolder(q("plain"), getArchitecture("bert"), bert.cfg, bert.weights, { build: { fused: false } });
+    await writeModelFolder(q("plain"), getArchitecture("bert"), bert.cfg, bert.weights, {
+      build: { fused: false },
+    });
   });
   afterAll(() => t.cleanup());
 
   it("warns that a seeded key is not secret, and reproduces it from the seed", async () => {
     const warnings: string[] = [];
-    const a = await encryptModelFolder(q("plain"), q("s1"), { keyPath: q("s1.key"), seed: 7, warn: (m) => warnings.push(m) });
-    const b = await encryptModelFolder(q("plain"), q("s2"), { keyPath: q("s2.key"), seed: 7, warn: (m) => warnings.push(m) });
+    const a = await encryptModelFolder(q("plain"), q("s1"), {
+      keyPath: q("s1.key"),
+      seed: 7,
+      warn: (m) => warnings.push(m),
+    });
+    const b = await encryptModelFolder(q("plain"), q("s2"), {
+      keyPath: q("s2.key"),
+      seed: 7,
+      warn: (m) => warnings.push(m),
+    });
     expect(warnings).toHaveLength(2);
     expect(warnings[0]).toMatch(/NOT secret/);
     expect(a.manifest.reproducible).toBe(true);
@@ -95,10 +123,18 @@ describe("encryptModelFolder refusals and seeded keys", () => {
   });
 
   it("refuses a key inside the encrypted folder, an encrypted input, and a non-empty output", async () => {
-    await expect(encryptModelFolder(q("plain"), q("e1"), { keyPath: join(q("e1"), "k.key") })).rejects.toThrow(/inside the encrypted folder/);
+    await expect(
+      encryptModelFolder(q("plain"), q("e1"), { keyPath: join(q("e1"), "k.key") }),
+    ).rejects.toThrow(/inside the encrypted folder/);
     await encryptModelFolder(q("plain"), q("e2"), { keyPath: q("e2.key") });
-    await expect(encryptModelFolder(q("e2"), q("e3"), { keyPath: q("e3.key") })).rejects.toThrow(/already an encrypted/);
-    await expect(encryptModelFolder(q("plain"), q("e2"), { keyPath: q("e4.key") })).rejects.toThrow(/not empty/);
-    await expect(encryptModelFolder(q("plain"), q("plain"), { keyPath: q("e5.key") })).rejects.toThrow(/is the plain folder/);
+    await expect(encryptModelFolder(q("e2"), q("e3"), { keyPath: q("e3.key") })).rejects.toThrow(
+      /already an encrypted/,
+    );
+    await expect(encryptModelFolder(q("plain"), q("e2"), { keyPath: q("e4.key") })).rejects.toThrow(
+      /not empty/,
+    );
+    await expect(encryptModelFolder(q("plain"), q("plain"), { keyPath: q("e5.key") })).rejects.toThrow(
+      /is the plain folder/,
+    );
   });
 });

@@ -31,6 +31,8 @@ describe("EECodec", () => {
   it("un-permutes class logits: plain[l] = encrypted[λ(l)]", () => {
     expect(Array.from(codec.decryptClassLogits(Float32Array.of(5, 7, 1, 2), 2))).toEqual([7, 5, 2, 1]);
     expect(codec.numSecretLabels).toBe(2);
-    expect(() => codec.decryptClassLogits(new Float32Array(3), 3)).toThrow(/permutes 2 labels, the model has 3/);
+    expect(() => codec.decryptClassLogits(new Float32Array(3), 3)).toThrow(
+      /permutes 2 labels, the model has 3/,
+    );
   });
 });

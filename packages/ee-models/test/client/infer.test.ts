@@ -8,6 +8,7 @@ import { createRandom } from "ee-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inferEncrypted } from "../../src/client/infer.js";
 import { encryptModelFolder } from "../../src/encrypt/folder.js";
+import { readManifest } from "../../src/encrypt/manifest.js";
 import { writeModelFolder } from "../../src/folder.js";
 import { inferLlama } from "../../src/llama/infer.js";
 import { getPreset } from "../../src/presets.js";
@@ -29,12 +30,20 @@ describe("inferEncrypted, bert-tiny with the bert-base-uncased tokenizer", () =>
     const preset = getPreset("bert-tiny");
     const arch = getArchitecture<BertConfig>("bert");
     const cfg = arch.parseConfig(preset.config, preset.name);
-    const weights = randomiseAll(arch.syntheticWeights(cfg, createRandom({ seed: "infer-bert" })), createRandom({ seed: "n" }));
-    await writeModelFolder(p("bert"), arch, cfg, weights, { build: { fused: false }, tokenizer: getTokenizerSource("bert-base-uncased").files() });
+    const weights = randomiseAll(
+      arch.syntheticWeights(cfg, createRandom({ seed: "infer-bert" })),
+      createRandom({ seed: "n" }),
+    );
+    await writeModelFolder(p("bert"), arch, cfg, weights, {
+      build: { fused: false },
+      tokenizer: getTokenizerSource("bert-base-uncased").files(),
+    });
     await encryptModelFolder(p("bert"), p("bert-enc"), { keyPath: p("bert.key"), preset: "bert-tiny" });
   });
 
   it("prints what the plain infer prints", async () => {
+    expect(readManifest(p("bert-enc")).tokenizer).toBe("bert-base-uncased"); // detected from the plain folder
+    expect(readManifest(p("bert-enc")).preset).toBe("bert-tiny");
     const plain = await inferClassifier(p("bert"), TEXT);
     const enc = await inferEncrypted(p("bert-enc"), p("bert.key"), TEXT);
     expect(enc.task).toBe("sequence-classification");
@@ -59,13 +68,20 @@ describe("inferEncrypted, a 1-layer Llama with the Llama 3.1 tokenizer and vocab
       bos_token_id: 128000,
       eos_token_id: [128001, 128009],
     });
-    await writeModelFolder(p("llama"), getArchitecture("llama"), cfg, weights, { build: { fused: false }, tokenizer: getTokenizerSource("llama-3.1").files() });
-    await encryptModelFolder(p("llama"), p("llama-enc"), { keyPath: p("llama.key") });
+    await writeModelFolder(p("llama"), getArchitecture("llama"), cfg, weights, {
+      build: { fused: false },
+      tokenizer: getTokenizerSource("llama-3.1").files(),
+    });
+    await encryptModelFolder(p("llama"), p("llama-enc"), { keyPath: p("llama.key"), tokenizer: "llama-3.1" });
   });
 
   it("generates the plain infer's tokens and text", async () => {
     const plain = await inferLlama(p("llama"), "Name three rivers.", { maxNewTokens: 8 });
-    const enc = await inferEncrypted(p("llama-enc"), p("llama.key"), "Name three rivers.", { maxNewTokens: 8 });
+    // the client's tokenizer from the plain folder (same files as ee.json's "llama-3.1", loaded once)
+    const enc = await inferEncrypted(p("llama-enc"), p("llama.key"), "Name three rivers.", {
+      maxNewTokens: 8,
+      tokenizerDir: p("llama"),
+    });
     expect(enc.task).toBe("causal-lm");
     if (enc.task !== "causal-lm") return;
     expect(enc.result.tokenIds).toEqual(plain.tokenIds);

@@ -25,7 +25,13 @@ function encryptBatch(codec: EECodec, b: ReferenceBatch): ReferenceBatch {
 function batches(cfg: BertConfig, seed: string): ReferenceBatch[] {
   const rng = createRandom({ seed });
   return Array.from({ length: 25 }, () =>
-    paddedBatch(rng, cfg.vocabSize, cfg.padTokenId, Array.from({ length: 8 }, () => 1 + rng.int(24)), 24),
+    paddedBatch(
+      rng,
+      cfg.vocabSize,
+      cfg.padTokenId,
+      Array.from({ length: 8 }, () => 1 + rng.int(24)),
+      24,
+    ),
   );
 }
 
@@ -40,7 +46,10 @@ describe.each(["bert", "roberta"] as const)("%s encrypter (reference forward)", 
     const variant = VARIANTS[arch];
 
     it("decrypted logits equal plain logits on 200 padded random samples", async () => {
-      const enc = await encryptWeights(cfg, weights, { scheme, rng: createRandom({ seed: `key-${arch}-${scheme}` }) });
+      const enc = await encryptWeights(cfg, weights, {
+        scheme,
+        rng: createRandom({ seed: `key-${arch}-${scheme}` }),
+      });
       const codec = new EECodec(enc.key);
       const agreement = new Agreement();
       for (const batch of batches(cfg, `ids-${arch}`)) {
@@ -75,12 +84,16 @@ describe.each(["bert", "roberta"] as const)("%s encrypter (reference forward)", 
     const d = cfg.hiddenSize;
 
     it("every embedding row and the layer-0 activations", async () => {
-      const enc = await encryptWeights(cfg, weights, { scheme: "full", rng: createRandom({ seed: `hide-key-${arch}` }) });
+      const enc = await encryptWeights(cfg, weights, {
+        scheme: "full",
+        rng: createRandom({ seed: `hide-key-${arch}` }),
+      });
       const name = `${arch}.embeddings.word_embeddings.weight`;
       const plainE = weights.get(name)?.data as Float32Array;
       const encE = enc.weights.get(name)?.data as Float32Array;
       let equal = 0;
-      for (let i = 0; i < cfg.vocabSize; i++) for (let j = 0; j < cfg.vocabSize; j++) if (rowsEqual(encE, i, plainE, j, d)) equal++;
+      for (let i = 0; i < cfg.vocabSize; i++)
+        for (let j = 0; j < cfg.vocabSize; j++) if (rowsEqual(encE, i, plainE, j, d)) equal++;
       expect(equal).toBe(0);
 
       // Layer-0 activations the server computes: embedding LayerNorm output and the attention queries.
@@ -125,7 +138,8 @@ function embedThenQuery(
     const row = Array.from({ length: d }, (_, i) => E[id * d + i] + P[(t + offset) * d + i] + TT[i]);
     const mean = row.reduce((a, b) => a + b, 0) / d;
     const v = row.reduce((a, b) => a + (b - mean) ** 2, 0) / d;
-    for (let i = 0; i < d; i++) x[t * d + i] = ((row[i] - mean) / Math.sqrt(v + cfg.layerNormEps)) * g[i] + beta[i];
+    for (let i = 0; i < d; i++)
+      x[t * d + i] = ((row[i] - mean) / Math.sqrt(v + cfg.layerNormEps)) * g[i] + beta[i];
     for (let o = 0; o < d; o++) {
       let s = bq[o];
       for (let i = 0; i < d; i++) s += x[t * d + i] * Wq[o * d + i];

@@ -15,7 +15,8 @@ import { readManifest } from "../../src/encrypt/manifest.js";
 import { writeModelFolder } from "../../src/folder.js";
 import { LLAMA_IO } from "../../src/llama/graph.js";
 import { LlamaReference } from "../../src/llama/reference.js";
-import { onnx } from "../../src/onnx/proto.js";
+import type { onnx } from "../../src/onnx/proto.js";
+import { readModelProto } from "../../src/onnx/reader.js";
 import { getArchitecture } from "../../src/registry.js";
 import { padBatch } from "../../src/runner/batch.js";
 import { ClassifierSession } from "../../src/runner/classifier.js";
@@ -25,9 +26,14 @@ import { tempDir } from "../fixtures.js";
 import { Agreement, randomIds, tinyEncoder, tinyLlama } from "./helpers.js";
 
 /** Op types in node order, and initializer name → dims, of an ONNX file. */
-function graphSignature(path: string): { ops: string[]; inits: Map<string, string>; inputs: string[]; outputs: string[] } {
-  const m = onnx.ModelProto.decode(readFileSync(path));
-  const g = m.graph as InstanceType<typeof onnx.GraphProto>;
+function graphSignature(path: string): {
+  ops: string[];
+  inits: Map<string, string>;
+  inputs: string[];
+  outputs: string[];
+} {
+  // readModelProto merges the writer's per-initializer segments (ModelProto.decode alone keeps the last)
+  const g = readModelProto(path).graph as InstanceType<typeof onnx.GraphProto>;
   return {
     ops: g.node.map((n) => `${n.domain ?? ""}::${n.opType}`),
     inits: new Map(g.initializer.map((t) => [t.name as string, (t.dims as number[]).map(Number).join("x")])),
@@ -62,11 +68,15 @@ describe.each(["bert", "roberta"] as const)("%s folder through onnxruntime", (ar
         const rng = createRandom({ seed: `ort-${arch}` });
         const agreement = new Agreement();
         for (let i = 0; i < 25; i++) {
-          const seqs = Array.from({ length: 8 }, () => randomIds(rng, 1, 1 + rng.int(30), cfg.vocabSize, 3)[0]);
+          const seqs = Array.from(
+            { length: 8 },
+            () => randomIds(rng, 1, 1 + rng.int(30), cfg.vocabSize, 3)[0],
+          );
           const a = await vi.runIds(padBatch(seqs, cfg.padTokenId));
           const b = await ee.runIds(padBatch(seqs, ee.plainPadId));
           const L = cfg.numLabels;
-          for (let r = 0; r < 8; r++) agreement.add(a.logits.subarray(r * L, (r + 1) * L), b.logits.subarray(r * L, (r + 1) * L));
+          for (let r = 0; r < 8; r++)
+            agreement.add(a.logits.subarray(r * L, (r + 1) * L), b.logits.subarray(r * L, (r + 1) * L));
           expect(b.clientMs).toBeGreaterThanOrEqual(0);
         }
         expect(agreement.samples).toBe(200);
@@ -82,6 +92,8 @@ describe.each(["bert", "roberta"] as const)("%s folder through onnxruntime", (ar
     it("has the plain graph's ops and shapes, ee.json, a 0600 key outside, and no tokenizer or weights", () => {
       const a = graphSignature(join(plainDir, "onnx", "model.onnx"));
       const b = graphSignature(join(encDir, "onnx", "model.onnx"));
+      expect(a.ops.length).toBeGreaterThan(50);
+      expect(a.inits.size).toBeGreaterThanOrEqual(weights.size);
       expect(b.ops).toEqual(a.ops);
       expect([...b.inits.entries()].sort()).toEqual([...a.inits.entries()].sort());
       expect(b.inputs).toEqual(a.inputs);
@@ -122,7 +134,15 @@ describe.each(["vocab", "full"] as const)("llama folder through onnxruntime, sch
       // first generated token (paper Eq. 4) and every decode step; EE vs VI, and each vs float64
       const first = { eeVi: new Agreement(), viRef: new Agreement(), eeRef: new Agreement() };
       const every = { eeVi: new Agreement(), viRef: new Agreement(), eeRef: new Agreement() };
-      const compare = (g: typeof first, a: Float32Array, b: Float32Array, r: Float64Array, rows: number, rStride: number, rOff: number) => {
+      const compare = (
+        g: typeof first,
+        a: Float32Array,
+        b: Float32Array,
+        r: Float64Array,
+        rows: number,
+        rStride: number,
+        rOff: number,
+      ) => {
         for (let i = 0; i < rows; i++) {
           const ai = a.subarray(i * V, (i + 1) * V);
           const bi = b.subarray(i * V, (i + 1) * V);
@@ -170,6 +190,8 @@ describe.each(["vocab", "full"] as const)("llama folder through onnxruntime, sch
   it("has the plain graph's ops and shapes, and a server-side KV cache unlike the plain one", async () => {
     const a = graphSignature(join(plainDir, "onnx", "model.onnx"));
     const b = graphSignature(join(encDir, "onnx", "model.onnx"));
+    expect(a.ops.length).toBeGreaterThan(50);
+    expect(a.inits.size).toBeGreaterThanOrEqual(weights.size);
     expect(b.ops).toEqual(a.ops);
     expect([...b.inits.entries()].sort()).toEqual([...a.inits.entries()].sort());
     expect(b.inputs).toEqual(a.inputs);
@@ -182,8 +204,14 @@ describe.each(["vocab", "full"] as const)("llama folder through onnxruntime, sch
     const feeds = (tokenIds: number[]) => {
       const f: Record<string, ReturnType<typeof tensorF32>> = {
         [LLAMA_IO.inputIds]: tensorI64From(tokenIds, [1, ids.length]),
-        [LLAMA_IO.attentionMask]: tensorI64From(ids.map(() => 1), [1, ids.length]),
-        [LLAMA_IO.positionIds]: tensorI64From(ids.map((_, t) => t), [1, ids.length]),
+        [LLAMA_IO.attentionMask]: tensorI64From(
+          ids.map(() => 1),
+          [1, ids.length],
+        ),
+        [LLAMA_IO.positionIds]: tensorI64From(
+          ids.map((_, t) => t),
+          [1, ids.length],
+        ),
       };
       for (let l = 0; l < cfg.numLayers; l++) {
         f[LLAMA_IO.pastKey(l)] = tensorF32(new Float32Array(0), [1, cfg.numKvHeads, 0, cfg.headDim]);
@@ -209,6 +237,44 @@ describe.each(["vocab", "full"] as const)("llama folder through onnxruntime, sch
     } finally {
       await sa.release();
       await sb.release();
+      await ee.dispose();
+    }
+  });
+});
+
+describe("tied-head llama folder, scheme full", () => {
+  const { cfg, weights } = tinyLlama("folder-llama-tied", { tie_word_embeddings: true });
+  const plainDir = join(tmp.dir, "llama-tied-plain");
+  const encDir = join(tmp.dir, "llama-tied-full");
+  const keyPath = join(tmp.dir, "llama-tied.key");
+  beforeAll(async () => {
+    await plainFolder(plainDir, cfg, weights);
+    await encryptModelFolder(plainDir, encDir, { keyPath });
+  });
+
+  it("is emitted untied: same ops, one more [V, d] initializer, equal decrypted logits", async () => {
+    const a = graphSignature(join(plainDir, "onnx", "model.onnx"));
+    const b = graphSignature(join(encDir, "onnx", "model.onnx"));
+    expect(b.ops).toEqual(a.ops);
+    const extra = [...b.inits].filter(([n]) => !a.inits.has(n));
+    expect(extra).toEqual([["lm_head.weight", `${cfg.vocabSize}x${cfg.hiddenSize}`]]);
+    expect(JSON.parse(readFileSync(join(encDir, "config.json"), "utf8")).tie_word_embeddings).toBe(false);
+    const vi = await CausalLMSession.open(plainDir);
+    const ee = await EncryptedCausalLM.open(encDir, keyPath);
+    try {
+      const prompts = randomIds(createRandom({ seed: "tied" }), 4, 6, cfg.vocabSize);
+      const x = await vi.prefill(prompts);
+      const y = await ee.prefill(prompts);
+      const g = new Agreement();
+      for (let r = 0; r < 4; r++)
+        g.add(
+          x.logits.subarray(r * cfg.vocabSize, (r + 1) * cfg.vocabSize),
+          y.logits.subarray(r * cfg.vocabSize, (r + 1) * cfg.vocabSize),
+        );
+      expect(g.maxAbsDiff).toBeLessThanOrEqual(1e-4);
+      expect(g.agree).toBe(4);
+    } finally {
+      await vi.dispose();
       await ee.dispose();
     }
   });

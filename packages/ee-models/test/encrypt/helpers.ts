@@ -43,7 +43,10 @@ export function tinyEncoder(
 }
 
 /** The tiny Llama preset (vocab 512, d 64, GQA 4:2, d_h 16, 2 layers) with randomised weights. */
-export function tinyLlama(seed: string, over: Record<string, unknown> = {}): { cfg: LlamaConfig; weights: StateDict } {
+export function tinyLlama(
+  seed: string,
+  over: Record<string, unknown> = {},
+): { cfg: LlamaConfig; weights: StateDict } {
   const cfg = parseLlamaConfig({ ...llamaTiny.config, ...over }, "llama-tiny");
   const weights = getArchitecture<LlamaConfig>("llama").syntheticWeights(cfg, createRandom({ seed }));
   return { cfg, weights: randomiseAll(weights, createRandom({ seed: `${seed}/noise` }), 0.2) };

@@ -25,7 +25,10 @@ describe.each([
   const V = cfg.vocabSize;
 
   it("decrypted logits equal plain logits over prefill and KV-cache decode steps (200 prompts)", async () => {
-    const enc = await encryptWeights(cfg, weights, { scheme, rng: createRandom({ seed: `key-llama-${scheme}` }) });
+    const enc = await encryptWeights(cfg, weights, {
+      scheme,
+      rng: createRandom({ seed: `key-llama-${scheme}` }),
+    });
     const codec = new EECodec(enc.key);
     const plain = new LlamaReference(cfg, weights);
     const secret = new LlamaReference(enc.cfg, enc.weights);
@@ -42,18 +45,34 @@ describe.each([
       let s = secret.forward({ inputIds: ids.map((r) => codec.encryptIds(r)) });
       for (let b = 0; b < B; b++) {
         for (let t = 0; t < T; t++) {
-          every.add(lastRow(p.logits, b, T, V, t), codec.decryptLogits(Float32Array.from(lastRow(s.logits, b, T, V, t))));
+          every.add(
+            lastRow(p.logits, b, T, V, t),
+            codec.decryptLogits(Float32Array.from(lastRow(s.logits, b, T, V, t))),
+          );
         }
-        first.add(lastRow(p.logits, b, T, V), codec.decryptLogits(Float32Array.from(lastRow(s.logits, b, T, V))));
+        first.add(
+          lastRow(p.logits, b, T, V),
+          codec.decryptLogits(Float32Array.from(lastRow(s.logits, b, T, V))),
+        );
       }
       for (let step = 0; step < DECODE_STEPS; step++) {
         // greedy on both sides; the server's choice is an encrypted id that the client decrypts
-        const nextPlain = Array.from({ length: B }, (_, b) => confidence(lastRow(p.logits, b, 1 + (step === 0 ? T - 1 : 0), V)).argmax);
-        const nextSecret = Array.from({ length: B }, (_, b) => confidence(lastRow(s.logits, b, 1 + (step === 0 ? T - 1 : 0), V)).argmax);
+        const nextPlain = Array.from(
+          { length: B },
+          (_, b) => confidence(lastRow(p.logits, b, 1 + (step === 0 ? T - 1 : 0), V)).argmax,
+        );
+        const nextSecret = Array.from(
+          { length: B },
+          (_, b) => confidence(lastRow(s.logits, b, 1 + (step === 0 ? T - 1 : 0), V)).argmax,
+        );
         expect(codec.decryptIds(nextSecret)).toEqual(nextPlain);
         p = plain.forward({ inputIds: nextPlain.map((id) => [id]), past: p.present });
         s = secret.forward({ inputIds: nextSecret.map((id) => [id]), past: s.present });
-        for (let b = 0; b < B; b++) every.add(lastRow(p.logits, b, 1, V), codec.decryptLogits(Float32Array.from(lastRow(s.logits, b, 1, V))));
+        for (let b = 0; b < B; b++)
+          every.add(
+            lastRow(p.logits, b, 1, V),
+            codec.decryptLogits(Float32Array.from(lastRow(s.logits, b, 1, V))),
+          );
         steps++;
       }
       const k0p = p.present.keys[0];
@@ -73,6 +92,23 @@ describe.each([
     expect(cacheDiffers).toBe(scheme === "full" ? 25 : 0);
   });
 
+  it("with consumeInput drops each plain tensor once encrypted", async () => {
+    const copy = new Map(
+      [...weights].map(([n, t]) => [n, { ...t, data: Float32Array.from(t.data as Float32Array) }]),
+    );
+    const names = [...copy.keys()];
+    const seen: number[] = [];
+    const enc = await encryptWeights(cfg, copy, {
+      scheme,
+      rng: createRandom(),
+      consumeInput: true,
+      onProgress: () => seen.push(copy.size),
+    });
+    expect(copy.size).toBe(0);
+    expect(seen).toEqual(names.map((_, i) => names.length - i - 1)); // one plain tensor fewer per step
+    expect(enc.weights.size).toBe(names.length + (tied && scheme === "full" ? 1 : 0));
+  });
+
   if (scheme === "full") {
     it("hides every embedding row and the layer-0 hidden states; emits an untied head", async () => {
       const enc = await encryptWeights(cfg, weights, { scheme, rng: createRandom({ seed: "hide-llama" }) });
@@ -83,14 +119,20 @@ describe.each([
       const plainE = weights.get("model.embed_tokens.weight")?.data as Float32Array;
       const encE = enc.weights.get("model.embed_tokens.weight")?.data as Float32Array;
       // Compare sorted rows: equal multisets would mean a mere permutation of coordinates.
-      const sortedRow = (m: Float32Array, i: number) => Array.from(m.subarray(i * d, (i + 1) * d)).sort((a, b) => a - b).join();
+      const sortedRow = (m: Float32Array, i: number) =>
+        Array.from(m.subarray(i * d, (i + 1) * d))
+          .sort((a, b) => a - b)
+          .join();
       const plainRows = new Set(Array.from({ length: V }, (_, i) => sortedRow(plainE, i)));
       for (let i = 0; i < V; i++) expect(plainRows.has(sortedRow(encE, i))).toBe(false);
 
       const codec = new EECodec(enc.key);
       const ids = randomIds(createRandom({ seed: "hid" }), 2, 7, V);
       const p = new LlamaReference(cfg, weights).forward({ inputIds: ids }, { returnHidden: true });
-      const s = new LlamaReference(enc.cfg, enc.weights).forward({ inputIds: ids.map((r) => codec.encryptIds(r)) }, { returnHidden: true });
+      const s = new LlamaReference(enc.cfg, enc.weights).forward(
+        { inputIds: ids.map((r) => codec.encryptIds(r)) },
+        { returnHidden: true },
+      );
       for (const layer of [0, 1]) {
         const hp = p.hidden?.[layer] as Float64Array;
         const hs = s.hidden?.[layer] as Float64Array;

@@ -23,8 +23,8 @@ import { LlamaReference } from "../../src/llama/reference.js";
 import { getPreset } from "../../src/presets.js";
 import { getArchitecture } from "../../src/registry.js";
 import { padBatch } from "../../src/runner/batch.js";
-import { loadTokenizer } from "../../src/tokenizers/load.js";
 import { LlamaTokenizer } from "../../src/tokenizers/llama.js";
+import { loadTokenizer } from "../../src/tokenizers/load.js";
 import { getTokenizerSource } from "../../src/tokenizers/registry.js";
 import type { BertConfig } from "../../src/types.js";
 import { Agreement, confidence, randomiseAll, tinyLlama } from "./helpers.js";
@@ -61,7 +61,10 @@ describe.each([
   const preset = getPreset(presetName);
   const archDef = getArchitecture<BertConfig>(arch);
   const cfg = archDef.parseConfig(preset.config, presetName);
-  const weights = randomiseAll(archDef.syntheticWeights(cfg, createRandom({ seed: `real-${arch}` })), createRandom({ seed: `real-${arch}/n` }));
+  const weights = randomiseAll(
+    archDef.syntheticWeights(cfg, createRandom({ seed: `real-${arch}` })),
+    createRandom({ seed: `real-${arch}/n` }),
+  );
   let seqs: number[][] = [];
   beforeAll(async () => {
     resolveDataDir(); // a clear error when the data mirror is absent
@@ -79,14 +82,17 @@ describe.each([
       const part = seqs.slice(i, i + 40);
       const batch = padBatch(part, cfg.padTokenId);
       const T = batch.seqLen;
-      const rows = (ids: BigInt64Array) => part.map((_, b) => Array.from(ids.subarray(b * T, (b + 1) * T), Number));
+      const rows = (ids: BigInt64Array) =>
+        part.map((_, b) => Array.from(ids.subarray(b * T, (b + 1) * T), Number));
       const plainBatch = { inputIds: rows(batch.inputIds), attentionMask: rows(batch.attentionMask) };
       const vi = encoderReferenceLogits(variant, cfg, weights, plainBatch);
       const ee = encoderReferenceLogits(variant, enc.cfg, enc.weights, {
         ...plainBatch,
         inputIds: plainBatch.inputIds.map((r) => codec.encryptIds(r)),
       });
-      vi.forEach((row, b) => agreement.add(row, codec.decryptClassLogits(Float32Array.from(ee[b]), cfg.numLabels)));
+      for (const [b, row] of vi.entries()) {
+        agreement.add(row, codec.decryptClassLogits(Float32Array.from(ee[b]), cfg.numLabels));
+      }
     }
     expect(agreement.samples).toBe(200);
     expect(agreement.maxAbsDiff).toBeLessThanOrEqual(1e-4);
@@ -103,46 +109,59 @@ describe("llama on MT-Bench + ShareGPT prompts (real Llama 3.1 tokenizer, ids fo
       .split("\n")
       .filter((l) => l.trim())
       .map((l) => (JSON.parse(l) as { turns: string[] }).turns[0]);
-    const sg = (JSON.parse(readFileSync(dataFile("sharegpt_ml-energy/ShareGPT_V3_filtered_500.json"), "utf8")) as {
-      conversations: { from: string; value: string }[];
-    }[])
+    const sg = (
+      JSON.parse(readFileSync(dataFile("sharegpt_ml-energy/ShareGPT_V3_filtered_500.json"), "utf8")) as {
+        conversations: { from: string; value: string }[];
+      }[]
+    )
       .map((c) => c.conversations[0]?.value ?? "")
       .filter((v) => v.trim().length > 0)
       .slice(0, 120);
     const tok = LlamaTokenizer.fromDataDir();
-    prompts = [...mt, ...sg].map((t) => tok.encode(t, true).slice(0, 24).map((id) => id % cfg.vocabSize));
+    prompts = [...mt, ...sg].map((t) =>
+      tok
+        .encode(t, true)
+        .slice(0, 24)
+        .map((id) => id % cfg.vocabSize),
+    );
   });
 
-  it.each(["vocab", "full"] as const)("scheme %s: decrypted logits equal plain logits, prefill + 2 decode steps", async (scheme) => {
-    expect(prompts).toHaveLength(200);
-    const enc = await encryptWeights(cfg, weights, { scheme, rng: createRandom() });
-    const codec = new EECodec(enc.key);
-    const plain = new LlamaReference(cfg, weights);
-    const secret = new LlamaReference(enc.cfg, enc.weights);
-    const V = cfg.vocabSize;
-    const first = new Agreement();
-    const steps = new Agreement();
-    for (const ids of prompts) {
-      let p = plain.forward({ inputIds: [ids] });
-      let s = secret.forward({ inputIds: [codec.encryptIds(ids)] });
-      const last = (x: Float64Array, t: number) => x.subarray((t - 1) * V, t * V);
-      first.add(last(p.logits, ids.length), codec.decryptLogits(Float32Array.from(last(s.logits, ids.length))));
-      for (let step = 0; step < 2; step++) {
-        const T = step === 0 ? ids.length : 1;
-        const next = confidence(last(p.logits, T)).argmax;
-        const nextSecret = confidence(last(s.logits, T)).argmax; // server-side greedy on encrypted logits
-        expect(codec.decryptId(nextSecret)).toBe(next);
-        p = plain.forward({ inputIds: [[next]], past: p.present });
-        s = secret.forward({ inputIds: [[nextSecret]], past: s.present });
-        steps.add(last(p.logits, 1), codec.decryptLogits(Float32Array.from(last(s.logits, 1))));
+  it.each(["vocab", "full"] as const)(
+    "scheme %s: decrypted logits equal plain logits, prefill + 2 decode steps",
+    async (scheme) => {
+      expect(prompts).toHaveLength(200);
+      const enc = await encryptWeights(cfg, weights, { scheme, rng: createRandom() });
+      const codec = new EECodec(enc.key);
+      const plain = new LlamaReference(cfg, weights);
+      const secret = new LlamaReference(enc.cfg, enc.weights);
+      const V = cfg.vocabSize;
+      const first = new Agreement();
+      const steps = new Agreement();
+      for (const ids of prompts) {
+        let p = plain.forward({ inputIds: [ids] });
+        let s = secret.forward({ inputIds: [codec.encryptIds(ids)] });
+        const last = (x: Float64Array, t: number) => x.subarray((t - 1) * V, t * V);
+        first.add(
+          last(p.logits, ids.length),
+          codec.decryptLogits(Float32Array.from(last(s.logits, ids.length))),
+        );
+        for (let step = 0; step < 2; step++) {
+          const T = step === 0 ? ids.length : 1;
+          const next = confidence(last(p.logits, T)).argmax;
+          const nextSecret = confidence(last(s.logits, T)).argmax; // server-side greedy on encrypted logits
+          expect(codec.decryptId(nextSecret)).toBe(next);
+          p = plain.forward({ inputIds: [[next]], past: p.present });
+          s = secret.forward({ inputIds: [[nextSecret]], past: s.present });
+          steps.add(last(p.logits, 1), codec.decryptLogits(Float32Array.from(last(s.logits, 1))));
+        }
       }
-    }
-    for (const a of [first, steps]) {
-      expect(a.maxAbsDiff).toBeLessThanOrEqual(1e-4);
-      expect(a.agree).toBe(a.samples);
-      expect(a.fidelity()).toBeGreaterThanOrEqual(0.999999);
-    }
-    expect(first.samples).toBe(200);
-    expect(steps.samples).toBe(400);
-  });
+      for (const a of [first, steps]) {
+        expect(a.maxAbsDiff).toBeLessThanOrEqual(1e-4);
+        expect(a.agree).toBe(a.samples);
+        expect(a.fidelity()).toBeGreaterThanOrEqual(0.999999);
+      }
+      expect(first.samples).toBe(200);
+      expect(steps.samples).toBe(400);
+    },
+  );
 });

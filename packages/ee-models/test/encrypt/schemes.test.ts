@@ -4,8 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRandom } from "ee-core";
 import { describe, expect, it } from "vitest";
+import {
+  EE_MANIFEST_FORMAT,
+  readManifest,
+  SUITE_VERSION,
+  writeManifest,
+} from "../../src/encrypt/manifest.js";
 import { getEncrypter } from "../../src/encrypt/registry.js";
-import { EE_MANIFEST_FORMAT, readManifest, SUITE_VERSION, writeManifest } from "../../src/encrypt/manifest.js";
 import { DEFAULT_SCHEME, getScheme, schemeNames } from "../../src/encrypt/schemes.js";
 import { encryptSpecialIds, vocabPermutation } from "../../src/encrypt/vocab.js";
 
@@ -35,7 +40,9 @@ describe("vocabPermutation", () => {
 
   it("special ids in a config move with π (lists too)", () => {
     const p = Int32Array.of(3, 0, 1, 2);
-    expect(encryptSpecialIds({ bos_token_id: 1, eos_token_id: [2, 3], hidden_size: 2, pad_token_id: null }, p)).toEqual({
+    expect(
+      encryptSpecialIds({ bos_token_id: 1, eos_token_id: [2, 3], hidden_size: 2, pad_token_id: null }, p),
+    ).toEqual({
       bos_token_id: 0,
       eos_token_id: [1, 2],
       hidden_size: 2,

@@ -18,18 +18,41 @@ describe("parseLlamaConfig", () => {
       tieWordEmbeddings: false,
       bosTokenId: 128000,
       eosTokenIds: [128001, 128008, 128009],
-      ropeScaling: { ropeType: "llama3", factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 8192 },
+      ropeScaling: {
+        ropeType: "llama3",
+        factor: 8,
+        lowFreqFactor: 1,
+        highFreqFactor: 4,
+        originalMaxPositionEmbeddings: 8192,
+      },
     });
   });
 
   it("keeps what the mini preset promises: real vocab, head_dim 128, GQA 4:1, llama3 rope", () => {
     const c = parseLlamaConfig(llama31Mini.config, "llama-3.1-mini");
-    expect([c.vocabSize, c.headDim, c.numHeads / c.numKvHeads, c.ropeScaling?.ropeType]).toEqual([128256, 128, 4, "llama3"]);
+    expect([c.vocabSize, c.headDim, c.numHeads / c.numKvHeads, c.ropeScaling?.ropeType]).toEqual([
+      128256,
+      128,
+      4,
+      "llama3",
+    ]);
   });
 
   it("defaults head_dim, KV heads and accepts the legacy `type` key and a single eos id", () => {
     const c = parseLlamaConfig(
-      { ...llamaTiny.config, head_dim: undefined, num_key_value_heads: undefined, eos_token_id: 2, rope_scaling: { type: "llama3", factor: 2, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 16 } },
+      {
+        ...llamaTiny.config,
+        head_dim: undefined,
+        num_key_value_heads: undefined,
+        eos_token_id: 2,
+        rope_scaling: {
+          type: "llama3",
+          factor: 2,
+          low_freq_factor: 1,
+          high_freq_factor: 4,
+          original_max_position_embeddings: 16,
+        },
+      },
       "x",
     );
     expect([c.headDim, c.numKvHeads, c.eosTokenIds, c.ropeScaling?.factor]).toEqual([16, 4, [2], 2]);
@@ -49,7 +72,10 @@ describe("parseLlamaConfig", () => {
     [{ attention_bias: true }, /"attention_bias" must be false/],
     [{ mlp_bias: true }, /"mlp_bias" must be false/],
     [{ rope_scaling: { rope_type: "yarn", factor: 2 } }, /"rope_scaling.rope_type" must be "llama3"/],
-    [{ rope_scaling: { rope_type: "llama3", factor: 8, low_freq_factor: 1, high_freq_factor: 4 } }, /original_max_position_embeddings" is missing/],
+    [
+      { rope_scaling: { rope_type: "llama3", factor: 8, low_freq_factor: 1, high_freq_factor: 4 } },
+      /original_max_position_embeddings" is missing/,
+    ],
     [{ eos_token_id: [2, 9999] }, /"eos_token_id\[1\]" must be a token id in \[0, 512\)/],
     [{ head_dim: 15 }, /"head_dim" must be even/],
     [{ model_type: "bert" }, /"model_type" must be "llama"/],

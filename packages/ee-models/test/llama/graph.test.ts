@@ -1,9 +1,18 @@
+import { createRandom } from "ee-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSession, outputF32, type OrtSession, type OrtValueMap, tensorF32, tensorI64 } from "../../src/backend/ort.js";
+import {
+  createSession,
+  type OrtSession,
+  type OrtValueMap,
+  outputF32,
+  tensorF32,
+  tensorI64,
+} from "../../src/backend/ort.js";
 import type { LlamaConfig } from "../../src/llama/config.js";
-import { LLAMA_IO } from "../../src/llama/graph.js";
+import { LLAMA_IO, llamaGraph } from "../../src/llama/graph.js";
 import { positionIdsFromMask } from "../../src/llama/positions.js";
 import { LlamaReference, type LlamaReferenceCache } from "../../src/llama/reference.js";
+import { llamaSyntheticWeights } from "../../src/llama/weights.js";
 import { buildTiny, maxAbsDiff, tinyConfig, tinyWeights } from "./helpers.js";
 
 const TOL = 1e-4;
@@ -41,7 +50,10 @@ function leftPad(rows: number[][]): { ids: number[][]; mask: number[][] } {
   const T = Math.max(...rows.map((r) => r.length));
   return {
     ids: rows.map((r) => [...new Array<number>(T - r.length).fill(0), ...r]),
-    mask: rows.map((r) => [...new Array<number>(T - r.length).fill(0), ...new Array<number>(r.length).fill(1)]),
+    mask: rows.map((r) => [
+      ...new Array<number>(T - r.length).fill(0),
+      ...new Array<number>(r.length).fill(1),
+    ]),
   };
 }
 
@@ -115,7 +127,10 @@ for (const variant of [
       const short = randomIds(9, 3, cfg.vocabSize);
       const { ids, mask } = leftPad([randomIds(14, 4, cfg.vocabSize), short]);
       const batched = outputF32(await session.run(feeds(cfg, ids, mask, null)), LLAMA_IO.logits);
-      const alone = outputF32(await session.run(feeds(cfg, [short], [short.map(() => 1)], null)), LLAMA_IO.logits);
+      const alone = outputF32(
+        await session.run(feeds(cfg, [short], [short.map(() => 1)], null)),
+        LLAMA_IO.logits,
+      );
       const V = cfg.vocabSize;
       const rowLast = batched.subarray((2 * 14 - 1) * V, 2 * 14 * V);
       expect(maxAbsDiff(rowLast, alone.subarray(8 * V, 9 * V))).toBeLessThan(1e-5);
@@ -129,7 +144,10 @@ describe("llama ONNX graph options", () => {
     const weights = tinyWeights(cfg, 3);
     const full = await buildTiny(cfg, weights);
     const last = await buildTiny(cfg, weights, { lastTokenLogitsOnly: true });
-    const [sf, sl] = await Promise.all([createSession(full.result.onnxPath), createSession(last.result.onnxPath)]);
+    const [sf, sl] = await Promise.all([
+      createSession(full.result.onnxPath),
+      createSession(last.result.onnxPath),
+    ]);
     try {
       const ids = [randomIds(6, 9, cfg.vocabSize)];
       const mask = [ids[0].map(() => 1)];
@@ -137,13 +155,34 @@ describe("llama ONNX graph options", () => {
       const b = await sl.run(feeds(cfg, ids, mask, null));
       expect(b[LLAMA_IO.logits].dims).toEqual([1, 1, cfg.vocabSize]);
       const V = cfg.vocabSize;
-      expect(maxAbsDiff(outputF32(b, LLAMA_IO.logits), outputF32(a, LLAMA_IO.logits).subarray(5 * V, 6 * V))).toBeLessThan(1e-6);
+      expect(
+        maxAbsDiff(outputF32(b, LLAMA_IO.logits), outputF32(a, LLAMA_IO.logits).subarray(5 * V, 6 * V)),
+      ).toBeLessThan(1e-6);
     } finally {
       await sf.release();
       await sl.release();
       full.cleanup();
       last.cleanup();
     }
+  });
+
+  it("does not depend on weight values: two weight sets give the same nodes and initializer names", () => {
+    const cfg = tinyConfig();
+    const ga = llamaGraph(cfg, tinyWeights(cfg, 1), { fused: false });
+    const gb = llamaGraph(cfg, llamaSyntheticWeights(cfg, createRandom({ seed: 2 })), { fused: false }); // unit gains
+    expect(JSON.stringify(gb.nodes)).toBe(JSON.stringify(ga.nodes));
+    expect(JSON.stringify(gb.modelProto())).toBe(JSON.stringify(ga.modelProto()));
+    expect(gb.initializers.map((t) => [t.name, t.dims])).toEqual(
+      ga.initializers.map((t) => [t.name, t.dims]),
+    );
+    expect(ga.initializers.some((t) => t.name === "lm_head.weight")).toBe(true);
+  });
+
+  it("rejects fused: true with a reason instead of silently building the plain graph", () => {
+    const cfg = tinyConfig();
+    expect(() => llamaGraph(cfg, tinyWeights(cfg, 1), { fused: true })).toThrow(
+      /fused: true is not implemented for Llama/,
+    );
   });
 
   it("rejects weights that do not fit the config, naming the tensor", async () => {

@@ -29,12 +29,21 @@ export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
 /** Build the ONNX graph of `cfg` into a temp folder. */
 export async function buildTiny(cfg: LlamaConfig, weights: StateDict, opts: Partial<LlamaBuildOptions> = {}) {
   const t = tempDir("llama");
-  const result = await buildLlamaOnnx(cfg, weights, t.dir, { fused: false, ...opts });
-  return { ...t, result };
+  try {
+    const result = await buildLlamaOnnx(cfg, weights, t.dir, { fused: false, ...opts });
+    return { ...t, result };
+  } catch (e) {
+    t.cleanup();
+    throw e;
+  }
 }
 
 /** Largest |a − b| over indices where `keep(i)`. */
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>, keep: (i: number) => boolean = () => true): number {
+export function maxAbsDiff(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  keep: (i: number) => boolean = () => true,
+): number {
   if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
   let m = 0;
   for (let i = 0; i < a.length; i++) if (keep(i)) m = Math.max(m, Math.abs(a[i] - b[i]));
@@ -51,19 +60,28 @@ export function testDataDir(): string {
 }
 
 /** Build a tiny model folder: config.json + onnx/model.onnx. */
-export async function buildTinyFolder(cfg: LlamaConfig, weights: StateDict, opts: Partial<LlamaBuildOptions> = {}) {
+export async function buildTinyFolder(
+  cfg: LlamaConfig,
+  weights: StateDict,
+  opts: Partial<LlamaBuildOptions> = {},
+) {
   const built = await buildTiny(cfg, weights, opts);
   writeFileSync(join(built.dir, "config.json"), JSON.stringify(llamaConfigToJson(cfg), null, 2));
   return built;
 }
 
 /** Greedy generation with the reference forward (KV cache, one prompt). */
-export function referenceGreedy(ref: LlamaReference, prompt: number[], maxNewTokens: number, eos: number[] = []): { tokens: number[]; firstLogits: Float64Array } {
+export function referenceGreedy(
+  ref: LlamaReference,
+  prompt: number[],
+  maxNewTokens: number,
+  eos: number[] = [],
+): { tokens: number[]; firstLogits: Float64Array } {
   let r = ref.forward({ inputIds: [prompt] });
   const V = ref.cfg.vocabSize;
   const T = prompt.length;
   const firstLogits = r.logits.slice((T - 1) * V, T * V);
-  let last = firstLogits;
+  let last: Float64Array = firstLogits;
   const tokens: number[] = [];
   let mask = prompt.map(() => 1);
   for (let s = 0; s < maxNewTokens; s++) {

@@ -21,7 +21,11 @@ describe("LlamaReference", () => {
     const whole = ref.forward({ inputIds: [prompt] });
     let r = ref.forward({ inputIds: [prompt.slice(0, 5)] });
     for (let t = 5; t < prompt.length; t++) {
-      r = ref.forward({ inputIds: [[prompt[t]]], past: r.present, attentionMask: [new Array<number>(t + 1).fill(1)] });
+      r = ref.forward({
+        inputIds: [[prompt[t]]],
+        past: r.present,
+        attentionMask: [new Array<number>(t + 1).fill(1)],
+      });
       expect(maxAbsDiff(r.logits, whole.logits.subarray(t * V, (t + 1) * V))).toBeLessThan(1e-12);
     }
     expect(r.present.length).toBe(prompt.length);
@@ -36,7 +40,10 @@ describe("LlamaReference", () => {
 
   it("left padding with a mask equals the unpadded row", () => {
     const alone = ref.forward({ inputIds: [prompt] });
-    const padded = ref.forward({ inputIds: [[0, 0, 0, ...prompt]], attentionMask: [[0, 0, 0, ...prompt.map(() => 1)]] });
+    const padded = ref.forward({
+      inputIds: [[0, 0, 0, ...prompt]],
+      attentionMask: [[0, 0, 0, ...prompt.map(() => 1)]],
+    });
     expect(maxAbsDiff(alone.logits, padded.logits.subarray(3 * V))).toBeLessThan(1e-12);
   });
 
@@ -51,6 +58,8 @@ describe("LlamaReference", () => {
 
   it("rejects out-of-vocabulary ids and mis-sized masks", () => {
     expect(() => ref.forward({ inputIds: [[V]] })).toThrow(/inputIds\[0\]\[0\] = 512 is outside \[0, 512\)/);
-    expect(() => ref.forward({ inputIds: [[1, 2]], attentionMask: [[1]] })).toThrow(/attentionMask\[0\] has length 1, expected P \+ T = 2/);
+    expect(() => ref.forward({ inputIds: [[1, 2]], attentionMask: [[1]] })).toThrow(
+      /attentionMask\[0\] has length 1, expected P \+ T = 2/,
+    );
   });
 });

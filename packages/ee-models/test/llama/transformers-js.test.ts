@@ -12,7 +12,8 @@ const prompts = [
 const T = 7;
 const padded = prompts.map((p) => [...new Array<number>(T - p.length).fill(0), ...p]);
 const mask = prompts.map((p) => [...new Array<number>(T - p.length).fill(0), ...p.map(() => 1)]);
-const i64 = (rows: number[][]) => new Tensor("int64", BigInt64Array.from(rows.flat().map(BigInt)), [rows.length, rows[0].length]);
+const i64 = (rows: number[][]) =>
+  new Tensor("int64", BigInt64Array.from(rows.flat().map(BigInt)), [rows.length, rows[0].length]);
 
 describe("transformers.js loads an exported llama-tiny folder", () => {
   let built: Awaited<ReturnType<typeof buildTinyFolder>>;
@@ -24,7 +25,11 @@ describe("transformers.js loads an exported llama-tiny folder", () => {
     env.allowRemoteModels = false;
     env.allowLocalModels = true;
     env.useFSCache = false;
-    model = await AutoModelForCausalLM.from_pretrained(built.dir, { local_files_only: true, dtype: "fp32", device: "cpu" });
+    model = await AutoModelForCausalLM.from_pretrained(built.dir, {
+      local_files_only: true,
+      dtype: "fp32",
+      device: "cpu",
+    });
     ours = await CausalLMSession.open(built.dir);
   });
   afterAll(async () => {
@@ -45,7 +50,12 @@ describe("transformers.js loads an exported llama-tiny folder", () => {
 
   it("and its greedy generate gives our runner's tokens", async () => {
     const maxNewTokens = 6;
-    const seq = (await model.generate({ input_ids: i64(padded), attention_mask: i64(mask), max_new_tokens: maxNewTokens, do_sample: false })) as Tensor;
+    const seq = (await model.generate({
+      input_ids: i64(padded),
+      attention_mask: i64(mask),
+      max_new_tokens: maxNewTokens,
+      do_sample: false,
+    })) as Tensor;
     const theirs = (seq.tolist() as bigint[][]).map((row) => row.slice(T).map(Number));
     const res = await ours.generate(prompts, { maxNewTokens });
     expect(res.sequences.map((s) => s.tokenIds.length).reduce((x, y) => x + y)).toBeGreaterThan(maxNewTokens); // not vacuous

@@ -2,7 +2,12 @@ import { createRandom } from "ee-core";
 import { describe, expect, it } from "vitest";
 import { parseLlamaConfig } from "../../src/llama/config.js";
 import { llama31_8b } from "../../src/llama/presets.js";
-import { checkLlamaWeights, LLAMA_LM_HEAD, llamaSyntheticWeights, llamaTensorShapes } from "../../src/llama/weights.js";
+import {
+  checkLlamaWeights,
+  LLAMA_LM_HEAD,
+  llamaSyntheticWeights,
+  llamaTensorShapes,
+} from "../../src/llama/weights.js";
 import { tinyConfig } from "./helpers.js";
 
 describe("llamaTensorShapes", () => {
@@ -37,10 +42,17 @@ describe("llamaSyntheticWeights", () => {
     for (const v of emb) s += v * v;
     expect(Math.sqrt(s / emb.length)).toBeCloseTo(0.02, 3);
     expect([...(a.get("model.norm.weight")!.data as Float32Array)].every((v) => v === 1)).toBe(true);
-    expect(b.get("model.layers.1.mlp.up_proj.weight")!.data).toEqual(a.get("model.layers.1.mlp.up_proj.weight")!.data);
+    expect(b.get("model.layers.1.mlp.up_proj.weight")!.data).toEqual(
+      a.get("model.layers.1.mlp.up_proj.weight")!.data,
+    );
     // a tensor depends on its name only: the same tensor of a 1-layer model is identical
-    const small = llamaSyntheticWeights(tinyConfig({ initializer_range: 0.02, num_hidden_layers: 1 }), createRandom({ seed: 9 }));
-    expect(small.get("model.layers.0.self_attn.q_proj.weight")!.data).toEqual(a.get("model.layers.0.self_attn.q_proj.weight")!.data);
+    const small = llamaSyntheticWeights(
+      tinyConfig({ initializer_range: 0.02, num_hidden_layers: 1 }),
+      createRandom({ seed: 9 }),
+    );
+    expect(small.get("model.layers.0.self_attn.q_proj.weight")!.data).toEqual(
+      a.get("model.layers.0.self_attn.q_proj.weight")!.data,
+    );
   });
 
   it("draws gains 1 + gainStd·N when asked", () => {
@@ -56,11 +68,15 @@ describe("llamaSyntheticWeights", () => {
     const w = llamaSyntheticWeights(cfg, createRandom({ seed: 1 }));
     const bad = new Map(w);
     bad.set("model.norm.weight", { dtype: "F32", shape: [3], data: new Float32Array(3) });
-    expect(() => checkLlamaWeights(cfg, bad, "ckpt")).toThrow(/ckpt: tensor "model.norm.weight" has shape \[3\], expected \[64\]/);
+    expect(() => checkLlamaWeights(cfg, bad, "ckpt")).toThrow(
+      /ckpt: tensor "model.norm.weight" has shape \[3\], expected \[64\]/,
+    );
     const extra = new Map(w);
     extra.set("model.rotary.x", { dtype: "F32", shape: [1], data: new Float32Array(1) });
     expect(() => checkLlamaWeights(cfg, extra)).toThrow(/unexpected tensor "model.rotary.x"/);
     const tied = tinyConfig({ initializer_range: 0.02, tie_word_embeddings: true });
-    expect(() => checkLlamaWeights(tied, w)).toThrow(/unexpected tensor "lm_head.weight" \(config has tie_word_embeddings: true\)/);
+    expect(() => checkLlamaWeights(tied, w)).toThrow(
+      /unexpected tensor "lm_head.weight" \(config has tie_word_embeddings: true\)/,
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { createRandom, invertPermutation, permuteRows, randomPermutation, type StateDict } from "ee-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LLAMA_EMBED, LLAMA_LM_HEAD } from "../../src/llama/weights.js";
 import { LlamaReference } from "../../src/llama/reference.js";
+import { LLAMA_EMBED, LLAMA_LM_HEAD } from "../../src/llama/weights.js";
 import { CausalLMSession, leftPadBatch } from "../../src/runner/generate.js";
 import { softmaxProb } from "../../src/runner/sampling.js";
 import { buildTinyFolder, maxAbsDiff, referenceGreedy, tinyConfig, tinyWeights } from "../llama/helpers.js";
@@ -74,12 +74,29 @@ describe("CausalLMSession on llama-tiny", () => {
     await expect(session.prefill([[cfg.vocabSize]])).rejects.toThrow(/outside the vocabulary/);
   });
 
+  it("runs a last-token-logits graph to the same tokens and first-token logits", async () => {
+    const last = await buildTinyFolder(cfg, weights, { lastTokenLogitsOnly: true });
+    const s = await CausalLMSession.open(last.dir);
+    try {
+      const a = await s.generate(prompts, { maxNewTokens: 4, eosTokenIds: [] });
+      const b = await session.generate(prompts, { maxNewTokens: 4, eosTokenIds: [] });
+      expect(a.sequences.map((x) => x.tokenIds)).toEqual(b.sequences.map((x) => x.tokenIds));
+      expect(maxAbsDiff(a.sequences[1].firstTokenLogits, b.sequences[1].firstTokenLogits)).toBeLessThan(1e-5);
+      expect((await s.prefill(prompts)).allLogitsDims).toEqual([2, 1, cfg.vocabSize]);
+    } finally {
+      await s.dispose();
+      last.cleanup();
+    }
+  });
+
   it("seeded sampling is reproducible and needs a seed", async () => {
     const opts = { maxNewTokens: 5, temperature: 1.5, topK: 50, topP: 0.95, seed: 3, eosTokenIds: [] };
     const a = await session.generate(prompts, opts);
     const b = await session.generate(prompts, opts);
     expect(a.sequences.map((s) => s.tokenIds)).toEqual(b.sequences.map((s) => s.tokenIds));
-    await expect(session.generate(prompts, { maxNewTokens: 2, temperature: 1 })).rejects.toThrow(/needs `seed` or `rng`/);
+    await expect(session.generate(prompts, { maxNewTokens: 2, temperature: 1 })).rejects.toThrow(
+      /needs `seed` or `rng`/,
+    );
   });
 
   it("logitsProcessor sees every step's logits before sampling", async () => {
@@ -91,7 +108,10 @@ describe("CausalLMSession on llama-tiny", () => {
       logitsProcessor: (logits, B, step) => {
         steps.push(step);
         const out = logits.slice();
-        for (let b = 0; b < B; b++) out.fill(-1e9, b * cfg.vocabSize, (b + 1) * cfg.vocabSize).fill(5, b * cfg.vocabSize + banned + 1, b * cfg.vocabSize + banned + 2);
+        for (let b = 0; b < B; b++)
+          out
+            .fill(-1e9, b * cfg.vocabSize, (b + 1) * cfg.vocabSize)
+            .fill(5, b * cfg.vocabSize + banned + 1, b * cfg.vocabSize + banned + 2);
         return out;
       },
     });

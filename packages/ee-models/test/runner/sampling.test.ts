@@ -31,7 +31,9 @@ describe("sampleToken", () => {
     const kept = [5, 1, 3];
     const w = kept.map((k) => Math.exp(logits[k] / 2));
     const z = w.reduce((a, b) => a + b, 0);
-    kept.forEach((k, i) => expect(counts[k] / n).toBeCloseTo(w[i] / z, 1));
+    kept.forEach((k, i) => {
+      expect(counts[k] / n).toBeCloseTo(w[i] / z, 1);
+    });
     expect(counts.reduce((a, c, i) => a + (kept.includes(i) ? 0 : c), 0)).toBe(0);
   });
 
@@ -49,7 +51,11 @@ describe("sampleToken", () => {
     const perm = randomPermutation(V, createRandom({ seed: 5 }));
     const permuted = new Float32Array(V);
     for (let t = 0; t < V; t++) permuted[perm[t]] = base[t];
-    for (const opts of [{ temperature: 1 }, { temperature: 0.7, topK: 20 }, { temperature: 1.3, topP: 0.9 }]) {
+    for (const opts of [
+      { temperature: 1 },
+      { temperature: 0.7, topK: 20 },
+      { temperature: 1.3, topP: 0.9 },
+    ]) {
       const a = createRandom({ seed: 6 });
       const b = createRandom({ seed: 6 });
       for (let i = 0; i < 50; i++) {

@@ -49,7 +49,9 @@ describe.runIf(hasData)("Llama 3.1 tokenizer", () => {
     const at = ids.findIndex((_, i) => q.every((x, j) => ids[i + j] === x));
     expect(at).toBeGreaterThan(0);
     expect(tok.decode(ids, true)).toBe(tok.renderChat([{ role: "user", content: question }]));
-    expect(tok.renderChat([{ role: "user", content: question }])).toContain("<|start_header_id|>user<|end_header_id|>\n\n");
+    expect(tok.renderChat([{ role: "user", content: question }])).toContain(
+      "<|start_header_id|>user<|end_header_id|>\n\n",
+    );
   });
 
   it("gives the files a plain model folder carries", () => {
@@ -61,7 +63,11 @@ describe.runIf(hasData)("Llama 3.1 tokenizer", () => {
 
 describe("Llama 3.1 tokenizer errors", () => {
   it("names the missing tokenizer_config.json path", () => {
-    expect(() => LlamaTokenizer.fromDataDir("/nonexistent-data")).toThrow(/\/nonexistent-data\/model_files\/llama-3\.1-8b-instruct\/tokenizer_config\.json: tokenizer_config\.json not found/);
-    expect(() => llamaTokenizerFiles("/nonexistent-data")).toThrow(/\/nonexistent-data\/model_files\/llama-3\.1-8b-instruct\/tokenizer_config\.json/);
+    expect(() => LlamaTokenizer.fromDataDir("/nonexistent-data")).toThrow(
+      /\/nonexistent-data\/model_files\/llama-3\.1-8b-instruct\/tokenizer_config\.json: tokenizer_config\.json not found/,
+    );
+    expect(() => llamaTokenizerFiles("/nonexistent-data")).toThrow(
+      /\/nonexistent-data\/model_files\/llama-3\.1-8b-instruct\/tokenizer_config\.json/,
+    );
   });
 });

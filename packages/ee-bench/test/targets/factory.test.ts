@@ -1,0 +1,71 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { resolveBenchDataDir } from "../../src/paths.js";
+import { runSuite } from "../../src/runner/run-suite.js";
+import { modelTargetFactory } from "../../src/targets/factory.js";
+import type { Suite, SuiteRow } from "../../src/types.js";
+
+const row = (extra: Partial<SuiteRow>): SuiteRow => ({
+  id: "x",
+  label: "x",
+  model: "bert-tiny",
+  task: "classify",
+  scheme: "full",
+  datasets: [{ name: "imdb", count: 2 }],
+  passes: 1,
+  batchSize: 1,
+  maxLength: 32,
+  maxNewTokens: 0,
+  repetitions: 3,
+  warmup: 1,
+  seed: 3,
+  runtime: "ORT",
+  ...extra,
+});
+
+describe("real targets (tiny presets, built and encrypted with ee-models)", () => {
+  it("VI and EE agree: same predictions, fidelity ≥ 99.99 %, tiny logit differences; models are cached", async () => {
+    const suite: Suite = {
+      name: "real-tiny",
+      description: "test",
+      microbenchIterations: 0,
+      rows: [
+        row({ id: "bert" }),
+        row({
+          id: "llama-bs2",
+          model: "llama-tiny",
+          task: "generate",
+          datasets: [{ name: "mt-bench", count: 2 }],
+          batchSize: 2,
+          maxLength: 16,
+          maxNewTokens: 3,
+        }),
+      ],
+    };
+    const reportsDir = mkdtempSync(join(tmpdir(), "ee-bench-real-"));
+    const cacheDir = join(reportsDir, ".cache");
+    const base = {
+      suite,
+      factory: modelTargetFactory,
+      dataDir: resolveBenchDataDir(),
+      reportsDir,
+      cacheDir,
+      render: false,
+    };
+    const quiet = { progressStream: { write: () => true }, log: () => {} };
+    const { summary } = await runSuite({ ...base, ...quiet });
+    expect(summary.rows.map((r) => r.row)).toEqual(["bert", "llama-bs2"]);
+    for (const r of summary.rows) {
+      expect(r.argmaxAgreementPct).toBe(100);
+      expect(r.fidelityPct).toBeGreaterThan(99.99);
+      expect(r.maxAbsLogitDiff).toBeLessThan(1e-3);
+      expect(r.viSec).toBeGreaterThan(0);
+      expect(r.eeSec).toBeGreaterThan(0);
+    }
+    const logs: string[] = [];
+    await runSuite({ ...base, ...quiet, log: (l) => logs.push(l) });
+    expect(logs.filter((l) => /^(building|encrypting)/.test(l))).toEqual([]);
+  });
+});
