@@ -353,9 +353,9 @@ describe("keys", () => {
     const rots = Array.from({ length: d / 2 }, () => rotation2x2(2 * Math.PI * r.float()));
     const q = toFloat32(blockDiagonal(rots));
     validateComponent("big.Q", { kind: "orthogonal", tensor: { dtype: "F32", shape: [d, d], data: q } });
-    // one entry off by 0.1: |(QᵀQ − I)x| has entries ≈ 0.1·|x_b| ≈ 0.1/√d ≈ 3e-3 ≫ 1e-4 for a random unit x
-    const bad = Float32Array.from(q);
-    bad[7 * d + 6] += 0.1;
+    // Q scaled by 1.01: QᵀQ − I = 0.0201·I, so |(QᵀQ − I)x|∞ = 0.0201·max|x_i| ≥ 0.0201/√d ≈ 6e-4 > 1e-4
+    // for every unit probe x (detection is certain, not probabilistic)
+    const bad = q.map((v) => v * 1.01);
     expect(() =>
       validateComponent("big.Q", { kind: "orthogonal", tensor: { dtype: "F32", shape: [d, d], data: bad } }),
     ).toThrow(/component "big.Q" is not orthogonal/);
@@ -369,7 +369,8 @@ describe("keys", () => {
       inverse: { dtype: "F32" as const, shape: [d, d], data: ai },
     };
     validateComponent("big.A", comp);
-    ai[3 * d + 2] += 0.1;
+    // inverse scaled by 1.01: A·A⁻¹ − I = 0.01·I, |·x|∞ ≥ 0.01/√d ≈ 3e-4 > 1e-4 for every unit probe
+    for (let i = 0; i < ai.length; i++) ai[i] *= 1.01;
     expect(() => validateComponent("big.A", comp)).toThrow(
       /component "big.A": "big.A.inverse" is not its inverse/,
     );

@@ -69,12 +69,21 @@ export async function buildModel(opts: BuildModelOptions): Promise<BuiltModel> {
   const arch = getArchitecture(readString(json, "model_type", source), `${source}: field model_type`);
   const cfg = arch.parseConfig(json, source);
   const seed = opts.seed ?? 0;
-  const weights = opts.weightsDir ? loadCheckpoint(opts.weightsDir, arch, cfg) : arch.syntheticWeights(cfg, createRandom({ seed }));
-  const tokenizer: TokenizerFiles | undefined = tokenizerName ? getTokenizerSource(tokenizerName).files(opts.dataDir) : undefined;
+  const weights = opts.weightsDir
+    ? loadCheckpoint(opts.weightsDir, arch, cfg)
+    : arch.syntheticWeights(cfg, createRandom({ seed }));
+  const tokenizer: TokenizerFiles | undefined = tokenizerName
+    ? getTokenizerSource(tokenizerName).files(opts.dataDir)
+    : undefined;
   const written = await writeModelFolder(opts.outDir, arch, cfg, weights, {
     tokenizer,
     saveWeights: opts.saveWeights,
     build: { fused: opts.fused ?? false, externalDataThresholdBytes: opts.externalDataThresholdBytes },
   });
-  return { ...written, cfg, weightsSource: opts.weightsDir ?? `synthetic(seed=${seed})`, buildMs: performance.now() - t0 };
+  return {
+    ...written,
+    cfg,
+    weightsSource: opts.weightsDir ?? `synthetic(seed=${seed})`,
+    buildMs: performance.now() - t0,
+  };
 }

@@ -24,8 +24,11 @@ function listSome(kind: string, items: string[]): string {
 /** F32 copy (or the same tensor when already F32) of a floating-point checkpoint tensor. */
 function toF32(t: Tensor, name: string, dir: string): Tensor {
   if (t.data instanceof Float32Array) return { dtype: "F32", shape: t.shape, data: t.data };
-  if (t.data instanceof Float64Array) return { dtype: "F32", shape: t.shape, data: Float32Array.from(t.data) };
-  throw new Error(`checkpoint ${dir}: tensor ${name} has dtype ${t.dtype}; expected a floating-point type (F32, F16, BF16, F64)`);
+  if (t.data instanceof Float64Array)
+    return { dtype: "F32", shape: t.shape, data: Float32Array.from(t.data) };
+  throw new Error(
+    `checkpoint ${dir}: tensor ${name} has dtype ${t.dtype}; expected a floating-point type (F32, F16, BF16, F64)`,
+  );
 }
 
 /** Load and validate the checkpoint in `dir` for `arch` with `cfg`. */
@@ -35,15 +38,22 @@ export function loadCheckpoint<C extends ModelConfig>(dir: string, arch: Archite
     const expected = arch.tensorShapes(cfg);
     const present = new Set(reader.names());
     const missing = [...expected.keys()].filter((n) => !present.has(n));
-    const unexpected = [...present].filter((n) => !expected.has(n) && !IGNORED_BUFFERS.some((re) => re.test(n)));
+    const unexpected = [...present].filter(
+      (n) => !expected.has(n) && !IGNORED_BUFFERS.some((re) => re.test(n)),
+    );
     const misShaped: string[] = [];
     for (const [name, shape] of expected) {
       if (!present.has(name)) continue;
       const got = reader.info(name).shape;
-      if (got.length !== shape.length || got.some((d, i) => d !== shape[i])) misShaped.push(`${name} [${got.join(", ")}] (expected [${shape.join(", ")}])`);
+      if (got.length !== shape.length || got.some((d, i) => d !== shape[i]))
+        misShaped.push(`${name} [${got.join(", ")}] (expected [${shape.join(", ")}])`);
     }
     if (missing.length + unexpected.length + misShaped.length > 0) {
-      const parts = [listSome("missing", missing), listSome("unexpected", unexpected), listSome("mis-shaped", misShaped)].filter((s) => s);
+      const parts = [
+        listSome("missing", missing),
+        listSome("unexpected", unexpected),
+        listSome("mis-shaped", misShaped),
+      ].filter((s) => s);
       throw new Error(`checkpoint ${dir} does not fit ${arch.hfClass} with this config: ${parts.join("; ")}`);
     }
     const sd: StateDict = new Map();

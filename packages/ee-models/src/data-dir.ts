@@ -62,6 +62,7 @@ export function resolveDataDir(env: NodeJS.ProcessEnv = process.env): string {
 /** `rel` inside the data directory; an error naming the full path when the file is missing. */
 export function dataFile(rel: string, dataDir: string = resolveDataDir()): string {
   const p = join(dataDir, rel);
-  if (!existsSync(p)) throw new Error(`data file ${p} not found (data directory ${dataDir}; set EE_DATA_DIR to change it)`);
+  if (!existsSync(p))
+    throw new Error(`data file ${p} not found (data directory ${dataDir}; set EE_DATA_DIR to change it)`);
   return p;
 }

@@ -13,7 +13,14 @@ import { join, resolve } from "node:path";
 import { type StateDict, writeSafetensors } from "ee-core";
 import { asObject, readString } from "./config-json.js";
 import { getArchitecture } from "./registry.js";
-import type { Architecture, BuildOptions, BuildResult, ModelConfig, ModelFolder, TokenizerFiles } from "./types.js";
+import type {
+  Architecture,
+  BuildOptions,
+  BuildResult,
+  ModelConfig,
+  ModelFolder,
+  TokenizerFiles,
+} from "./types.js";
 
 /** Options of `writeModelFolder`. */
 export interface WriteFolderOptions {
@@ -90,7 +97,9 @@ export function readModelFolder(dir: string): ModelFolder {
   const cfg = arch.parseConfig(json, configPath);
   const onnxPath = join(abs, "onnx", "model.onnx");
   if (!existsSync(onnxPath)) throw new Error(`model folder ${abs}: onnx/model.onnx not found`);
-  const weightsPath = ["model.safetensors.index.json", "model.safetensors"].map((f) => join(abs, f)).find((p) => existsSync(p));
+  const weightsPath = ["model.safetensors.index.json", "model.safetensors"]
+    .map((f) => join(abs, f))
+    .find((p) => existsSync(p));
   const eePath = join(abs, "ee.json");
   let eeJson: Record<string, unknown> | undefined;
   if (existsSync(eePath)) eeJson = asObject(JSON.parse(readFileSync(eePath, "utf8")), eePath);

@@ -79,7 +79,7 @@ export {
   llamaTensorShapes,
 } from "./llama/weights.js";
 export type { LlamaSyntheticOptions } from "./llama/weights.js";
-export { buildLlamaOnnx, LLAMA_IO, llamaGraph } from "./llama/graph.js";
+export { buildLlamaOnnx, LLAMA_AUTO_EXTERNAL_BYTES, LLAMA_IO, llamaGraph } from "./llama/graph.js";
 export type { LlamaBuildOptions } from "./llama/graph.js";
 export { positionIdsFromMask } from "./llama/positions.js";
 export { LlamaReference } from "./llama/reference.js";

@@ -42,25 +42,61 @@ const robertaBaseBody = {
 };
 
 const binary = { id2label: { "0": "NEGATIVE", "1": "POSITIVE" } };
-const fiveStar = { id2label: { "0": "1 star", "1": "2 stars", "2": "3 stars", "3": "4 stars", "4": "5 stars" } };
+const fiveStar = {
+  id2label: { "0": "1 star", "1": "2 stars", "2": "3 stars", "3": "4 stars", "4": "5 stars" },
+};
 
 /** The presets, by name. */
 export const PRESETS: readonly Preset[] = [
-  { name: "bert-base", arch: "bert", description: "bert-base-uncased body, 2-label classifier", config: { ...bertBaseBody, ...binary }, tokenizer: "bert-base-uncased" },
-  { name: "sentiment-bert", arch: "bert", description: "bert-base-uncased body, 5-label sentiment head", config: { ...bertBaseBody, ...fiveStar }, tokenizer: "bert-base-uncased" },
-  { name: "roberta-base", arch: "roberta", description: "roberta-base body, 2-label classifier", config: { ...robertaBaseBody, ...binary }, tokenizer: "roberta-base" },
+  {
+    name: "bert-base",
+    arch: "bert",
+    description: "bert-base-uncased body, 2-label classifier",
+    config: { ...bertBaseBody, ...binary },
+    tokenizer: "bert-base-uncased",
+  },
+  {
+    name: "sentiment-bert",
+    arch: "bert",
+    description: "bert-base-uncased body, 5-label sentiment head",
+    config: { ...bertBaseBody, ...fiveStar },
+    tokenizer: "bert-base-uncased",
+  },
+  {
+    name: "roberta-base",
+    arch: "roberta",
+    description: "roberta-base body, 2-label classifier",
+    config: { ...robertaBaseBody, ...binary },
+    tokenizer: "roberta-base",
+  },
   {
     name: "bert-tiny",
     arch: "bert",
     description: "test model: 2 layers, d 32, 4 heads, real bert-base-uncased vocabulary",
-    config: { ...bertBaseBody, hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 64, max_position_embeddings: 64, ...binary },
+    config: {
+      ...bertBaseBody,
+      hidden_size: 32,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      intermediate_size: 64,
+      max_position_embeddings: 64,
+      ...binary,
+    },
     tokenizer: "bert-base-uncased",
   },
   {
     name: "roberta-tiny",
     arch: "roberta",
     description: "test model: 2 layers, d 32, 4 heads, real roberta-base vocabulary",
-    config: { ...robertaBaseBody, hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 64, max_position_embeddings: 66, ...binary },
+    config: {
+      ...robertaBaseBody,
+      hidden_size: 32,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      intermediate_size: 64,
+      max_position_embeddings: 66,
+      ...binary,
+    },
     tokenizer: "roberta-base",
   },
   ...llamaPresets,

@@ -5,7 +5,7 @@
 import { bertArchitecture } from "./bert/architecture.js";
 import { llamaArchitecture } from "./llama/architecture.js";
 import { robertaArchitecture } from "./roberta/architecture.js";
-import type { ArchName, Architecture, ModelConfig } from "./types.js";
+import type { Architecture, ArchName, ModelConfig } from "./types.js";
 
 /** The registered architectures. */
 // biome-ignore lint/suspicious/noExplicitAny: each row is typed by its own config.
@@ -21,9 +21,15 @@ export function architectureNames(): ArchName[] {
 }
 
 /** The architecture registered as `name`; `source` names where the name came from (for errors). */
-export function getArchitecture<C extends ModelConfig = ModelConfig>(name: string, source = "architecture"): Architecture<C> {
+export function getArchitecture<C extends ModelConfig = ModelConfig>(
+  name: string,
+  source = "architecture",
+): Architecture<C> {
   const arch = ARCHITECTURES[name as ArchName];
-  if (!arch) throw new Error(`${source}: unknown architecture ${JSON.stringify(name)} (registered: ${architectureNames().join(", ")})`);
+  if (!arch)
+    throw new Error(
+      `${source}: unknown architecture ${JSON.stringify(name)} (registered: ${architectureNames().join(", ")})`,
+    );
   return arch as Architecture<C>;
 }
 

@@ -17,8 +17,12 @@ describe("data directory", () => {
     const d = mkdtempSync(join(tmpdir(), "ee-data-"));
     try {
       expect(resolveDataDir({ EE_DATA_DIR: d })).toBe(d);
-      expect(() => resolveDataDir({ EE_DATA_DIR: join(d, "nope") })).toThrow(`EE_DATA_DIR=${join(d, "nope")}: not a directory`);
-      expect(() => dataFile("model_files/x.json", d)).toThrow(`data file ${join(d, "model_files/x.json")} not found`);
+      expect(() => resolveDataDir({ EE_DATA_DIR: join(d, "nope") })).toThrow(
+        `EE_DATA_DIR=${join(d, "nope")}: not a directory`,
+      );
+      expect(() => dataFile("model_files/x.json", d)).toThrow(
+        `data file ${join(d, "model_files/x.json")} not found`,
+      );
     } finally {
       rmSync(d, { recursive: true });
     }

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRandom, type RandomSource } from "ee-core";
-import type { ReferenceBatch } from "../src/bert/reference.js";
-import { tensorI64From } from "../src/backend/ort.js";
 import type { OrtValueMap } from "../src/backend/ort.js";
+import { tensorI64From } from "../src/backend/ort.js";
+import type { ReferenceBatch } from "../src/bert/reference.js";
 
 /** A fresh temporary directory and its cleanup. */
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
@@ -14,7 +14,10 @@ export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
 }
 
 /** A tiny BERT/RoBERTa config.json with a small vocabulary (fast reference forward). */
-export function tinyEncoderJson(modelType: "bert" | "roberta", over: Record<string, unknown> = {}): Record<string, unknown> {
+export function tinyEncoderJson(
+  modelType: "bert" | "roberta",
+  over: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     model_type: modelType,
     vocab_size: 97,
@@ -36,7 +39,13 @@ export function tinyEncoderJson(modelType: "bert" | "roberta", over: Record<stri
  * Random ids with right padding: row b has `lengths[b]` real tokens (ids avoid the pad id), the
  * rest are pad with mask 0. BERT token types: 0 then 1 halfway.
  */
-export function paddedBatch(rng: RandomSource, vocab: number, pad: number, lengths: number[], T: number): ReferenceBatch {
+export function paddedBatch(
+  rng: RandomSource,
+  vocab: number,
+  pad: number,
+  lengths: number[],
+  T: number,
+): ReferenceBatch {
   const inputIds: number[][] = [];
   const attentionMask: number[][] = [];
   const tokenTypeIds: number[][] = [];
@@ -62,7 +71,11 @@ export function feedsOf(batch: ReferenceBatch, withTypes: boolean): OrtValueMap 
     input_ids: tensorI64From(batch.inputIds.flat(), [B, T]),
     attention_mask: tensorI64From(batch.attentionMask.flat(), [B, T]),
   };
-  if (withTypes) feeds.token_type_ids = tensorI64From((batch.tokenTypeIds ?? batch.inputIds.map((r) => r.map(() => 0))).flat(), [B, T]);
+  if (withTypes)
+    feeds.token_type_ids = tensorI64From(
+      (batch.tokenTypeIds ?? batch.inputIds.map((r) => r.map(() => 0))).flat(),
+      [B, T],
+    );
   return feeds;
 }
 

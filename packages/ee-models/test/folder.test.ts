@@ -7,8 +7,8 @@ import { bertArchitecture } from "../src/bert/architecture.js";
 import { bertReferenceLogits } from "../src/bert/reference.js";
 import { buildModel } from "../src/build-model.js";
 import { readModelFolder, writeModelFolder } from "../src/folder.js";
-import { ClassifierSession } from "../src/runner/classifier.js";
 import { padBatch } from "../src/runner/batch.js";
+import { ClassifierSession } from "../src/runner/classifier.js";
 import { useLocalFilesOnly } from "../src/tokenizers/load.js";
 import { seeded, tempDir, tinyEncoderJson } from "./fixtures.js";
 
@@ -21,7 +21,10 @@ describe("model folders", () => {
 
   it("writeModelFolder without weights or tokenizer; readModelFolder finds what is there", async () => {
     const w = bertArchitecture.syntheticWeights(cfg, seeded("folder"));
-    const out = await writeModelFolder(join(tmp.dir, "bare"), bertArchitecture, cfg, w, { build: { fused: false }, saveWeights: false });
+    const out = await writeModelFolder(join(tmp.dir, "bare"), bertArchitecture, cfg, w, {
+      build: { fused: false },
+      saveWeights: false,
+    });
     expect(out.weightsPath).toBeUndefined();
     const f = readModelFolder(out.dir);
     expect(f).toMatchObject({ arch: "bert", hasTokenizer: false, weightsPath: undefined, eeJson: undefined });
@@ -32,25 +35,43 @@ describe("model folders", () => {
 
   it("an external-data folder loads in transformers.js and in our runner with the same logits", async () => {
     const w = bertArchitecture.syntheticWeights(cfg, seeded("folder-ext"));
-    const out = await writeModelFolder(join(tmp.dir, "ext"), bertArchitecture, cfg, w, { build: { fused: false, externalDataThresholdBytes: 0 }, saveWeights: false });
+    const out = await writeModelFolder(join(tmp.dir, "ext"), bertArchitecture, cfg, w, {
+      build: { fused: false, externalDataThresholdBytes: 0 },
+      saveWeights: false,
+    });
     expect(out.build.externalDataPath).toBeDefined();
-    expect(JSON.parse(readFileSync(out.configPath, "utf8"))["transformers.js_config"]).toEqual({ use_external_data_format: true });
+    expect(JSON.parse(readFileSync(out.configPath, "utf8"))["transformers.js_config"]).toEqual({
+      use_external_data_format: true,
+    });
     const ids = [[2, 17, 33, 5]];
     const s = await ClassifierSession.open(out.dir);
     const ours = await s.runIds(padBatch(ids, cfg.padTokenId));
     await s.dispose();
     useLocalFilesOnly();
-    const model = await AutoModelForSequenceClassification.from_pretrained(out.dir, { local_files_only: true, dtype: "fp32", device: "cpu" });
+    const model = await AutoModelForSequenceClassification.from_pretrained(out.dir, {
+      local_files_only: true,
+      dtype: "fp32",
+      device: "cpu",
+    });
     const t = (v: number[]) => new HfTensor("int64", BigInt64Array.from(v.map(BigInt)), [1, v.length]);
-    const { logits } = await model({ input_ids: t(ids[0]), attention_mask: t([1, 1, 1, 1]), token_type_ids: t([0, 0, 0, 0]) });
+    const { logits } = await model({
+      input_ids: t(ids[0]),
+      attention_mask: t([1, 1, 1, 1]),
+      token_type_ids: t([0, 0, 0, 0]),
+    });
     await model.dispose();
-    Array.from(logits.data as Float32Array).forEach((v, l) => expect(v).toBeCloseTo(ours.logits[l], 5));
+    for (const [l, v] of Array.from(logits.data as Float32Array).entries())
+      expect(v).toBeCloseTo(ours.logits[l], 5);
   });
 
   it("config.json round-trips through toConfigJson/parseConfig", () => {
     const again = bertArchitecture.parseConfig(bertArchitecture.toConfigJson(cfg), "round trip");
     expect({ ...again, raw: undefined }).toEqual({ ...cfg, raw: undefined });
-    expect(bertArchitecture.toConfigJson(cfg)).toMatchObject({ architectures: ["BertForSequenceClassification"], model_type: "bert", label2id: { neg: 0, neu: 1, pos: 2 } });
+    expect(bertArchitecture.toConfigJson(cfg)).toMatchObject({
+      architectures: ["BertForSequenceClassification"],
+      model_type: "bert",
+      label2id: { neg: 0, neu: 1, pos: 2 },
+    });
   });
 
   it("readModelFolder names what is missing or wrong", () => {
@@ -58,7 +79,9 @@ describe("model folders", () => {
     mkdirSync(d, { recursive: true });
     expect(() => readModelFolder(d)).toThrow(`model folder ${d}: config.json not found`);
     writeFileSync(join(d, "config.json"), JSON.stringify({ model_type: "gpt2" }));
-    expect(() => readModelFolder(d)).toThrow(`${join(d, "config.json")}: field model_type: unknown architecture "gpt2"`);
+    expect(() => readModelFolder(d)).toThrow(
+      `${join(d, "config.json")}: field model_type: unknown architecture "gpt2"`,
+    );
     writeFileSync(join(d, "config.json"), JSON.stringify(json));
     expect(() => readModelFolder(d)).toThrow(`model folder ${d}: onnx/model.onnx not found`);
     rmSync(d, { recursive: true });
@@ -70,19 +93,35 @@ describe("model folders", () => {
     const w = bertArchitecture.syntheticWeights(cfg, seeded("folder-ckpt"));
     writeSafetensors(join(ckpt, "model.safetensors"), w);
     writeFileSync(join(tmp.dir, "config.json"), JSON.stringify(json));
-    const built = await buildModel({ configPath: join(tmp.dir, "config.json"), weightsDir: ckpt, outDir: join(tmp.dir, "from-ckpt") });
+    const built = await buildModel({
+      configPath: join(tmp.dir, "config.json"),
+      weightsDir: ckpt,
+      outDir: join(tmp.dir, "from-ckpt"),
+    });
     expect(built.weightsSource).toBe(ckpt);
     expect(built.tokenizerFiles).toEqual([]);
     const s = await ClassifierSession.open(built.dir);
     try {
-      const ids = [[2, 17, 33, 5], [2, 9, 3]];
+      const ids = [
+        [2, 17, 33, 5],
+        [2, 9, 3],
+      ];
       const got = await s.runIds(padBatch(ids, cfg.padTokenId));
-      const ref = bertReferenceLogits(cfg, w, { inputIds: [ids[0], [...ids[1], 0]], attentionMask: [[1, 1, 1, 1], [1, 1, 1, 0]] });
-      for (let b = 0; b < 2; b++) for (let l = 0; l < 3; l++) expect(got.logits[b * 3 + l]).toBeCloseTo(ref[b][l], 4);
+      const ref = bertReferenceLogits(cfg, w, {
+        inputIds: [ids[0], [...ids[1], 0]],
+        attentionMask: [
+          [1, 1, 1, 1],
+          [1, 1, 1, 0],
+        ],
+      });
+      for (let b = 0; b < 2; b++)
+        for (let l = 0; l < 3; l++) expect(got.logits[b * 3 + l]).toBeCloseTo(ref[b][l], 4);
       expect(got.latencyMs).toBeGreaterThan(0);
     } finally {
       await s.dispose();
     }
-    await expect(buildModel({ outDir: tmp.dir })).rejects.toThrow("buildModel: give exactly one of preset or configPath");
+    await expect(buildModel({ outDir: tmp.dir })).rejects.toThrow(
+      "buildModel: give exactly one of preset or configPath",
+    );
   });
 });

@@ -6,7 +6,7 @@ import { buildModel, encryptModelFolder, readModelFolder } from "ee-models";
 import { attackCommand } from "./attack.js";
 import { compareCommand } from "./compare.js";
 import { inferCommand } from "./infer.js";
-import { runCommand } from "./run.js";
+import { type RunCliOptions, runCommand } from "./run.js";
 import { tableCommand } from "./table.js";
 
 /** Options of `ee build`. */
@@ -80,8 +80,11 @@ export const commandTable = {
   build,
   encrypt,
   infer: inferCommand,
-  run: withExitCode(runCommand),
-  table: withExitCode(tableCommand),
+  // commander turns `--no-render` into `render: false`
+  run: withExitCode((suite: string, o: RunCliOptions & { render?: boolean }) =>
+    runCommand(suite, { ...o, noRender: o.render === false }),
+  ),
+  table: withExitCode((runDir: string, o: { render?: boolean }) => tableCommand(runDir, { noRender: o.render === false })),
   compare: withExitCode(compareCommand),
   attack: attackCommand,
 };

@@ -66,10 +66,16 @@ export function buildProgram(): Command {
     .description("run a benchmark suite (benchmarks/<suite>.json or a path) and write reports/<run-id>/")
     .argument("[suite]", "suite name or JSON path", "default")
     .option("--resume <run-dir>", "continue an interrupted run; samples already recorded are kept")
-    .option("--out <dir>", "reports folder", "reports")
+    .option("--out <dir>", "reports folder (default: the repository's reports/)")
     .option("--samples <n>", "override every row's sample count", intOption("--samples"))
     .option("--reps <n>", "override every row's repetitions (>= 3)", intOption("--reps"))
     .option("--rows <ids>", "comma-separated row ids to run")
+    .option("--warmup <n>", "override every row's warm-up calls", intOption("--warmup"))
+    .option("--threads <n>", "onnxruntime intra-op threads (default: onnxruntime's choice)", intOption("--threads"))
+    .option("--data-dir <dir>", "data directory (default: EE_DATA_DIR, else ../shared/datasets)")
+    .option("--cache-dir <dir>", "built/encrypted model cache (default: <reports>/.cache)")
+    .option("--verify-data", "check every data file's sha256 against the manifests")
+    .option("--no-render", "skip SVG/PNG chart rendering (specs and tables are still written)")
     .addOption(deviceOption())
     .action(commandTable.run);
 
@@ -77,6 +83,7 @@ export function buildProgram(): Command {
     .command("table")
     .description("regenerate table.csv, table.md, charts and index.html from a run's samples.jsonl")
     .argument("<run-dir>", "a run folder (or reports/latest)")
+    .option("--no-render", "skip SVG/PNG chart rendering")
     .action(commandTable.table);
 
   program
@@ -97,6 +104,7 @@ export function buildProgram(): Command {
     .option("--observed <list>", "observed-token counts to sweep, comma-separated", "1000,10000,100000")
     .option("--seed <n>", "seed of the attacks' own randomness", intOption("--seed"), 1)
     .option("--out <dir>", "write attack.json / attack.md / attack.vl.json here")
+    .option("--data-dir <dir>", "data directory (default: EE_DATA_DIR, else ../shared/datasets)")
     .action(commandTable.attack);
 
   return program;

@@ -108,6 +108,8 @@ export function latencyScatterChart(records: readonly SampleRecord[]): VlSpec {
   const all = values.flatMap((v) => [v.viMs, v.eeMs]);
   const lo = all.length ? Math.min(...all) : 0;
   const hi = all.length ? Math.max(...all) : 1;
+  // Same tight log domain on both axes, so y = x is the diagonal.
+  const scale = { type: "log", nice: false, domain: [lo / 1.1, hi * 1.1] };
   return base("Per-call latency: EE against VI on the same input (y = x dashed)", {
     width: 420,
     height: 420,
@@ -120,14 +122,17 @@ export function latencyScatterChart(records: readonly SampleRecord[]): VlSpec {
           ],
         },
         mark: { type: "line", color: "#888", strokeDash: [4, 4] },
-        encoding: { x: { field: "a", type: "quantitative" }, y: { field: "b", type: "quantitative" } },
+        encoding: {
+          x: { field: "a", type: "quantitative", scale: { ...scale } },
+          y: { field: "b", type: "quantitative", scale: { ...scale } },
+        },
       },
       {
         data: { values },
         mark: { type: "point", opacity: 0.6 },
         encoding: {
-          x: { field: "viMs", type: "quantitative", scale: { type: "log" }, title: "VI latency (ms)" },
-          y: { field: "eeMs", type: "quantitative", scale: { type: "log" }, title: "EE latency (ms)" },
+          x: { field: "viMs", type: "quantitative", scale: { ...scale }, title: "VI latency (ms)" },
+          y: { field: "eeMs", type: "quantitative", scale: { ...scale }, title: "EE latency (ms)" },
           color: { field: "row", type: "nominal", title: "row" },
         },
       },

@@ -1,7 +1,10 @@
 import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadDataset } from "../../src/datasets/registry.js";
 import { writeManifests, writeTree } from "./fixtures.js";
+import { writeParquet } from "./parquet-writer.js";
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 
@@ -220,5 +223,31 @@ describe("ShareGPT", () => {
     expect(d.filteredCount).toBe(1);
     expect(d.issues).toHaveLength(1);
     expect(d.issues[0].file).toBe("sgc/z_0.json");
+  });
+});
+
+describe("IMDB parquet", () => {
+  it("reads text,label columns; rows with an empty text are reported at row index + 1", async () => {
+    const rows = [
+      { text: "a fine film", label: 1 },
+      { text: "", label: 0 },
+      { text: "dreadful", label: 0 },
+      { text: "loved it", label: 1 },
+    ];
+    const dataDir = writeTree({});
+    writeFileSync(join(dataDir, "test.parquet"), writeParquet(rows));
+    const d = await loadDataset(
+      { name: "imdb", path: "test.parquet", count: 10 },
+      { dataDir, seed: 1 },
+      MANIFESTS,
+    );
+    expect(d.samples.map((s) => [s.text, s.label])).toEqual([
+      ["a fine film", 1],
+      ["dreadful", 0],
+      ["loved it", 1],
+    ]);
+    expect(d.issues).toEqual([
+      { dataset: "imdb", file: "test.parquet", line: 2, reason: "row 1: missing or empty text" },
+    ]);
   });
 });

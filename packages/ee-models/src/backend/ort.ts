@@ -78,12 +78,17 @@ function ortOptions(device: Device, opts: SessionOptions): ort.InferenceSession.
  * Open an ONNX model. Models with external data must be opened by path (onnxruntime resolves
  * `model.onnx_data` beside the file).
  */
-export async function createSession(pathOrBytes: string | Uint8Array, opts: SessionOptions = {}): Promise<OrtSession> {
+export async function createSession(
+  pathOrBytes: string | Uint8Array,
+  opts: SessionOptions = {},
+): Promise<OrtSession> {
   const device = opts.device ?? "cpu";
-  if (device !== "cpu" && device !== "cuda") throw new Error(`device ${String(device)}: expected "cpu" or "cuda"`);
+  if (device !== "cpu" && device !== "cuda")
+    throw new Error(`device ${String(device)}: expected "cpu" or "cuda"`);
   if (device === "cuda") assertCudaAvailable();
   const where = typeof pathOrBytes === "string" ? pathOrBytes : `<${pathOrBytes.byteLength} bytes>`;
-  if (typeof pathOrBytes === "string" && !existsSync(pathOrBytes)) throw new Error(`${where}: ONNX model file not found`);
+  if (typeof pathOrBytes === "string" && !existsSync(pathOrBytes))
+    throw new Error(`${where}: ONNX model file not found`);
   try {
     return typeof pathOrBytes === "string"
       ? await ort.InferenceSession.create(pathOrBytes, ortOptions(device, opts))
@@ -144,7 +149,14 @@ export interface MatmulOptions {
 }
 
 /** `C = A B` for row-major `A [m, k]`, `B [k, n]` in float32, computed by onnxruntime (rows in chunks). */
-export async function matmulF32(a: Float32Array, b: Float32Array, m: number, k: number, n: number, opts: MatmulOptions = {}): Promise<Float32Array> {
+export async function matmulF32(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  opts: MatmulOptions = {},
+): Promise<Float32Array> {
   if (a.length !== m * k) throw new Error(`matmulF32: A has ${a.length} elements, expected m·k = ${m}·${k}`);
   if (b.length !== k * n) throw new Error(`matmulF32: B has ${b.length} elements, expected k·n = ${k}·${n}`);
   const key = `${k}x${n}`;

@@ -69,16 +69,28 @@ interface Median {
  * `roundTimeMs` (at least `minIterations` calls), in an order that rotates from round to round, so
  * that load from other processes hits all tasks alike. The median is over all retained samples.
  */
-async function interleavedMedians(tasks: Task[], rounds: number, roundTimeMs: number, minIterations: number): Promise<Map<string, Median>> {
+async function interleavedMedians(
+  tasks: Task[],
+  rounds: number,
+  roundTimeMs: number,
+  minIterations: number,
+): Promise<Map<string, Median>> {
   const samples = new Map<string, number[]>(tasks.map((t) => [t.name, []]));
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < tasks.length; i++) {
       const t = tasks[(i + r) % tasks.length];
-      const bench = new Bench({ time: roundTimeMs, iterations: minIterations, warmupIterations: r === 0 ? 3 : 1, warmupTime: 0, retainSamples: true });
+      const bench = new Bench({
+        time: roundTimeMs,
+        iterations: minIterations,
+        warmupIterations: r === 0 ? 3 : 1,
+        warmupTime: 0,
+        retainSamples: true,
+      });
       bench.add(t.name, t.fn);
       await bench.run();
       const res = bench.tasks[0].result;
-      if (res.state !== "completed") throw new Error(`benchmark ${t.name}: ${res.state}${"error" in res ? `: ${String(res.error)}` : ""}`);
+      if (res.state !== "completed")
+        throw new Error(`benchmark ${t.name}: ${res.state}${"error" in res ? `: ${String(res.error)}` : ""}`);
       samples.get(t.name)?.push(...(res.latency.samples ?? []));
     }
   }
@@ -86,7 +98,11 @@ async function interleavedMedians(tasks: Task[], rounds: number, roundTimeMs: nu
   for (const [name, xs] of samples) {
     const sorted = [...xs].sort((a, b) => a - b);
     const m = sorted.length;
-    out.set(name, { p50Ms: m % 2 ? sorted[(m - 1) / 2] : (sorted[m / 2 - 1] + sorted[m / 2]) / 2, minMs: sorted[0], samples: m });
+    out.set(name, {
+      p50Ms: m % 2 ? sorted[(m - 1) / 2] : (sorted[m / 2 - 1] + sorted[m / 2]) / 2,
+      minMs: sorted[0],
+      samples: m,
+    });
   }
   return out;
 }
@@ -101,7 +117,11 @@ async function matmulTask(n: number): Promise<{ task: Task; flops: number; relea
   const rng = createRandom({ seed: "matmul-bench" });
   const A = tensorF32(rng.fillGaussian(new Float32Array(n * n)), [n, n]);
   const B = tensorF32(rng.fillGaussian(new Float32Array(n * n)), [n, n]);
-  return { task: { name: `matmul ${n}`, fn: () => s.run({ A, B }) }, flops: 2 * n ** 3, release: () => s.release() };
+  return {
+    task: { name: `matmul ${n}`, fn: () => s.run({ A, B }) },
+    flops: 2 * n ** 3,
+    release: () => s.release(),
+  };
 }
 
 /** A bs-1 batch of `T` random non-special ids, all real tokens. */
@@ -109,7 +129,13 @@ function randomBatch(cfg: BertConfig, T: number): IdBatch {
   const rng = createRandom({ seed: `ids-${T}` });
   const inputIds = new BigInt64Array(T);
   for (let t = 0; t < T; t++) inputIds[t] = BigInt(1000 + rng.int(cfg.vocabSize - 1000));
-  return { inputIds, attentionMask: new BigInt64Array(T).fill(1n), tokenTypeIds: new BigInt64Array(T), batchSize: 1, seqLen: T };
+  return {
+    inputIds,
+    attentionMask: new BigInt64Array(T).fill(1n),
+    tokenTypeIds: new BigInt64Array(T),
+    batchSize: 1,
+    seqLen: T,
+  };
 }
 
 async function ensureModel(dir: string, fused: boolean): Promise<void> {
@@ -128,14 +154,25 @@ async function main(): Promise<void> {
   await ensureModel(fusedDir, true);
 
   // The 1-minute load average before and after: other processes on the machine skew every number.
-  const env = { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, node: process.version, onnxruntime: ortVersion(), loadAvg1mStart: loadavg()[0] };
+  const env = {
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    node: process.version,
+    onnxruntime: ortVersion(),
+    loadAvg1mStart: loadavg()[0],
+  };
   console.log(`environment: ${JSON.stringify(env)}`);
 
   const plain = await ClassifierSession.open(plainDir, { loadTokenizer: false });
   const fused = await ClassifierSession.open(fusedDir, { loadTokenizer: false });
   useLocalFilesOnly();
-  const hf = await AutoModelForSequenceClassification.from_pretrained(plainDir, { local_files_only: true, dtype: "fp32", device: "cpu" });
+  const hf = await AutoModelForSequenceClassification.from_pretrained(plainDir, {
+    local_files_only: true,
+    dtype: "fp32",
+    device: "cpu",
+  });
   const mm = await matmulTask(args.matmulN);
+  const mmSmall = await matmulTask(args.matmulN / 2);
   const cfg = plain.cfg;
 
   const rows: Record<string, unknown>[] = [];
@@ -151,16 +188,28 @@ async function main(): Promise<void> {
       { name: "fused", fn: () => fused.runIds(batch) },
       { name: "transformers.js", fn: () => hf(hfInputs) },
       mm.task,
+      mmSmall.task,
     ];
     const m = await interleavedMedians(tasks, args.rounds, args.timeMs / args.rounds, T === 128 ? 3 : 2);
     const get = (name: string) => m.get(name) as Median;
-    const gflops = mm.flops / (get(mm.task.name).p50Ms / 1000) / 1e9;
+    // Machine throughput: the better of two square sizes; by medians (typical) and by minima (peak,
+    // the least disturbed call: the fairer roofline on a machine shared with other processes).
+    const rate = (t: { task: Task; flops: number }, ms: number) => t.flops / (ms / 1000) / 1e9;
+    const gflops = Math.max(rate(mm, get(mm.task.name).p50Ms), rate(mmSmall, get(mmSmall.task.name).p50Ms));
+    const gflopsPeak = Math.max(
+      rate(mm, get(mm.task.name).minMs),
+      rate(mmSmall, get(mmSmall.task.name).minMs),
+    );
     const flops = encoderForwardFlops(cfg, T);
     const rooflineMs = (flops / (gflops * 1e9)) * 1000;
+    const rooflinePeakMs = (flops / (gflopsPeak * 1e9)) * 1000;
     const row = {
       seqLen: T,
       gflop: flops / 1e9,
       matmulGflops: gflops,
+      matmulGflopsPeak: gflopsPeak,
+      rooflinePeakMs,
+      plainMinOverRooflinePeak: get("plain").minMs / rooflinePeakMs,
       rooflineMs,
       plainMs: get("plain").p50Ms,
       fusedMs: get("fused").p50Ms,
@@ -175,24 +224,35 @@ async function main(): Promise<void> {
     };
     rows.push(row);
     console.log(
-      `seq ${T}: ${row.gflop.toFixed(2)} GFLOP; MatMul ${args.matmulN}³ ${gflops.toFixed(1)} GFLOP/s → roofline ${rooflineMs.toFixed(1)} ms | ` +
+      `seq ${T}: ${row.gflop.toFixed(2)} GFLOP; MatMul ${gflops.toFixed(1)} GFLOP/s (peak ${gflopsPeak.toFixed(1)}) → roofline ${rooflineMs.toFixed(1)} ms (peak ${rooflinePeakMs.toFixed(1)}) | ` +
         `plain ${row.plainMs.toFixed(1)} ms, fused ${row.fusedMs.toFixed(1)} ms, transformers.js ${row.transformersJsMs.toFixed(1)} ms | ` +
         `plain/roofline ${row.plainOverRoofline.toFixed(2)}×, fused/plain ${row.fusedOverPlain.toFixed(3)}, plain/transformers.js ${row.plainOverTransformersJs.toFixed(3)} ` +
-        `(minima: plain ${get("plain").minMs.toFixed(1)}, fused ${get("fused").minMs.toFixed(1)}, transformers.js ${get("transformers.js").minMs.toFixed(1)}, MatMul ${get(mm.task.name).minMs.toFixed(1)} ms)`,
+        `(minima: plain ${get("plain").minMs.toFixed(1)}, fused ${get("fused").minMs.toFixed(1)}, transformers.js ${get("transformers.js").minMs.toFixed(1)}, plain min/peak roofline ${row.plainMinOverRooflinePeak.toFixed(2)}×)`,
     );
   }
   await mm.release();
+  await mmSmall.release();
   await plain.dispose();
   await fused.dispose();
   await hf.dispose();
 
-  console.log(`load average (1 min): ${env.loadAvg1mStart.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end, on ${env.cores} cores`);
-  const r128 = rows[0] as { plainOverRoofline: number; fusedOverRoofline: number; plainOverTransformersJs: number };
   console.log(
-    `targets: seq 128 within 2× of roofline: ${Math.min(r128.plainOverRoofline, r128.fusedOverRoofline) <= 2 ? "met" : "MISSED"}; ` +
+    `load average (1 min): ${env.loadAvg1mStart.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end, on ${env.cores} cores`,
+  );
+  const r128 = rows[0] as {
+    plainOverRoofline: number;
+    plainMinOverRooflinePeak: number;
+    plainOverTransformersJs: number;
+  };
+  console.log(
+    `targets: seq 128 within 2× of roofline: ${Math.max(r128.plainOverRoofline, r128.plainMinOverRooflinePeak) <= 2 ? "met" : "MISSED"}; ` +
       `ours ≤ 1.05 × transformers.js: ${r128.plainOverTransformersJs <= 1.05 ? "met" : "MISSED"}`,
   );
-  if (args.json) writeFileSync(args.json, `${JSON.stringify({ env: { ...env, loadAvg1mEnd: loadavg()[0] }, matmulN: args.matmulN, rounds: args.rounds, timeMsPerTask: args.timeMs, rows }, null, 2)}\n`);
+  if (args.json)
+    writeFileSync(
+      args.json,
+      `${JSON.stringify({ env: { ...env, loadAvg1mEnd: loadavg()[0] }, matmulN: args.matmulN, rounds: args.rounds, timeMsPerTask: args.timeMs, rows }, null, 2)}\n`,
+    );
 }
 
 main().catch((e) => {

@@ -15,11 +15,16 @@ function readLabels(o: Record<string, unknown>, source: string): string[] {
     const labels: string[] = [];
     for (let i = 0; i < n; i++) {
       const v = m[String(i)];
-      if (typeof v !== "string") throw new Error(`${source}: field id2label must map "0".."${n - 1}" to strings; key "${i}" is ${JSON.stringify(v)}`);
+      if (typeof v !== "string")
+        throw new Error(
+          `${source}: field id2label must map "0".."${n - 1}" to strings; key "${i}" is ${JSON.stringify(v)}`,
+        );
       labels.push(v);
     }
     if (o.num_labels !== undefined && o.num_labels !== n) {
-      throw new Error(`${source}: field num_labels = ${JSON.stringify(o.num_labels)} disagrees with id2label (${n} labels)`);
+      throw new Error(
+        `${source}: field num_labels = ${JSON.stringify(o.num_labels)} disagrees with id2label (${n} labels)`,
+      );
     }
     return labels;
   }
@@ -31,13 +36,21 @@ function readLabels(o: Record<string, unknown>, source: string): string[] {
 export function parseEncoderConfig(variant: EncoderVariant, json: unknown, source: string): BertConfig {
   const o = asObject(json, source);
   const modelType = readString(o, "model_type", source, variant.name);
-  if (modelType !== variant.name) throw new Error(`${source}: field model_type = ${JSON.stringify(modelType)}, expected "${variant.name}"`);
+  if (modelType !== variant.name)
+    throw new Error(`${source}: field model_type = ${JSON.stringify(modelType)}, expected "${variant.name}"`);
   expectOneOf(readString(o, "hidden_act", source, "gelu"), ["gelu"] as const, "hidden_act", source);
-  expectOneOf(readString(o, "position_embedding_type", source, "absolute"), ["absolute"] as const, "position_embedding_type", source);
+  expectOneOf(
+    readString(o, "position_embedding_type", source, "absolute"),
+    ["absolute"] as const,
+    "position_embedding_type",
+    source,
+  );
   const hiddenSize = readInt(o, "hidden_size", source, 768);
   const numHeads = readInt(o, "num_attention_heads", source, 12);
   if (hiddenSize % numHeads !== 0) {
-    throw new Error(`${source}: field hidden_size = ${hiddenSize} is not a multiple of num_attention_heads = ${numHeads}`);
+    throw new Error(
+      `${source}: field hidden_size = ${hiddenSize} is not a multiple of num_attention_heads = ${numHeads}`,
+    );
   }
   const id2label = readLabels(o, source);
   const cfg: BertConfig = {
@@ -56,16 +69,23 @@ export function parseEncoderConfig(variant: EncoderVariant, json: unknown, sourc
     id2label,
     raw: { ...o },
   };
-  if (cfg.padTokenId >= cfg.vocabSize) throw new Error(`${source}: field pad_token_id = ${cfg.padTokenId} is outside the vocabulary (${cfg.vocabSize})`);
+  if (cfg.padTokenId >= cfg.vocabSize)
+    throw new Error(
+      `${source}: field pad_token_id = ${cfg.padTokenId} is outside the vocabulary (${cfg.vocabSize})`,
+    );
   if (variant.positions === "padding-offset" && cfg.maxPositionEmbeddings <= cfg.padTokenId + 1) {
-    throw new Error(`${source}: field max_position_embeddings = ${cfg.maxPositionEmbeddings} leaves no positions after padding_idx ${cfg.padTokenId}`);
+    throw new Error(
+      `${source}: field max_position_embeddings = ${cfg.maxPositionEmbeddings} leaves no positions after padding_idx ${cfg.padTokenId}`,
+    );
   }
   return cfg;
 }
 
 /** Longest input the config supports (tokens): RoBERTa loses `pad + 1` positions to its offset. */
 export function maxSequenceLength(variant: EncoderVariant, cfg: BertConfig): number {
-  return variant.positions === "padding-offset" ? cfg.maxPositionEmbeddings - cfg.padTokenId - 1 : cfg.maxPositionEmbeddings;
+  return variant.positions === "padding-offset"
+    ? cfg.maxPositionEmbeddings - cfg.padTokenId - 1
+    : cfg.maxPositionEmbeddings;
 }
 
 /** config.json for `cfg` (HF keys; unknown keys of the source JSON kept). */

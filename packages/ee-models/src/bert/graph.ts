@@ -66,7 +66,14 @@ function get(weights: StateDict, name: string): Tensor {
 }
 
 /** Embeddings → x₀ `[B, T, d]`. */
-function embeddings(g: GraphBuilder, variant: EncoderVariant, cfg: BertConfig, w: StateDict, ids: string, types: string | null): string {
+function embeddings(
+  g: GraphBuilder,
+  variant: EncoderVariant,
+  cfg: BertConfig,
+  w: StateDict,
+  ids: string,
+  types: string | null,
+): string {
   const p = `${variant.prefix}.embeddings`;
   const W = (n: string) => g.weight(`${p}.${n}`, w.get(`${p}.${n}`));
   const word = g.gather(W("word_embeddings.weight"), ids); // [B, T, d]
@@ -92,10 +99,22 @@ function embeddings(g: GraphBuilder, variant: EncoderVariant, cfg: BertConfig, w
 }
 
 /** Plain attention sub-layer output before the residual: `ctx W_o` (bias added by the caller). */
-function plainAttention(g: GraphBuilder, cfg: BertConfig, w: StateDict, n: ReturnType<typeof layerNames>, x: string, maskBias: string): string {
+function plainAttention(
+  g: GraphBuilder,
+  cfg: BertConfig,
+  w: StateDict,
+  n: ReturnType<typeof layerNames>,
+  x: string,
+  maskBias: string,
+): string {
   const H = cfg.numHeads;
   const dh = cfg.hiddenSize / H;
-  const lin = (name: string) => g.linear(x, g.weight(`${name}.weight`, w.get(`${name}.weight`), { transpose: true }), g.weight(`${name}.bias`, w.get(`${name}.bias`)));
+  const lin = (name: string) =>
+    g.linear(
+      x,
+      g.weight(`${name}.weight`, w.get(`${name}.weight`), { transpose: true }),
+      g.weight(`${name}.bias`, w.get(`${name}.bias`)),
+    );
   const heads = (t: string) => g.reshape(t, [0, 0, H, dh]); // [B, T, H, dh]
   const q = g.transpose(heads(g.mul(lin(n.q), g.constF32([1 / Math.sqrt(dh)], []))), [0, 2, 1, 3]); // [B, H, T, dh] (pre-scaled)
   const kT = g.transpose(heads(lin(n.k)), [0, 2, 3, 1]); // [B, H, dh, T]
@@ -107,7 +126,15 @@ function plainAttention(g: GraphBuilder, cfg: BertConfig, w: StateDict, n: Retur
 }
 
 /** Fused attention: com.microsoft.Attention over packed QKV, then `ctx W_o`. */
-function fusedAttention(g: GraphBuilder, cfg: BertConfig, w: StateDict, n: ReturnType<typeof layerNames>, x: string, mask32: string, i: number): string {
+function fusedAttention(
+  g: GraphBuilder,
+  cfg: BertConfig,
+  w: StateDict,
+  n: ReturnType<typeof layerNames>,
+  x: string,
+  mask32: string,
+  i: number,
+): string {
   const d = cfg.hiddenSize;
   const W = [n.q, n.k, n.v].map((name) => get(w, `${name}.weight`));
   const b = [n.q, n.k, n.v].map((name) => get(w, `${name}.bias`));
@@ -118,31 +145,59 @@ function fusedAttention(g: GraphBuilder, cfg: BertConfig, w: StateDict, n: Retur
 }
 
 /** `LN(residual + y + bias)`: SkipLayerNormalization when fused, else Add, Add, LayerNormalization. */
-function addNorm(g: GraphBuilder, fused: boolean, cfg: BertConfig, w: StateDict, y: string, bias: string, residual: string, ln: string): string {
+function addNorm(
+  g: GraphBuilder,
+  fused: boolean,
+  cfg: BertConfig,
+  w: StateDict,
+  y: string,
+  bias: string,
+  residual: string,
+  ln: string,
+): string {
   const gamma = g.weight(`${ln}.weight`, w.get(`${ln}.weight`));
   const beta = g.weight(`${ln}.bias`, w.get(`${ln}.bias`));
   const b = g.weight(bias, w.get(bias));
-  if (fused) return g.op("SkipLayerNormalization", [y, residual, gamma, beta, b], { epsilon: { f: cfg.layerNormEps } }, { domain: MS_DOMAIN });
+  if (fused)
+    return g.op(
+      "SkipLayerNormalization",
+      [y, residual, gamma, beta, b],
+      { epsilon: { f: cfg.layerNormEps } },
+      { domain: MS_DOMAIN },
+    );
   return g.layerNorm(g.add(g.add(y, b), residual), gamma, beta, cfg.layerNormEps);
 }
 
 /** Build the classifier graph into `g` (inputs, body, `logits` output). */
-export function buildEncoderGraph(g: GraphBuilder, variant: EncoderVariant, cfg: BertConfig, w: StateDict, opts: BuildOptions): void {
+export function buildEncoderGraph(
+  g: GraphBuilder,
+  variant: EncoderVariant,
+  cfg: BertConfig,
+  w: StateDict,
+  opts: BuildOptions,
+): void {
   const ids = g.input("input_ids", "int64", ["batch_size", "sequence_length"]);
   const mask = g.input("attention_mask", "int64", ["batch_size", "sequence_length"]);
-  const types = variant.tokenTypeInput ? g.input("token_type_ids", "int64", ["batch_size", "sequence_length"]) : null;
+  const types = variant.tokenTypeInput
+    ? g.input("token_type_ids", "int64", ["batch_size", "sequence_length"])
+    : null;
 
   let x = embeddings(g, variant, cfg, w, ids, types); // [B, T, d]
 
   // Attention masks: plain → additive bias (1 − m)·min, [B, 1, 1, T]; fused → raw int32 mask [B, T].
   const maskBias = opts.fused
     ? ""
-    : g.unsqueeze(g.mul(g.sub(g.constF32([1], []), g.cast(mask, "float32")), g.constF32([MASK_MIN_F32], [])), [1, 2]);
+    : g.unsqueeze(
+        g.mul(g.sub(g.constF32([1], []), g.cast(mask, "float32")), g.constF32([MASK_MIN_F32], [])),
+        [1, 2],
+      );
   const mask32 = opts.fused ? g.cast(mask, "int32") : "";
 
   for (let i = 0; i < cfg.numLayers; i++) {
     const n = layerNames(variant, i);
-    const a = opts.fused ? fusedAttention(g, cfg, w, n, x, mask32, i) : plainAttention(g, cfg, w, n, x, maskBias);
+    const a = opts.fused
+      ? fusedAttention(g, cfg, w, n, x, mask32, i)
+      : plainAttention(g, cfg, w, n, x, maskBias);
     x = addNorm(g, opts.fused, cfg, w, a, `${n.o}.bias`, x, n.ln1); // [B, T, d]
 
     const Wi = g.weight(`${n.inter}.weight`, w.get(`${n.inter}.weight`), { transpose: true });
@@ -157,7 +212,11 @@ export function buildEncoderGraph(g: GraphBuilder, variant: EncoderVariant, cfg:
   // Head on the first token ([CLS] / <s>).
   const first = g.gather(x, g.constI64([0], []), 1); // [B, d]
   const lin = (name: string, t: string) =>
-    g.linear(t, g.weight(`${name}.weight`, w.get(`${name}.weight`), { transpose: true }), g.weight(`${name}.bias`, w.get(`${name}.bias`)));
+    g.linear(
+      t,
+      g.weight(`${name}.weight`, w.get(`${name}.weight`), { transpose: true }),
+      g.weight(`${name}.bias`, w.get(`${name}.bias`)),
+    );
   const logits =
     variant.head === "pooler"
       ? lin("classifier", g.tanh(lin(`${variant.prefix}.pooler.dense`, first)))

@@ -101,7 +101,12 @@ function positions(variant: EncoderVariant, cfg: BertConfig, ids: number[]): num
 }
 
 /** Logits `[B][numLabels]` of the encoder classifier, computed in float64. */
-export function encoderReferenceLogits(variant: EncoderVariant, cfg: BertConfig, sd: StateDict, batch: ReferenceBatch): number[][] {
+export function encoderReferenceLogits(
+  variant: EncoderVariant,
+  cfg: BertConfig,
+  sd: StateDict,
+  batch: ReferenceBatch,
+): number[][] {
   const { hiddenSize: d, numHeads: H, intermediateSize: I, numLabels: L } = cfg;
   const dh = d / H;
   const p = variant.prefix;
@@ -122,11 +127,19 @@ export function encoderReferenceLogits(variant: EncoderVariant, cfg: BertConfig,
     for (let t = 0; t < T; t++) {
       for (let i = 0; i < d; i++) x[t * d + i] = E[ids[t] * d + i] + P[pos[t] * d + i] + TT[types[t] * d + i];
     }
-    layerNorm(x, T, d, w(sd, `${p}.embeddings.LayerNorm.weight`), w(sd, `${p}.embeddings.LayerNorm.bias`), cfg.layerNormEps);
+    layerNorm(
+      x,
+      T,
+      d,
+      w(sd, `${p}.embeddings.LayerNorm.weight`),
+      w(sd, `${p}.embeddings.LayerNorm.bias`),
+      cfg.layerNormEps,
+    );
 
     for (let l = 0; l < cfg.numLayers; l++) {
       const pre = `${p}.encoder.layer.${l}`;
-      const lin = (name: string, inp: Mat, nIn: number, nOut: number) => linear(inp, T, nIn, w(sd, `${pre}.${name}.weight`), w(sd, `${pre}.${name}.bias`), nOut);
+      const lin = (name: string, inp: Mat, nIn: number, nOut: number) =>
+        linear(inp, T, nIn, w(sd, `${pre}.${name}.weight`), w(sd, `${pre}.${name}.bias`), nOut);
       const q = lin("attention.self.query", x, d, d);
       const k = lin("attention.self.key", x, d, d);
       const v = lin("attention.self.value", x, d, d);
@@ -156,11 +169,25 @@ export function encoderReferenceLogits(variant: EncoderVariant, cfg: BertConfig,
       }
       const a = lin("attention.output.dense", ctx, d, d);
       for (let n = 0; n < T * d; n++) a[n] += x[n];
-      x = layerNorm(a, T, d, w(sd, `${pre}.attention.output.LayerNorm.weight`), w(sd, `${pre}.attention.output.LayerNorm.bias`), cfg.layerNormEps);
+      x = layerNorm(
+        a,
+        T,
+        d,
+        w(sd, `${pre}.attention.output.LayerNorm.weight`),
+        w(sd, `${pre}.attention.output.LayerNorm.bias`),
+        cfg.layerNormEps,
+      );
       const hmid = lin("intermediate.dense", x, d, I).map(gelu);
       const o = lin("output.dense", hmid, I, d);
       for (let n = 0; n < T * d; n++) o[n] += x[n];
-      x = layerNorm(o, T, d, w(sd, `${pre}.output.LayerNorm.weight`), w(sd, `${pre}.output.LayerNorm.bias`), cfg.layerNormEps);
+      x = layerNorm(
+        o,
+        T,
+        d,
+        w(sd, `${pre}.output.LayerNorm.weight`),
+        w(sd, `${pre}.output.LayerNorm.bias`),
+        cfg.layerNormEps,
+      );
     }
 
     // Head on token 0.

@@ -66,7 +66,11 @@ export function encoderTensorShapes(variant: EncoderVariant, cfg: BertConfig): M
  * HF `_init_weights`: Linear and Embedding weights ~ N(0, initializer_range), biases 0, LayerNorm
  * gain 1 / bias 0, the embedding row of `padding_idx` zeroed. Each tensor from `rng.derive(name)`.
  */
-export function encoderSyntheticWeights(variant: EncoderVariant, cfg: BertConfig, rng: RandomSource): StateDict {
+export function encoderSyntheticWeights(
+  variant: EncoderVariant,
+  cfg: BertConfig,
+  rng: RandomSource,
+): StateDict {
   const sd: StateDict = new Map();
   for (const [name, shape] of encoderTensorShapes(variant, cfg)) {
     const n = shape.reduce((a, b) => a * b, 1);
@@ -74,7 +78,9 @@ export function encoderSyntheticWeights(variant: EncoderVariant, cfg: BertConfig
     if (name.includes("LayerNorm.weight")) data.fill(1);
     else if (name.endsWith(".weight")) rng.derive(name).fillGaussian(data, cfg.initializerRange);
     // nn.Embedding(padding_idx=pad) zeroes that row: word embeddings (both), positions (RoBERTa).
-    const padRow = name.endsWith("word_embeddings.weight") || (variant.positions === "padding-offset" && name.endsWith("position_embeddings.weight"));
+    const padRow =
+      name.endsWith("word_embeddings.weight") ||
+      (variant.positions === "padding-offset" && name.endsWith("position_embeddings.weight"));
     if (padRow) data.fill(0, cfg.padTokenId * cfg.hiddenSize, (cfg.padTokenId + 1) * cfg.hiddenSize);
     const t: Tensor = { dtype: "F32", shape: [...shape], data };
     sd.set(name, t);

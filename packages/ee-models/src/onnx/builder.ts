@@ -10,8 +10,8 @@
  * Opset 17 for the default domain; `com.microsoft` version 1 is imported only when a node uses it.
  */
 import type { Tensor } from "ee-core";
-import { onnx, type Onnx } from "./proto.js";
-import { saveGraph, type SaveOptions, type SaveResult } from "./writer.js";
+import { type Onnx, onnx } from "./proto.js";
+import { type SaveOptions, type SaveResult, saveGraph } from "./writer.js";
 
 /** Element types the builder emits. */
 export type ElemType = "float32" | "float16" | "int64" | "int32" | "bool";
@@ -20,7 +20,13 @@ export type ElemType = "float32" | "float16" | "int64" | "int32" | "bool";
 export type Dim = number | string;
 
 /** An attribute value: integers, strings, int lists, or explicit floats (`{ f }`, `{ floats }`). */
-export type AttrValue = number | string | number[] | { f: number } | { floats: number[] } | { t: Onnx.ITensorProto };
+export type AttrValue =
+  | number
+  | string
+  | number[]
+  | { f: number }
+  | { floats: number[] }
+  | { t: Onnx.ITensorProto };
 
 /** A lazily produced initializer. */
 export interface InitializerSpec {
@@ -149,16 +155,31 @@ export class GraphBuilder {
   // ---- initializers ----------------------------------------------------------------------------
 
   /** Register a lazily produced initializer; returns its name. */
-  lazyInitializer(name: string, elem: ElemType, dims: number[], produce: () => ArrayBufferView, inline = false): string {
-    if (this.initNames.has(name)) throw new Error(`GraphBuilder ${this.name}: initializer ${name} defined twice`);
+  lazyInitializer(
+    name: string,
+    elem: ElemType,
+    dims: number[],
+    produce: () => ArrayBufferView,
+    inline = false,
+  ): string {
+    if (this.initNames.has(name))
+      throw new Error(`GraphBuilder ${this.name}: initializer ${name} defined twice`);
     this.initNames.add(name);
-    this.initializers.push({ name, elem, dims: [...dims], sizeBytes: numel(dims) * ELEM[elem].bytes, produce, inline });
+    this.initializers.push({
+      name,
+      elem,
+      dims: [...dims],
+      sizeBytes: numel(dims) * ELEM[elem].bytes,
+      produce,
+      inline,
+    });
     return name;
   }
 
   /** An initializer from data in memory (kept by reference); returns its name. */
   initializer(name: string, data: Float32Array | BigInt64Array | Int32Array, dims: number[]): string {
-    const elem: ElemType = data instanceof Float32Array ? "float32" : data instanceof BigInt64Array ? "int64" : "int32";
+    const elem: ElemType =
+      data instanceof Float32Array ? "float32" : data instanceof BigInt64Array ? "int64" : "int32";
     if (data.length !== numel(dims)) {
       throw new Error(`initializer ${name}: ${data.length} elements do not fill dims [${dims.join(", ")}]`);
     }
@@ -170,7 +191,8 @@ export class GraphBuilder {
     if (!t) throw new Error(`weights: missing tensor ${name}`);
     const outName = opts.as ?? name;
     if (!opts.transpose) return this.lazyInitializer(outName, "float32", t.shape, () => asF32(t, name));
-    if (t.shape.length !== 2) throw new Error(`weight ${name}: transpose needs a 2-D tensor, got [${t.shape.join(", ")}]`);
+    if (t.shape.length !== 2)
+      throw new Error(`weight ${name}: transpose needs a 2-D tensor, got [${t.shape.join(", ")}]`);
     const [r, c] = t.shape;
     return this.lazyInitializer(outName, "float32", [c, r], () => transpose2d(asF32(t, name), r, c));
   }
@@ -178,14 +200,16 @@ export class GraphBuilder {
   /** A small int64 constant (an initializer always kept inside model.onnx); returns its name. */
   constI64(values: readonly number[], dims: number[] = [values.length], prefix = "const_i64"): string {
     const data = BigInt64Array.from(values.map((v) => BigInt(v)));
-    if (data.length !== numel(dims)) throw new Error(`constant ${prefix}: ${data.length} values do not fill [${dims.join(", ")}]`);
+    if (data.length !== numel(dims))
+      throw new Error(`constant ${prefix}: ${data.length} values do not fill [${dims.join(", ")}]`);
     return this.lazyInitializer(this.fresh(prefix), "int64", dims, () => data, true);
   }
 
   /** A small float32 constant (kept inside model.onnx); a scalar when `dims` is `[]`. */
   constF32(values: readonly number[], dims: number[] = [values.length], prefix = "const_f32"): string {
     const data = Float32Array.from(values);
-    if (data.length !== numel(dims)) throw new Error(`constant ${prefix}: ${data.length} values do not fill [${dims.join(", ")}]`);
+    if (data.length !== numel(dims))
+      throw new Error(`constant ${prefix}: ${data.length} values do not fill [${dims.join(", ")}]`);
     return this.lazyInitializer(this.fresh(prefix), "float32", dims, () => data, true);
   }
 
@@ -194,7 +218,8 @@ export class GraphBuilder {
   private attribute(name: string, v: AttrValue): Onnx.IAttributeProto {
     const T = onnx.AttributeProto.AttributeType;
     if (typeof v === "number") {
-      if (!Number.isInteger(v)) throw new Error(`attribute ${name}: ${v} is not an integer; write { f: ${v} }`);
+      if (!Number.isInteger(v))
+        throw new Error(`attribute ${name}: ${v} is not an integer; write { f: ${v} }`);
       return { name, type: T.INT, i: v };
     }
     if (typeof v === "string") return { name, type: T.STRING, s: new TextEncoder().encode(v) };
@@ -205,7 +230,12 @@ export class GraphBuilder {
   }
 
   /** Add a node with several outputs; returns the output names. `""` marks an omitted optional input. */
-  opN(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, opts: OpOptions = {}): string[] {
+  opN(
+    opType: string,
+    inputs: string[],
+    attrs: Record<string, AttrValue> = {},
+    opts: OpOptions = {},
+  ): string[] {
     const prefix = opts.name ?? opType;
     const outs = opts.outputs ?? 1;
     const output = typeof outs === "number" ? Array.from({ length: outs }, () => this.fresh(prefix)) : outs;

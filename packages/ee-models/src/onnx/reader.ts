@@ -11,7 +11,7 @@
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { StateDict, Tensor } from "ee-core";
-import { onnx, type Onnx } from "./proto.js";
+import { type Onnx, onnx } from "./proto.js";
 
 /** Reads a base-128 varint at `pos`; returns [value, next position]. Values up to 2^53 are exact. */
 function varint(buf: Uint8Array, pos: number, where: string): [number, number] {
@@ -28,7 +28,15 @@ function varint(buf: Uint8Array, pos: number, where: string): [number, number] {
 }
 
 /** The repeated fields of GraphProto, concatenated when graphs merge. */
-const GRAPH_LISTS = ["node", "initializer", "sparseInitializer", "input", "output", "valueInfo", "quantizationAnnotation"] as const;
+const GRAPH_LISTS = [
+  "node",
+  "initializer",
+  "sparseInitializer",
+  "input",
+  "output",
+  "valueInfo",
+  "quantizationAnnotation",
+] as const;
 
 /** Protobuf merge of two GraphProtos: lists concatenated, set scalars of `b` win. */
 function mergeGraphs(a: Onnx.GraphProto, b: Onnx.GraphProto): Onnx.GraphProto {
@@ -83,7 +91,11 @@ export function readModelProto(source: string | Uint8Array): Onnx.ModelProto {
 }
 
 /** Calls `visit(fieldNumber, bytes)` for each length-delimited top-level field of a message. */
-function forEachLengthDelimited(buf: Uint8Array, where: string, visit: (field: number, bytes: Uint8Array) => void): void {
+function forEachLengthDelimited(
+  buf: Uint8Array,
+  where: string,
+  visit: (field: number, bytes: Uint8Array) => void,
+): void {
   let pos = 0;
   while (pos < buf.length) {
     const [tag, afterTag] = varint(buf, pos, where);
@@ -108,7 +120,8 @@ function externalBytes(t: Onnx.TensorProto, modelDir: string, where: string): Ui
   if (!location) throw new Error(`${where}: initializer ${t.name} is external but has no location`);
   const offset = Number(entry("offset") ?? 0);
   const length = Number(entry("length"));
-  if (!Number.isFinite(length)) throw new Error(`${where}: initializer ${t.name} is external but has no length`);
+  if (!Number.isFinite(length))
+    throw new Error(`${where}: initializer ${t.name} is external but has no length`);
   const file = join(modelDir, location);
   const out = new Uint8Array(length);
   const fd = openSync(file, "r");
@@ -116,7 +129,8 @@ function externalBytes(t: Onnx.TensorProto, modelDir: string, where: string): Ui
     let done = 0;
     while (done < length) {
       const n = readSync(fd, out, done, length - done, offset + done);
-      if (n === 0) throw new Error(`${file}: ends before byte ${offset + length} needed by initializer ${t.name}`);
+      if (n === 0)
+        throw new Error(`${file}: ends before byte ${offset + length} needed by initializer ${t.name}`);
       done += n;
     }
   } finally {
@@ -133,9 +147,14 @@ function toTensor(t: Onnx.TensorProto, modelDir: string, where: string): Tensor 
   const raw = external ? externalBytes(t, modelDir, where) : t.rawData?.length ? t.rawData : undefined;
   const T = onnx.TensorProto.DataType;
   const elemBytes = t.dataType === T.FLOAT ? 4 : t.dataType === T.INT64 ? 8 : 0;
-  if (elemBytes === 0) throw new Error(`${where}: initializer ${t.name} has ONNX data type ${t.dataType}; only float32 and int64 are read`);
+  if (elemBytes === 0)
+    throw new Error(
+      `${where}: initializer ${t.name} has ONNX data type ${t.dataType}; only float32 and int64 are read`,
+    );
   if (raw && raw.length !== n * elemBytes) {
-    throw new Error(`${where}: initializer ${t.name} holds ${raw.length} bytes for shape [${shape.join(", ")}] (${n * elemBytes} expected)`);
+    throw new Error(
+      `${where}: initializer ${t.name} holds ${raw.length} bytes for shape [${shape.join(", ")}] (${n * elemBytes} expected)`,
+    );
   }
   if (t.dataType === T.FLOAT) {
     const data = new Float32Array(n);
@@ -146,7 +165,7 @@ function toTensor(t: Onnx.TensorProto, modelDir: string, where: string): Tensor 
   if (t.dataType === T.INT64) {
     const data = new BigInt64Array(n);
     if (raw) new Uint8Array(data.buffer).set(raw.subarray(0, n * 8));
-    else t.int64Data.forEach((v, i) => (data[i] = BigInt(String(v))));
+    else for (let i = 0; i < n; i++) data[i] = BigInt(String(t.int64Data[i]));
     return { dtype: "I64", shape, data };
   }
   throw new Error(`${where}: initializer ${t.name}: unreachable data type ${t.dataType}`);

@@ -15,7 +15,7 @@ import { closeSync, mkdirSync, openSync, rmSync, statSync, writeSync } from "nod
 import { join } from "node:path";
 import type { GraphBuilder, InitializerSpec } from "./builder.js";
 import { elemCode } from "./builder.js";
-import { onnx, type Onnx } from "./proto.js";
+import { type Onnx, onnx } from "./proto.js";
 
 /** Options of `saveGraph`. */
 export interface SaveOptions {
@@ -59,7 +59,9 @@ function writeAll(fd: number, data: ArrayBufferView): void {
 function bytesOf(spec: InitializerSpec): Uint8Array {
   const v = spec.produce();
   if (v.byteLength !== spec.sizeBytes) {
-    throw new Error(`initializer ${spec.name}: produced ${v.byteLength} bytes, expected ${spec.sizeBytes} for [${spec.dims.join(", ")}]`);
+    throw new Error(
+      `initializer ${spec.name}: produced ${v.byteLength} bytes, expected ${spec.sizeBytes} for [${spec.dims.join(", ")}]`,
+    );
   }
   return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
 }
@@ -74,7 +76,8 @@ export function saveGraph(g: GraphBuilder, outDir: string, opts: SaveOptions = {
 
   const totalBytes = g.initializers.reduce((s, t) => s + t.sizeBytes, 0);
   const threshold =
-    opts.externalDataThresholdBytes ?? (totalBytes > AUTO_EXTERNAL_TOTAL_BYTES ? AUTO_EXTERNAL_TENSOR_BYTES : Number.POSITIVE_INFINITY);
+    opts.externalDataThresholdBytes ??
+    (totalBytes > AUTO_EXTERNAL_TOTAL_BYTES ? AUTO_EXTERNAL_TENSOR_BYTES : Number.POSITIVE_INFINITY);
   const isExternal = (t: InitializerSpec) => !t.inline && t.sizeBytes >= threshold;
   const anyExternal = g.initializers.some(isExternal);
 

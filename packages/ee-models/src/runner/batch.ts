@@ -19,7 +19,8 @@ export function padBatch(seqs: readonly (readonly number[])[], padId: number, pa
   if (seqs.length === 0) throw new Error("padBatch: empty batch");
   const longest = Math.max(...seqs.map((s) => s.length));
   const T = padTo ?? longest;
-  if (T < longest) throw new Error(`padBatch: padTo ${T} is shorter than the longest sequence (${longest} tokens)`);
+  if (T < longest)
+    throw new Error(`padBatch: padTo ${T} is shorter than the longest sequence (${longest} tokens)`);
   const B = seqs.length;
   const inputIds = new BigInt64Array(B * T).fill(BigInt(padId));
   const attentionMask = new BigInt64Array(B * T);

@@ -11,7 +11,15 @@ import { maxSequenceLength } from "../bert/config.js";
 import { ENCODER_VARIANTS } from "../bert/variant.js";
 import { readModelFolder } from "../folder.js";
 import { loadTokenizer } from "../tokenizers/load.js";
-import type { BertConfig, Classification, ClassifierOutput, ClassifyOptions, IdBatch, ModelFolder, SessionOptions } from "../types.js";
+import type {
+  BertConfig,
+  Classification,
+  ClassifierOutput,
+  ClassifyOptions,
+  IdBatch,
+  ModelFolder,
+  SessionOptions,
+} from "../types.js";
 import { chunk, padBatch, softmax, truncateKeepLast } from "./batch.js";
 
 /** Options of `ClassifierSession.open`. */
@@ -44,7 +52,10 @@ export class ClassifierSession {
   /** Open a classifier model folder. */
   static async open(dir: string, opts: ClassifierSessionOptions = {}): Promise<ClassifierSession> {
     const folder = readModelFolder(dir);
-    if (!(folder.arch in ENCODER_VARIANTS)) throw new Error(`model folder ${folder.dir}: model_type ${folder.arch} is not a sequence classifier (bert, roberta)`);
+    if (!(folder.arch in ENCODER_VARIANTS))
+      throw new Error(
+        `model folder ${folder.dir}: model_type ${folder.arch} is not a sequence classifier (bert, roberta)`,
+      );
     const wantTokenizer = opts.loadTokenizer ?? folder.hasTokenizer;
     const tokenizer = wantTokenizer ? await loadTokenizer(folder.dir) : undefined;
     const session = await createSession(folder.onnxPath, opts);
@@ -53,7 +64,8 @@ export class ClassifierSession {
 
   /** Token ids of `text` with special tokens, truncated to `maxLength` keeping the closing token. */
   tokenize(text: string, maxLength = this.maxLength): number[] {
-    if (!this.tokenizer) throw new Error(`model folder ${this.folder.dir}: no tokenizer loaded (pass token ids instead)`);
+    if (!this.tokenizer)
+      throw new Error(`model folder ${this.folder.dir}: no tokenizer loaded (pass token ids instead)`);
     return truncateKeepLast(this.tokenizer.encode(text), Math.min(maxLength, this.maxLength));
   }
 
@@ -63,9 +75,14 @@ export class ClassifierSession {
     if (batch.inputIds.length !== B * T || batch.attentionMask.length !== B * T) {
       throw new Error(`runIds: input_ids/attention_mask must hold batchSize·seqLen = ${B}·${T} values`);
     }
-    if (T > this.maxLength) throw new Error(`runIds: seqLen ${T} exceeds the model's ${this.maxLength} positions`);
-    const feeds: OrtValueMap = { input_ids: tensorI64(batch.inputIds, [B, T]), attention_mask: tensorI64(batch.attentionMask, [B, T]) };
-    if (this.takesTokenTypes) feeds.token_type_ids = tensorI64(batch.tokenTypeIds ?? new BigInt64Array(B * T), [B, T]);
+    if (T > this.maxLength)
+      throw new Error(`runIds: seqLen ${T} exceeds the model's ${this.maxLength} positions`);
+    const feeds: OrtValueMap = {
+      input_ids: tensorI64(batch.inputIds, [B, T]),
+      attention_mask: tensorI64(batch.attentionMask, [B, T]),
+    };
+    if (this.takesTokenTypes)
+      feeds.token_type_ids = tensorI64(batch.tokenTypeIds ?? new BigInt64Array(B * T), [B, T]);
     const t0 = performance.now();
     const out = await this.session.run(feeds);
     const latencyMs = performance.now() - t0;
@@ -73,9 +90,14 @@ export class ClassifierSession {
   }
 
   /** Classify texts (tokenized here) or token-id sequences (already with special tokens). */
-  async classify(inputs: readonly string[] | readonly (readonly number[])[], opts: ClassifyOptions = {}): Promise<Classification[]> {
+  async classify(
+    inputs: readonly string[] | readonly (readonly number[])[],
+    opts: ClassifyOptions = {},
+  ): Promise<Classification[]> {
     const maxLength = Math.min(opts.maxLength ?? this.maxLength, this.maxLength);
-    const seqs = inputs.map((x) => (typeof x === "string" ? this.tokenize(x, maxLength) : truncateKeepLast(x, maxLength)));
+    const seqs = inputs.map((x) =>
+      typeof x === "string" ? this.tokenize(x, maxLength) : truncateKeepLast(x, maxLength),
+    );
     const results: Classification[] = [];
     for (const part of chunk(seqs, opts.batchSize ?? 1)) {
       const batch = padBatch(part, this.cfg.padTokenId, opts.padToMaxLength ? maxLength : undefined);
@@ -118,7 +140,11 @@ export interface ClassifierInference {
 }
 
 /** Classify one text with a plain model folder (behind `ee infer` for classifiers). */
-export async function inferClassifier(dir: string, text: string, opts: SessionOptions & ClassifyOptions = {}): Promise<ClassifierInference> {
+export async function inferClassifier(
+  dir: string,
+  text: string,
+  opts: SessionOptions & ClassifyOptions = {},
+): Promise<ClassifierInference> {
   const s = await ClassifierSession.open(dir, opts);
   try {
     const [result] = await s.classify([text], opts);
@@ -126,8 +152,13 @@ export async function inferClassifier(dir: string, text: string, opts: SessionOp
     s.cfg.id2label.forEach((l, i) => {
       probs[l] = result.probs[i];
     });
-    const lines = s.cfg.id2label.map((l, i) => `  ${l.padEnd(12)} ${(result.probs[i] * 100).toFixed(2).padStart(6)} %`);
-    const printable = [`label: ${result.label} (${(result.confidence * 100).toFixed(2)} %, ${result.numTokens} tokens, ${result.latencyMs.toFixed(1)} ms)`, ...lines].join("\n");
+    const lines = s.cfg.id2label.map(
+      (l, i) => `  ${l.padEnd(12)} ${(result.probs[i] * 100).toFixed(2).padStart(6)} %`,
+    );
+    const printable = [
+      `label: ${result.label} (${(result.confidence * 100).toFixed(2)} %, ${result.numTokens} tokens, ${result.latencyMs.toFixed(1)} ms)`,
+      ...lines,
+    ].join("\n");
     return { label: result.label, probs, result, printable };
   } finally {
     await s.dispose();

@@ -51,7 +51,8 @@ export const bertBaseUncasedTokenizer: TokenizerSource = {
 /** roberta-base byte-level BPE tokenizer (`<s> … </s>`). */
 export const robertaBaseTokenizer: TokenizerSource = {
   name: "roberta-base",
-  description: "data dir model_files/roberta-base/tokenizer.json (2 extra unused vocab entries, see module note)",
+  description:
+    "data dir model_files/roberta-base/tokenizer.json (2 extra unused vocab entries, see module note)",
   files(dataDir = resolveDataDir()): TokenizerFiles {
     const rel = "model_files/roberta-base/tokenizer.json";
     return {

@@ -106,9 +106,10 @@ export class LlamaTokenizer {
     const key = `${tokenizerJsonPath}\u0000${tokenizerConfigPath}`;
     const cached = cache.get(key);
     if (cached) return cached;
+    const config = readJson(tokenizerConfigPath, "tokenizer_config.json"); // small: fail fast before the 9 MB file
     const tok = new LlamaTokenizer(
       readJson(tokenizerJsonPath, "tokenizer.json"),
-      readJson(tokenizerConfigPath, "tokenizer_config.json"),
+      config,
       tokenizerConfigPath,
     );
     cache.set(key, tok);
@@ -122,6 +123,13 @@ export class LlamaTokenizer {
 
   /** Load from a model folder holding tokenizer.json and tokenizer_config.json. */
   static fromFolder(dir: string): LlamaTokenizer {
+    for (const f of ["tokenizer.json", "tokenizer_config.json"]) {
+      const p = join(dir, f);
+      if (!existsSync(p))
+        throw new Error(
+          `${p}: ${f} not found (plain model folders carry their tokenizer; encrypted ones never do)`,
+        );
+    }
     return LlamaTokenizer.fromFiles(join(dir, "tokenizer.json"), join(dir, "tokenizer_config.json"));
   }
 

@@ -18,7 +18,10 @@ export async function loadTokenizer(dir: string): Promise<PreTrainedTokenizer> {
   const abs = resolve(dir);
   for (const f of ["tokenizer.json", "tokenizer_config.json"]) {
     const p = join(abs, f);
-    if (!existsSync(p)) throw new Error(`tokenizer file ${p} not found (plain model folders carry their tokenizer; encrypted ones never do)`);
+    if (!existsSync(p))
+      throw new Error(
+        `tokenizer file ${p} not found (plain model folders carry their tokenizer; encrypted ones never do)`,
+      );
   }
   useLocalFilesOnly();
   return AutoTokenizer.from_pretrained(abs, { local_files_only: true });

@@ -30,7 +30,10 @@ export function tokenizerNames(): string[] {
 /** The tokenizer source `name`, or an error listing the known ones. */
 export function getTokenizerSource(name: string): TokenizerSource {
   const t = TOKENIZERS[name];
-  if (!t) throw new Error(`tokenizer ${JSON.stringify(name)}: unknown (registered: ${tokenizerNames().join(", ")})`);
+  if (!t)
+    throw new Error(
+      `tokenizer ${JSON.stringify(name)}: unknown (registered: ${tokenizerNames().join(", ")})`,
+    );
   return t;
 }
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { createSession, cudaUnavailableMessage, listBackends, matmulF32, ortVersion } from "../../src/backend/ort.js";
+import {
+  createSession,
+  cudaUnavailableMessage,
+  listBackends,
+  matmulF32,
+  ortVersion,
+} from "../../src/backend/ort.js";
 import { seeded } from "../fixtures.js";
 
 describe("onnxruntime backend", () => {
@@ -19,7 +25,9 @@ describe("onnxruntime backend", () => {
   });
 
   it("names a missing model file", async () => {
-    await expect(createSession("/nonexistent/model.onnx")).rejects.toThrow("/nonexistent/model.onnx: ONNX model file not found");
+    await expect(createSession("/nonexistent/model.onnx")).rejects.toThrow(
+      "/nonexistent/model.onnx: ONNX model file not found",
+    );
   });
 
   it("matmulF32 equals a naive product (odd shapes)", async () => {
@@ -38,7 +46,7 @@ describe("onnxruntime backend", () => {
     // forced into 4-row chunks (4·23·4 bytes): the same product (MLAS may block differently: 1e-5)
     const chunked = await matmulF32(a, b, m, k, n, { maxChunkBytes: 4 * 23 * 4 });
     expect(chunked.length).toBe(m * n);
-    chunked.forEach((v, i) => expect(v).toBeCloseTo(c[i], 5));
+    for (let i = 0; i < chunked.length; i++) expect(chunked[i]).toBeCloseTo(c[i], 5);
     await expect(matmulF32(a, b, m + 1, k, n)).rejects.toThrow(/A has 703 elements, expected m·k = 38·19/);
   });
 });

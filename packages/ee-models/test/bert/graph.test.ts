@@ -25,7 +25,8 @@ describe("BERT ONNX graph vs float64 reference", () => {
       await s.release();
       expect(logits.length).toBe(3 * cfg.numLabels);
       for (let b = 0; b < 3; b++) {
-        for (let l = 0; l < cfg.numLabels; l++) expect(logits[b * cfg.numLabels + l]).toBeCloseTo(ref[b][l], 4);
+        for (let l = 0; l < cfg.numLabels; l++)
+          expect(logits[b * cfg.numLabels + l]).toBeCloseTo(ref[b][l], 4);
       }
       // The rows differ: the test would notice a graph that ignores its inputs.
       expect(Math.abs(ref[0][0] - ref[1][0]) + Math.abs(ref[1][1] - ref[2][1])).toBeGreaterThan(1e-3);
@@ -33,7 +34,11 @@ describe("BERT ONNX graph vs float64 reference", () => {
   }
 
   it("padding does not change a sequence's logits", () => {
-    const short = { inputIds: [batch.inputIds[1].slice(0, 5)], attentionMask: [[1, 1, 1, 1, 1]], tokenTypeIds: [batch.tokenTypeIds![1].slice(0, 5)] };
+    const short = {
+      inputIds: [batch.inputIds[1].slice(0, 5)],
+      attentionMask: [[1, 1, 1, 1, 1]],
+      tokenTypeIds: [batch.tokenTypeIds![1].slice(0, 5)],
+    };
     const alone = bertReferenceLogits(cfg, weights, short)[0];
     for (let l = 0; l < cfg.numLabels; l++) expect(alone[l]).toBeCloseTo(ref[1][l], 10);
   });

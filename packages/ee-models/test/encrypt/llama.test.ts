@@ -38,7 +38,7 @@ describe.each([
     let steps = 0;
     const rng = createRandom({ seed: "llama-prompts" });
     const B = 8;
-    const T = 10;
+    const T = 8;
     for (let batch = 0; batch < 25; batch++) {
       const ids = randomIds(rng, B, T, V);
       let p = plain.forward({ inputIds: ids });

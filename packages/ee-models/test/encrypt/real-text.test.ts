@@ -1,10 +1,10 @@
 /**
  * Equivariance on real text from the data mirror (read from the data directory, never copied):
  * - BERT / RoBERTa: 200 IMDB test reviews (100 pos + 100 neg), tokenized by the real bert-base-uncased
- *   / roberta-base tokenizers, truncated to 48 tokens, through the `bert-tiny` / `roberta-tiny` presets
+ *   / roberta-base tokenizers, truncated to 32 tokens, through the `bert-tiny` / `roberta-tiny` presets
  *   (real vocabularies, d 32, randomised weights) — ids used as they are.
  * - Llama: the 80 MT-Bench first turns + 120 ShareGPT prompts, tokenized by the real Llama 3.1
- *   tokenizer (with BOS), truncated to 24 tokens, then FOLDED into llama-tiny's 512-token vocabulary
+ *   tokenizer (with BOS), truncated to 16 tokens, then FOLDED into llama-tiny's 512-token vocabulary
  *   (`id % 512`: the tiny model cannot hold 128,256 rows in a fast float64 reference), plus 2 greedy
  *   KV-cache decode steps.
  * Both through the float64 reference forward.
@@ -68,7 +68,7 @@ describe.each([
   let seqs: number[][] = [];
   beforeAll(async () => {
     resolveDataDir(); // a clear error when the data mirror is absent
-    seqs = await tokenizeWith(preset.tokenizer as string, [...imdb("pos", 100), ...imdb("neg", 100)], 48);
+    seqs = await tokenizeWith(preset.tokenizer as string, [...imdb("pos", 100), ...imdb("neg", 100)], 32);
   });
 
   it.each(["vocab", "full"] as const)("scheme %s: decrypted logits equal plain logits", async (scheme) => {
@@ -121,7 +121,7 @@ describe("llama on MT-Bench + ShareGPT prompts (real Llama 3.1 tokenizer, ids fo
     prompts = [...mt, ...sg].map((t) =>
       tok
         .encode(t, true)
-        .slice(0, 24)
+        .slice(0, 16)
         .map((id) => id % cfg.vocabSize),
     );
   });

@@ -1,7 +1,9 @@
 import { AutoModelForCausalLM, env, type PreTrainedModel, Tensor } from "@huggingface/transformers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeModelFolder } from "../../src/folder.js";
+import { llamaArchitecture } from "../../src/llama/architecture.js";
 import { CausalLMSession } from "../../src/runner/generate.js";
-import { buildTinyFolder, maxAbsDiff, tinyConfig, tinyWeights } from "./helpers.js";
+import { buildTinyFolder, maxAbsDiff, tempDir, tinyConfig, tinyWeights } from "./helpers.js";
 
 const cfg = tinyConfig();
 const weights = tinyWeights(cfg, 5);
@@ -46,6 +48,30 @@ describe("transformers.js loads an exported llama-tiny folder", () => {
     const V = cfg.vocabSize;
     const real = (i: number) => mask[Math.floor(i / (T * V))][Math.floor(i / V) % T] === 1;
     expect(maxAbsDiff(out.logits.data as Float32Array, pre.allLogits, real)).toBeLessThan(1e-5);
+  });
+
+  it("also with the weights in onnx/model.onnx_data (external data)", async () => {
+    const t = tempDir("llama-tjs-ext");
+    try {
+      const w = await writeModelFolder(t.dir, llamaArchitecture, cfg, weights, {
+        build: { fused: false, externalDataThresholdBytes: 0 },
+        saveWeights: false,
+      });
+      expect(w.build.externalDataSizeBytes).toBeGreaterThan(0);
+      const ext = await AutoModelForCausalLM.from_pretrained(t.dir, {
+        local_files_only: true,
+        dtype: "fp32",
+        device: "cpu",
+      });
+      const out = (await ext({ input_ids: i64(padded), attention_mask: i64(mask) })) as { logits: Tensor };
+      const pre = await ours.prefill(prompts);
+      const V = cfg.vocabSize;
+      const real = (i: number) => mask[Math.floor(i / (T * V))][Math.floor(i / V) % T] === 1;
+      expect(maxAbsDiff(out.logits.data as Float32Array, pre.allLogits, real)).toBeLessThan(1e-5);
+      await ext.dispose();
+    } finally {
+      t.cleanup();
+    }
   });
 
   it("and its greedy generate gives our runner's tokens", async () => {

@@ -1,9 +1,9 @@
 import { existsSync, statSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { createSession, outputF32, tensorF32 } from "../../src/backend/ort.js";
-import { GraphBuilder } from "../../src/onnx/builder.js";
 import { bertArchitecture } from "../../src/bert/architecture.js";
 import { bertReferenceLogits } from "../../src/bert/reference.js";
+import { GraphBuilder } from "../../src/onnx/builder.js";
 import { feedsOf, paddedBatch, seeded, tempDir, tinyEncoderJson } from "../fixtures.js";
 
 const tmp = tempDir("writer");
@@ -15,7 +15,11 @@ function linearModel(): { g: GraphBuilder; W: Float32Array; b: Float32Array } {
   const W = Float32Array.from([1, 2, 3, 4, 5, 6]);
   const b = Float32Array.from([0.5, -1, 2]);
   const x = g.input("x", "float32", ["n", 2]);
-  const y = g.linear(x, g.weight("w", { dtype: "F32", shape: [3, 2], data: W }, { transpose: true }), g.initializer("b", b, [3]));
+  const y = g.linear(
+    x,
+    g.weight("w", { dtype: "F32", shape: [3, 2], data: W }, { transpose: true }),
+    g.initializer("b", b, [3]),
+  );
   g.output(y, "y", "float32", ["n", 3]);
   return { g, W, b };
 }
@@ -49,22 +53,30 @@ describe("saveGraph", () => {
     const cfg = bertArchitecture.parseConfig(tinyEncoderJson("bert"), "tiny bert");
     const weights = bertArchitecture.syntheticWeights(cfg, seeded("writer-bert"));
     const batch = paddedBatch(seeded("writer-batch"), cfg.vocabSize, cfg.padTokenId, [6, 2], 6);
-    const built = await bertArchitecture.buildOnnx(cfg, weights, `${tmp.dir}/bert-ext`, { fused: false, externalDataThresholdBytes: 0 });
+    const built = await bertArchitecture.buildOnnx(cfg, weights, `${tmp.dir}/bert-ext`, {
+      fused: false,
+      externalDataThresholdBytes: 0,
+    });
     expect(built.externalDataSizeBytes).toBeGreaterThan(4 * cfg.vocabSize * cfg.hiddenSize);
     const inline = await bertArchitecture.buildOnnx(cfg, weights, `${tmp.dir}/bert-inline`, { fused: false });
     expect(inline.externalDataPath).toBeUndefined();
-    expect(inline.onnxSizeBytes - built.onnxSizeBytes).toBeGreaterThanOrEqual(4 * cfg.vocabSize * cfg.hiddenSize);
+    expect(inline.onnxSizeBytes - built.onnxSizeBytes).toBeGreaterThanOrEqual(
+      4 * cfg.vocabSize * cfg.hiddenSize,
+    );
     const s = await createSession(built.onnxPath);
     const logits = outputF32(await s.run(feedsOf(batch, true)), "logits");
     await s.release();
     const ref = bertReferenceLogits(cfg, weights, batch);
-    for (let b = 0; b < 2; b++) for (let l = 0; l < cfg.numLabels; l++) expect(logits[b * cfg.numLabels + l]).toBeCloseTo(ref[b][l], 4);
+    for (let b = 0; b < 2; b++)
+      for (let l = 0; l < cfg.numLabels; l++) expect(logits[b * cfg.numLabels + l]).toBeCloseTo(ref[b][l], 4);
   });
 
   it("rejects a duplicate initializer name and a non-integer int attribute", () => {
     const g = new GraphBuilder("bad");
     g.initializer("a", new Float32Array(1), [1]);
     expect(() => g.initializer("a", new Float32Array(1), [1])).toThrow(/initializer a defined twice/);
-    expect(() => g.op("LayerNormalization", ["x"], { epsilon: 1e-5 })).toThrow(/epsilon: 0.00001 is not an integer/);
+    expect(() => g.op("LayerNormalization", ["x"], { epsilon: 1e-5 })).toThrow(
+      /epsilon: 0.00001 is not an integer/,
+    );
   });
 });

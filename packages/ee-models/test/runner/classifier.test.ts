@@ -49,16 +49,22 @@ for (const preset of ["bert-tiny", "roberta-tiny"] as const) {
         };
         const f = readModelFolder(dir);
         const weights = loadCheckpoint(dir, getArchitecture<BertConfig>(f.arch), cfg);
-        const ref = encoderReferenceLogits(ENCODER_VARIANTS[f.arch as "bert" | "roberta"], cfg, weights, batch);
+        const ref = encoderReferenceLogits(
+          ENCODER_VARIANTS[f.arch as "bert" | "roberta"],
+          cfg,
+          weights,
+          batch,
+        );
         got.forEach((c, b) => {
-          c.logits.forEach((v, l) => expect(v).toBeCloseTo(ref[b][l], 4));
+          for (const [l, v] of c.logits.entries()) expect(v).toBeCloseTo(ref[b][l], 4);
           expect(c.probs.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 6);
           expect(c.label).toBe(cfg.id2label[c.labelId]);
           expect(c.numTokens).toBe(seqs[b].length);
         });
         // batch size 1 gives the same logits as the padded batch
         const one = await s.classify(TEXTS, { batchSize: 1, maxLength: 16 });
-        one.forEach((c, b) => c.logits.forEach((v, l) => expect(v).toBeCloseTo(got[b].logits[l], 5)));
+        for (const [b, c] of one.entries())
+          for (const [l, v] of c.logits.entries()) expect(v).toBeCloseTo(got[b].logits[l], 5);
       } finally {
         await s.dispose();
       }
@@ -66,7 +72,11 @@ for (const preset of ["bert-tiny", "roberta-tiny"] as const) {
 
     it("transformers.js loads the folder and gives the same logits as our runner", async () => {
       useLocalFilesOnly();
-      const model = await AutoModelForSequenceClassification.from_pretrained(dir, { local_files_only: true, dtype: "fp32", device: "cpu" });
+      const model = await AutoModelForSequenceClassification.from_pretrained(dir, {
+        local_files_only: true,
+        dtype: "fp32",
+        device: "cpu",
+      });
       const tok = await AutoTokenizer.from_pretrained(dir, { local_files_only: true });
       const s = await ClassifierSession.open(dir);
       try {
@@ -76,9 +86,13 @@ for (const preset of ["bert-tiny", "roberta-tiny"] as const) {
           const { logits } = await model(inputs);
           const theirs = Array.from(logits.data as Float32Array);
           expect(theirs.length).toBe(ours[i].logits.length);
-          theirs.forEach((v, l) => expect(v).toBeCloseTo(ours[i].logits[l], 5));
+          for (const [l, v] of theirs.entries()) expect(v).toBeCloseTo(ours[i].logits[l], 5);
         }
-        const classify = await pipeline("text-classification", dir, { local_files_only: true, dtype: "fp32", device: "cpu" });
+        const classify = await pipeline("text-classification", dir, {
+          local_files_only: true,
+          dtype: "fp32",
+          device: "cpu",
+        });
         const top = (await classify(TEXTS[0])) as { label: string; score: number }[];
         expect(top[0].label).toBe(ours[0].label);
         expect(top[0].score).toBeCloseTo(ours[0].confidence, 5);

@@ -35,7 +35,11 @@ describe("encoder tokenizers from the data directory", () => {
   });
 
   it("a missing tokenizer file is named", async () => {
-    await expect(loadTokenizer(join(dir, "none"))).rejects.toThrow(`tokenizer file ${join(dir, "none", "tokenizer.json")} not found`);
-    expect(() => getTokenizerSource("bert-base-uncased").files(join(dir, "empty"))).toThrow(/data file .*bert-base-uncased\.json not found/);
+    await expect(loadTokenizer(join(dir, "none"))).rejects.toThrow(
+      `tokenizer file ${join(dir, "none", "tokenizer.json")} not found`,
+    );
+    expect(() => getTokenizerSource("bert-base-uncased").files(join(dir, "empty"))).toThrow(
+      /data file .*bert-base-uncased\.json not found/,
+    );
   });
 });
