@@ -16,15 +16,18 @@ import type {
 export class Memo {
   private readonly store = new Map<string, { value: unknown; ms: number }>();
 
-  /** The value under `key`, computing it with `make` on first use; `ms` is the cost of the first computation. */
+  /**
+   * The value under `key`, computing it with `make` on first use. `ms` is what the caller must add
+   * to its own wall time: 0 when computed now (the caller's clock already ran), else the cost of
+   * the earlier computation it reuses.
+   */
   get<T>(key: string, make: () => T): { value: T; ms: number } {
     const hit = this.store.get(key);
     if (hit) return hit as { value: T; ms: number };
     const t0 = performance.now();
     const value = make();
-    const entry = { value, ms: performance.now() - t0 };
-    this.store.set(key, entry);
-    return entry;
+    this.store.set(key, { value, ms: performance.now() - t0 });
+    return { value, ms: 0 };
   }
 }
 

@@ -7,7 +7,7 @@
  *        [--schemes vocab,full] [--sweep 1000,10000,100000,1000000] [--llama-rows 16384] [--out DIR]
  *
  * Writes attack-table.md, attack-report.json and attack-chart.vl.json to DIR
- * (default packages/ee-attacks/results/).
+ * (default <repo>/reports/attacks/, machine-local like every run output).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
   const schemes = (arg("schemes") ?? SCHEMES.join(",")).split(",") as (typeof SCHEMES)[number][];
   const sweep = (arg("sweep") ?? DEFAULT_SWEEP.join(",")).split(",").map(Number);
   const llamaRows = Number(arg("llama-rows") ?? DEFAULT_LLAMA_ROWS);
-  const outDir = arg("out") ?? fileURLToPath(new URL("../../results/", import.meta.url));
+  const outDir = arg("out") ?? fileURLToPath(new URL("../../../../reports/attacks/", import.meta.url));
   for (const s of schemes)
     if (!SCHEMES.includes(s))
       throw new Error(`--schemes: unknown scheme "${s}" (known: ${SCHEMES.join(", ")})`);

@@ -3,10 +3,11 @@
  * for the plain and the fused graph through our runner, and the same plain folder through
  * transformers.js; plus the machine's MatMul GFLOP/s and the roofline it implies for bert-base.
  *
- *   node packages/ee-models/dist/bench/vi.bench.js [--models-dir <dir>] [--time-ms N] [--rounds R] [--matmul-n N] [--json <file>]
+ *   node packages/ee-models/dist/bench/vi.bench.js [--models-dir <dir>] [--rounds R] [--matmul-n N] [--json <file>]
  *
- * Timing is interleaved (see `interleavedMedians`): `--time-ms` per task and sequence length is
- * split over `--rounds` rounds, and the MatMul that sets the roofline runs in the same rounds.
+ * Timing is interleaved call by call (see `interleavedMedians`): R rounds at seq 128 (R/2 at 512),
+ * each calling every task once in a rotating order; the MatMuls that set the roofline run in the
+ * same rounds, so load from other processes hits every number alike.
  *
  * Models are built once (synthetic weights, seed 0) into `<repo>/models/bench/` (git-ignored).
  * Medians by tinybench; targets: seq 128 within 2× of the roofline; ours ≤ 1.05 × transformers.js.
@@ -30,7 +31,6 @@ import type { BertConfig, IdBatch } from "../types.js";
 /** Command-line options. */
 interface BenchArgs {
   modelsDir: string;
-  timeMs: number;
   rounds: number;
   json?: string;
   matmulN: number;
@@ -44,8 +44,7 @@ function parseArgs(argv: string[]): BenchArgs {
   const root = findRepoRoot() ?? process.cwd();
   return {
     modelsDir: resolve(get("--models-dir") ?? join(root, "models", "bench")),
-    timeMs: Number(get("--time-ms") ?? 24000),
-    rounds: Number(get("--rounds") ?? 6),
+    rounds: Number(get("--rounds") ?? 40),
     json: get("--json"),
     matmulN: Number(get("--matmul-n") ?? 2048),
   };
@@ -66,8 +65,9 @@ interface Median {
 
 /**
  * Interleaved medians: `rounds` rounds; in each, every task runs under tinybench for about
- * `roundTimeMs` (at least `minIterations` calls), in an order that rotates from round to round, so
- * that load from other processes hits all tasks alike. The median is over all retained samples.
+ * `roundTimeMs` (at least `minIterations` calls; with 0 and 1: exactly one call, i.e. call-by-call
+ * interleaving), in an order that rotates from round to round, so that load from other processes
+ * hits all tasks alike. Round 0 warms every task up. The median is over all retained samples.
  */
 async function interleavedMedians(
   tasks: Task[],
@@ -82,7 +82,8 @@ async function interleavedMedians(
       const bench = new Bench({
         time: roundTimeMs,
         iterations: minIterations,
-        warmupIterations: r === 0 ? 3 : 1,
+        warmup: r === 0,
+        warmupIterations: 3,
         warmupTime: 0,
         retainSamples: true,
       });
@@ -190,7 +191,7 @@ async function main(): Promise<void> {
       mm.task,
       mmSmall.task,
     ];
-    const m = await interleavedMedians(tasks, args.rounds, args.timeMs / args.rounds, T === 128 ? 3 : 2);
+    const m = await interleavedMedians(tasks, T === 128 ? args.rounds : Math.ceil(args.rounds / 2), 0, 1);
     const get = (name: string) => m.get(name) as Median;
     // Machine throughput: the better of two square sizes; by medians (typical) and by minima (peak,
     // the least disturbed call: the fairer roofline on a machine shared with other processes).
@@ -251,7 +252,7 @@ async function main(): Promise<void> {
   if (args.json)
     writeFileSync(
       args.json,
-      `${JSON.stringify({ env: { ...env, loadAvg1mEnd: loadavg()[0] }, matmulN: args.matmulN, rounds: args.rounds, timeMsPerTask: args.timeMs, rows }, null, 2)}\n`,
+      `${JSON.stringify({ env: { ...env, loadAvg1mEnd: loadavg()[0] }, matmulN: args.matmulN, rounds: args.rounds, rows }, null, 2)}\n`,
     );
 }
 
