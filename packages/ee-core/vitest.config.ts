@@ -1,13 +1,1 @@
-import { defineConfig } from "vitest/config";
-
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 120_000,
-    hookTimeout: 300_000,
-    pool: "forks",
-    // The JSON report feeds the repository-wide "N passed, N failed" line (.ci/test-summary.mjs).
-    reporters: ["default", "json"],
-    outputFile: { json: "test-results.json" },
-  },
-});
+export { default } from "../../vitest.shared.ts";

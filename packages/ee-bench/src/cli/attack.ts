@@ -12,7 +12,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { AttackSuiteInput, KnownTemplate, Matrix, TokenCorpus } from "ee-attacks";
-import { DEFAULT_SUITE_OPTIONS, recoveryChartData, recoveryChartSpec, renderAttackMarkdown, runAttackSuite } from "ee-attacks";
+import {
+  DEFAULT_SUITE_OPTIONS,
+  recoveryChartData,
+  recoveryChartSpec,
+  renderAttackMarkdown,
+  runAttackSuite,
+} from "ee-attacks";
 import { loadKey, type Permutation, type Tensor } from "ee-core";
 import {
   getArchitecture,
@@ -69,7 +75,11 @@ function sharedTemplate(a: readonly number[], b: readonly number[], description:
   while (p < a.length && p < b.length && a[p] === b[p]) p++;
   let s = 0;
   while (s < a.length - p && s < b.length - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
-  return { description, prefix: Int32Array.from(a.slice(0, p)), suffix: Int32Array.from(a.slice(a.length - s)) };
+  return {
+    description,
+    prefix: Int32Array.from(a.slice(0, p)),
+    suffix: Int32Array.from(a.slice(a.length - s)),
+  };
 }
 
 interface Texts {
@@ -133,8 +143,10 @@ const TEXTS_BY_TASK = { "sequence-classification": encoderTexts, "causal-lm": ll
 export async function attackInput(opts: AttackCliOptions): Promise<AttackSuiteInput> {
   const plain = readModelFolder(opts.model);
   const enc = readModelFolder(opts.encrypted);
-  if (enc.eeJson === undefined) throw new Error(`--encrypted ${enc.dir}: not an encrypted model folder (no ee.json)`);
-  if (plain.eeJson !== undefined) throw new Error(`--model ${plain.dir}: expected the plain model, got an encrypted folder`);
+  if (enc.eeJson === undefined)
+    throw new Error(`--encrypted ${enc.dir}: not an encrypted model folder (no ee.json)`);
+  if (plain.eeJson !== undefined)
+    throw new Error(`--model ${plain.dir}: expected the plain model, got an encrypted folder`);
   if (plain.arch !== enc.arch) throw new Error(`--model is ${plain.arch} but --encrypted is ${enc.arch}`);
   const key = loadKey(resolve(opts.key), {
     architecture: enc.arch,
@@ -148,7 +160,10 @@ export async function attackInput(opts: AttackCliOptions): Promise<AttackSuiteIn
   const tables = TOKEN_TABLES[plain.arch];
   if (!tables) throw new Error(`ee attack: no token tables known for architecture ${plain.arch}`);
   const plainWeights = loadCheckpoint(plain.dir, arch, plain.cfg);
-  const encNames = [tables.embedding, ...(tables.lmHead && plainWeights.has(tables.lmHead) ? [tables.lmHead] : [])];
+  const encNames = [
+    tables.embedding,
+    ...(tables.lmHead && plainWeights.has(tables.lmHead) ? [tables.lmHead] : []),
+  ];
   const encWeights = readOnnxInitializers(enc.onnxPath, encNames);
   const lmHead = encNames.length > 1 ? tables.lmHead : undefined;
 
@@ -204,7 +219,10 @@ export async function attackCommand(opts: AttackCliOptions): Promise<void> {
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, "attack.json"), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(join(out, "attack.md"), `${markdown}\n`);
-    writeFileSync(join(out, "attack.vl.json"), `${JSON.stringify(recoveryChartSpec(recoveryChartData([report])), null, 2)}\n`);
+    writeFileSync(
+      join(out, "attack.vl.json"),
+      `${JSON.stringify(recoveryChartSpec(recoveryChartData([report])), null, 2)}\n`,
+    );
     process.stdout.write(`wrote ${out}/attack.{json,md,vl.json}\n`);
   }
 }

@@ -68,7 +68,9 @@ async function encrypt(plainDir: string, opts: EncryptCliOptions): Promise<void>
 }
 
 /** Adapt a handler that returns an exit code to commander (which ignores return values). */
-function withExitCode<A extends unknown[]>(fn: (...args: A) => Promise<number>): (...args: A) => Promise<void> {
+function withExitCode<A extends unknown[]>(
+  fn: (...args: A) => Promise<number>,
+): (...args: A) => Promise<void> {
   return async (...args) => {
     const code = await fn(...args);
     if (code !== 0) process.exitCode = code;
@@ -84,7 +86,9 @@ export const commandTable = {
   run: withExitCode((suite: string, o: RunCliOptions & { render?: boolean }) =>
     runCommand(suite, { ...o, noRender: o.render === false }),
   ),
-  table: withExitCode((runDir: string, o: { render?: boolean }) => tableCommand(runDir, { noRender: o.render === false })),
+  table: withExitCode((runDir: string, o: { render?: boolean }) =>
+    tableCommand(runDir, { noRender: o.render === false }),
+  ),
   compare: withExitCode(compareCommand),
   attack: attackCommand,
 };

@@ -3,7 +3,14 @@
  * protocol (tokenize and encrypt ids here, run the encrypted model, decrypt here). Both print the same
  * form, so a user can diff them.
  */
-import { type Device, getArchitecture, inferClassifier, inferEncrypted, inferLlama, readModelFolder } from "ee-models";
+import {
+  type Device,
+  getArchitecture,
+  inferClassifier,
+  inferEncrypted,
+  inferLlama,
+  readModelFolder,
+} from "ee-models";
 
 /** Options of `ee infer` (as commander parses them). */
 export interface InferCliOptions {
@@ -46,7 +53,9 @@ async function plain(dir: string, opts: InferCliOptions): Promise<Printable> {
     throw new Error(`${folder.dir} is an encrypted model folder (has ee.json): pass --key <key-file>`);
   }
   if (getArchitecture(folder.arch).task === "causal-lm") {
-    return llamaPrintable(await inferLlama(dir, opts.text, { device: opts.device, maxNewTokens: opts.maxNewTokens }));
+    return llamaPrintable(
+      await inferLlama(dir, opts.text, { device: opts.device, maxNewTokens: opts.maxNewTokens }),
+    );
   }
   const r = await inferClassifier(dir, opts.text, { device: opts.device });
   return { json: { label: r.label, probs: r.probs }, text: r.printable };

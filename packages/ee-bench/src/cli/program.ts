@@ -45,7 +45,9 @@ export function buildProgram(): Command {
     .argument("<plain-dir>", "plain model folder (from `ee build`)")
     .requiredOption("--out <dir>", "encrypted model folder to write")
     .requiredOption("--key <file>", "key file to write (safetensors, mode 0600)")
-    .addOption(new Option("--scheme <scheme>", "encryption scheme").choices(["full", "vocab"]).default("full"))
+    .addOption(
+      new Option("--scheme <scheme>", "encryption scheme").choices(["full", "vocab"]).default("full"),
+    )
     .option("--seed <n>", "derive the key from a seed: reproducible, NOT secret", intOption("--seed"))
     .action(commandTable.encrypt);
 
@@ -55,7 +57,10 @@ export function buildProgram(): Command {
     .argument("<model-dir>", "plain or encrypted model folder")
     .requiredOption("--text <text>", "input text")
     .option("--key <file>", "key file: the folder is encrypted; encrypt ids, decrypt outputs on this side")
-    .option("--tokenizer <dir>", "plain model folder whose tokenizer the client uses (encrypted folders have none)")
+    .option(
+      "--tokenizer <dir>",
+      "plain model folder whose tokenizer the client uses (encrypted folders have none)",
+    )
     .option("--max-new-tokens <n>", "Llama: tokens to generate", intOption("--max-new-tokens"), 32)
     .option("--json", "print JSON instead of text")
     .addOption(deviceOption())
@@ -71,7 +76,11 @@ export function buildProgram(): Command {
     .option("--reps <n>", "override every row's repetitions (>= 3)", intOption("--reps"))
     .option("--rows <ids>", "comma-separated row ids to run")
     .option("--warmup <n>", "override every row's warm-up calls", intOption("--warmup"))
-    .option("--threads <n>", "onnxruntime intra-op threads (default: onnxruntime's choice)", intOption("--threads"))
+    .option(
+      "--threads <n>",
+      "onnxruntime intra-op threads (default: onnxruntime's choice)",
+      intOption("--threads"),
+    )
     .option("--data-dir <dir>", "data directory (default: EE_DATA_DIR, else ../shared/datasets)")
     .option("--cache-dir <dir>", "built/encrypted model cache (default: <reports>/.cache)")
     .option("--verify-data", "check every data file's sha256 against the manifests")
@@ -91,13 +100,19 @@ export function buildProgram(): Command {
     .description("compare two runs row by row (Welch t-test on per-repetition ΔT)")
     .argument("<run-a>", "baseline run folder")
     .argument("<run-b>", "candidate run folder")
-    .option("--fail-above <pct>", "exit 1 when a row's ΔT worsens by more than pct points", numberOption("--fail-above"))
+    .option(
+      "--fail-above <pct>",
+      "exit 1 when a row's ΔT worsens by more than pct points",
+      numberOption("--fail-above"),
+    )
     .option("--json", "print JSON")
     .action(commandTable.compare);
 
   program
     .command("attack")
-    .description("measure how much of the key an attacker recovers (ciphertext-only, known-plaintext, weights)")
+    .description(
+      "measure how much of the key an attacker recovers (ciphertext-only, known-plaintext, weights)",
+    )
     .requiredOption("--model <plain-dir>", "the public plain model folder")
     .requiredOption("--encrypted <enc-dir>", "the encrypted model folder the server holds")
     .requiredOption("--key <file>", "the key, used only to score the attacks")
@@ -109,4 +124,3 @@ export function buildProgram(): Command {
 
   return program;
 }
-

@@ -58,7 +58,17 @@ describe("ee build / encrypt / infer", () => {
 
   it("prints the same probabilities for plain and encrypted inference", async () => {
     const plain = await ee("infer", "plain", "--text", TEXT, "--json");
-    const enc = await ee("infer", "enc", "--key", "k.safetensors", "--tokenizer", "plain", "--text", TEXT, "--json");
+    const enc = await ee(
+      "infer",
+      "enc",
+      "--key",
+      "k.safetensors",
+      "--tokenizer",
+      "plain",
+      "--text",
+      TEXT,
+      "--json",
+    );
     expect(plain.code).toBe(0);
     expect(enc.code).toBe(0);
     const a = JSON.parse(plain.stdout) as { label: string; probs: Record<string, number> };
@@ -68,10 +78,28 @@ describe("ee build / encrypt / infer", () => {
   });
 
   it("refuses a key that is not the folder's key", async () => {
-    const otherKey = await ee("infer", "enc", "--key", "k3.safetensors", "--tokenizer", "plain", "--text", TEXT);
+    const otherKey = await ee(
+      "infer",
+      "enc",
+      "--key",
+      "k3.safetensors",
+      "--tokenizer",
+      "plain",
+      "--text",
+      TEXT,
+    );
     expect(otherKey.code).toBe(1);
     expect(otherKey.stderr).toMatch(/^ee: .*k3\.safetensors.*not the key/);
-    const otherScheme = await ee("infer", "enc", "--key", "k2.safetensors", "--tokenizer", "plain", "--text", TEXT);
+    const otherScheme = await ee(
+      "infer",
+      "enc",
+      "--key",
+      "k2.safetensors",
+      "--tokenizer",
+      "plain",
+      "--text",
+      TEXT,
+    );
     expect(otherScheme.code).toBe(1);
     expect(otherScheme.stderr).toMatch(/^ee: .*k2\.safetensors uses scheme 'vocab'.*'full'/);
   });

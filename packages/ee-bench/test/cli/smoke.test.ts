@@ -34,8 +34,18 @@ afterAll(() => rmSync(reports, { recursive: true, force: true }));
 
 describe("ee run smoke", () => {
   it("prints Table 2 and writes every report file", () => {
-    expect(stdout).toMatch(/\| Model \| runtime \| bs \| VI \(s\) \| EE \(s\) \| ΔT \(%\) \| Fid \(%\) \| ΔT Std \(%\) \|/);
-    for (const f of ["config.json", "env.json", "samples.jsonl", "summary.json", "table.csv", "table.md", "index.html"]) {
+    expect(stdout).toMatch(
+      /\| Model \| runtime \| bs \| VI \(s\) \| EE \(s\) \| ΔT \(%\) \| Fid \(%\) \| ΔT Std \(%\) \|/,
+    );
+    for (const f of [
+      "config.json",
+      "env.json",
+      "samples.jsonl",
+      "summary.json",
+      "table.csv",
+      "table.md",
+      "index.html",
+    ]) {
       expect(existsSync(join(runDir, f)), f).toBe(true);
     }
   });

@@ -4,8 +4,8 @@
  * a benchmark that times it times the client's work too (DESIGN.md §6).
  */
 import type { PreTrainedTokenizer } from "@huggingface/transformers";
-import { chunk, padBatch, softmax, truncateKeepLast } from "../runner/batch.js";
-import { ClassifierSession } from "../runner/classifier.js";
+import { truncateKeepLast } from "../runner/batch.js";
+import { ClassifierSession, classifyBatches } from "../runner/classifier.js";
 import type { Classification, ClassifierOutput, ClassifyOptions, IdBatch, SessionOptions } from "../types.js";
 import { EEClient } from "./client.js";
 import { type ClientTokenizerOptions, loadClientTokenizer } from "./tokenizer.js";
@@ -61,6 +61,11 @@ export class EncryptedClassifier {
     return this.client.decryptIds([this.session.cfg.padTokenId])[0];
   }
 
+  /** Largest sequence the encrypted model takes (tokens). */
+  get maxLength(): number {
+    return this.session.maxLength;
+  }
+
   /** One EE request on a padded batch of PLAIN ids → plain-order class logits `[B, L]`. */
   async runIds(batch: IdBatch): Promise<EncryptedClassifierOutput> {
     const t0 = performance.now();
@@ -87,32 +92,7 @@ export class EncryptedClassifier {
     inputs: readonly string[] | readonly (readonly number[])[],
     opts: ClassifyOptions = {},
   ): Promise<Classification[]> {
-    const maxLength = Math.min(opts.maxLength ?? this.session.maxLength, this.session.maxLength);
-    const seqs = inputs.map((x) =>
-      typeof x === "string" ? this.tokenize(x, maxLength) : truncateKeepLast(x, maxLength),
-    );
-    const results: Classification[] = [];
-    for (const part of chunk(seqs, opts.batchSize ?? 1)) {
-      const out = await this.runIds(
-        padBatch(part, this.plainPadId, opts.padToMaxLength ? maxLength : undefined),
-      );
-      const L = out.numLabels;
-      part.forEach((seq, b) => {
-        const logits = Array.from(out.logits.subarray(b * L, (b + 1) * L));
-        const probs = softmax(logits);
-        const labelId = probs.indexOf(Math.max(...probs));
-        results.push({
-          logits,
-          probs,
-          labelId,
-          label: this.labels[labelId],
-          confidence: probs[labelId],
-          latencyMs: out.latencyMs / part.length,
-          numTokens: seq.length,
-        });
-      });
-    }
-    return results;
+    return classifyBatches(this, this.labels, this.plainPadId, inputs, opts);
   }
 
   /** Release the session. */

@@ -6,10 +6,10 @@
  */
 import type { EEManifest } from "../encrypt/manifest.js";
 import { readManifest } from "../encrypt/manifest.js";
-import type { InferLlamaResult } from "../llama/infer.js";
+import { type InferLlamaResult, llamaInferResult } from "../llama/infer.js";
 import { LLAMA31_TOKENIZER } from "../llama/presets.js";
 import { getArchitecture } from "../registry.js";
-import type { ClassifierInference } from "../runner/classifier.js";
+import { type ClassifierInference, classifierInference } from "../runner/classifier.js";
 import { LlamaTokenizer } from "../tokenizers/llama.js";
 import type { ClassifyOptions, ModelTask, SessionOptions } from "../types.js";
 import { EncryptedCausalLM } from "./causal-lm.js";
@@ -39,16 +39,7 @@ export async function inferEncryptedClassifier(
   const c = await EncryptedClassifier.open(encDir, keyPath, opts);
   try {
     const [result] = await c.classify([text], opts);
-    const probs: Record<string, number> = {};
-    c.labels.forEach((l, i) => {
-      probs[l] = result.probs[i];
-    });
-    // the plain inferClassifier's printable form, line for line
-    const lines = c.labels.map(
-      (l, i) => `  ${l.padEnd(12)} ${(result.probs[i] * 100).toFixed(2).padStart(6)} %`,
-    );
-    const head = `label: ${result.label} (${(result.confidence * 100).toFixed(2)} %, ${result.numTokens} tokens, ${result.latencyMs.toFixed(1)} ms)`;
-    return { label: result.label, probs, result, printable: [head, ...lines].join("\n") };
+    return classifierInference(c.labels, result);
   } finally {
     await c.dispose();
   }
@@ -84,18 +75,7 @@ export async function inferEncryptedLlama(
     ];
     const prompt = tok.applyChatTemplate(messages);
     const res = await lm.generate([prompt], { maxNewTokens: opts.maxNewTokens ?? 64 });
-    const seq = res.sequences[0];
-    const sorted = [...res.perTokenMs].sort((a, b) => a - b);
-    const medianMs = sorted.length ? sorted[Math.floor(sorted.length / 2)] : Number.NaN;
-    return {
-      text: tok.decode(seq.tokenIds),
-      tokenIds: seq.tokenIds,
-      promptTokens: prompt.length,
-      firstTokenProb: seq.firstTokenProb,
-      finishReason: seq.finishReason,
-      timeToFirstTokenMs: res.timeToFirstTokenMs,
-      tokensPerSec: 1000 / medianMs,
-    };
+    return llamaInferResult(tok, prompt, res);
   } finally {
     await lm.dispose();
   }

@@ -2,7 +2,7 @@
  * `inferLlama`: chat-templated greedy generation over a plain Llama model folder (behind `ee infer`).
  */
 
-import { CausalLMSession } from "../runner/generate.js";
+import { CausalLMSession, type GenerateResult } from "../runner/generate.js";
 import { LlamaTokenizer } from "../tokenizers/llama.js";
 import type { SessionOptions } from "../types.js";
 
@@ -32,6 +32,26 @@ export interface InferLlamaResult {
   tokensPerSec: number;
 }
 
+/** `inferLlama`'s result from one generated sequence: decoded text, ids, confidence and timings. */
+export function llamaInferResult(
+  tok: LlamaTokenizer,
+  prompt: readonly number[],
+  res: GenerateResult,
+): InferLlamaResult {
+  const seq = res.sequences[0];
+  const sorted = [...res.perTokenMs].sort((a, b) => a - b);
+  const medianMs = sorted.length ? sorted[Math.floor(sorted.length / 2)] : Number.NaN;
+  return {
+    text: tok.decode(seq.tokenIds),
+    tokenIds: seq.tokenIds,
+    promptTokens: prompt.length,
+    firstTokenProb: seq.firstTokenProb,
+    finishReason: seq.finishReason,
+    timeToFirstTokenMs: res.timeToFirstTokenMs,
+    tokensPerSec: 1000 / medianMs,
+  };
+}
+
 /** Apply the folder's chat template to `text`, generate greedily, decode. */
 export async function inferLlama(
   dir: string,
@@ -47,18 +67,7 @@ export async function inferLlama(
   const session = await CausalLMSession.open(dir, opts);
   try {
     const res = await session.generate([prompt], { maxNewTokens: opts.maxNewTokens ?? 64 });
-    const seq = res.sequences[0];
-    const sorted = [...res.perTokenMs].sort((a, b) => a - b);
-    const medianMs = sorted.length ? sorted[Math.floor(sorted.length / 2)] : Number.NaN;
-    return {
-      text: tok.decode(seq.tokenIds),
-      tokenIds: seq.tokenIds,
-      promptTokens: prompt.length,
-      firstTokenProb: seq.firstTokenProb,
-      finishReason: seq.finishReason,
-      timeToFirstTokenMs: res.timeToFirstTokenMs,
-      tokensPerSec: 1000 / medianMs,
-    };
+    return llamaInferResult(tok, prompt, res);
   } finally {
     await session.dispose();
   }

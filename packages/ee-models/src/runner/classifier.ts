@@ -94,37 +94,71 @@ export class ClassifierSession {
     inputs: readonly string[] | readonly (readonly number[])[],
     opts: ClassifyOptions = {},
   ): Promise<Classification[]> {
-    const maxLength = Math.min(opts.maxLength ?? this.maxLength, this.maxLength);
-    const seqs = inputs.map((x) =>
-      typeof x === "string" ? this.tokenize(x, maxLength) : truncateKeepLast(x, maxLength),
-    );
-    const results: Classification[] = [];
-    for (const part of chunk(seqs, opts.batchSize ?? 1)) {
-      const batch = padBatch(part, this.cfg.padTokenId, opts.padToMaxLength ? maxLength : undefined);
-      const out = await this.runIds(batch);
-      const L = out.numLabels;
-      part.forEach((seq, b) => {
-        const logits = Array.from(out.logits.subarray(b * L, (b + 1) * L));
-        const probs = softmax(logits);
-        const labelId = probs.indexOf(Math.max(...probs));
-        results.push({
-          logits,
-          probs,
-          labelId,
-          label: this.cfg.id2label[labelId],
-          confidence: probs[labelId],
-          latencyMs: out.latencyMs / part.length,
-          numTokens: seq.length,
-        });
-      });
-    }
-    return results;
+    return classifyBatches(this, this.cfg.id2label, this.cfg.padTokenId, inputs, opts);
   }
 
   /** Release the onnxruntime session. */
   async dispose(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** What `classifyBatches` needs of a session: plain-id tokenization and one call on a padded batch. */
+export interface IdClassifier {
+  /** Largest sequence the model takes (tokens). */
+  readonly maxLength: number;
+  /** Token ids of `text`, truncated to `maxLength` keeping the closing token. */
+  tokenize(text: string, maxLength?: number): number[];
+  /** One call on a padded batch of plain ids → plain-order class logits. */
+  runIds(batch: IdBatch): Promise<ClassifierOutput>;
+}
+
+/**
+ * The classify loop shared by the plain and the encrypted classifier: tokenize or truncate, split
+ * into batches, pad with `padId`, run, softmax → one `Classification` per input.
+ */
+export async function classifyBatches(
+  model: IdClassifier,
+  labels: readonly string[],
+  padId: number,
+  inputs: readonly string[] | readonly (readonly number[])[],
+  opts: ClassifyOptions = {},
+): Promise<Classification[]> {
+  const maxLength = Math.min(opts.maxLength ?? model.maxLength, model.maxLength);
+  const seqs = inputs.map((x) =>
+    typeof x === "string" ? model.tokenize(x, maxLength) : truncateKeepLast(x, maxLength),
+  );
+  const results: Classification[] = [];
+  for (const part of chunk(seqs, opts.batchSize ?? 1)) {
+    const out = await model.runIds(padBatch(part, padId, opts.padToMaxLength ? maxLength : undefined));
+    const L = out.numLabels;
+    part.forEach((seq, b) => {
+      const logits = Array.from(out.logits.subarray(b * L, (b + 1) * L)); // [L]
+      const probs = softmax(logits);
+      const labelId = probs.indexOf(Math.max(...probs));
+      results.push({
+        logits,
+        probs,
+        labelId,
+        label: labels[labelId],
+        confidence: probs[labelId],
+        latencyMs: out.latencyMs / part.length,
+        numTokens: seq.length,
+      });
+    });
+  }
+  return results;
+}
+
+/** `inferClassifier`'s result for one classification: probabilities by label and the printable lines. */
+export function classifierInference(labels: readonly string[], result: Classification): ClassifierInference {
+  const probs: Record<string, number> = {};
+  labels.forEach((l, i) => {
+    probs[l] = result.probs[i];
+  });
+  const lines = labels.map((l, i) => `  ${l.padEnd(12)} ${(result.probs[i] * 100).toFixed(2).padStart(6)} %`);
+  const head = `label: ${result.label} (${(result.confidence * 100).toFixed(2)} %, ${result.numTokens} tokens, ${result.latencyMs.toFixed(1)} ms)`;
+  return { label: result.label, probs, result, printable: [head, ...lines].join("\n") };
 }
 
 /** Result of `inferClassifier`. */
@@ -148,18 +182,7 @@ export async function inferClassifier(
   const s = await ClassifierSession.open(dir, opts);
   try {
     const [result] = await s.classify([text], opts);
-    const probs: Record<string, number> = {};
-    s.cfg.id2label.forEach((l, i) => {
-      probs[l] = result.probs[i];
-    });
-    const lines = s.cfg.id2label.map(
-      (l, i) => `  ${l.padEnd(12)} ${(result.probs[i] * 100).toFixed(2).padStart(6)} %`,
-    );
-    const printable = [
-      `label: ${result.label} (${(result.confidence * 100).toFixed(2)} %, ${result.numTokens} tokens, ${result.latencyMs.toFixed(1)} ms)`,
-      ...lines,
-    ].join("\n");
-    return { label: result.label, probs, result, printable };
+    return classifierInference(s.cfg.id2label, result);
   } finally {
     await s.dispose();
   }
