@@ -1,7 +1,7 @@
 /**
  * Offline encryption benchmark (not a test). Measures on this machine, in seconds:
  *   bert-base         key generation + weight transform, schemes vocab and full;
- *   llama-3.1-mini    the same (4 layers, d 1024, real 128,256 vocabulary);
+ *   llama-3.1-mini    the same (4 layers, d 512, real 128,256 vocabulary);
  *   llama-3.1-8b      ONE decoder layer at 8B shapes (d 4096, f 14336, GQA 32:8), the 128,256 × 4096
  *                     embedding and LM-head products with Q (in 16,384-row chunks, so the 2 GB
  *                     matrices are never held whole), and the key (dominated by a Haar Q of 4096);
