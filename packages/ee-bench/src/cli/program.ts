@@ -46,7 +46,12 @@ export function buildProgram(): Command {
     .requiredOption("--out <dir>", "encrypted model folder to write")
     .requiredOption("--key <file>", "key file to write (safetensors, mode 0600)")
     .addOption(
-      new Option("--scheme <scheme>", "encryption scheme").choices(["full", "vocab"]).default("full"),
+      new Option(
+        "--scheme <scheme>",
+        "encryption scheme (control: identity key, an A/A benchmark baseline, NOT encryption)",
+      )
+        .choices(["full", "vocab", "control"])
+        .default("full"),
     )
     .option("--seed <n>", "derive the key from a seed: reproducible, NOT secret", intOption("--seed"))
     .action(commandTable.encrypt);

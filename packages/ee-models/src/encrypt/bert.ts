@@ -48,7 +48,7 @@ import {
   scatterColsInPlace,
   scatterRowsInPlace,
 } from "./tensor-ops.js";
-import { encryptSpecialIds, VOCAB_PERM, vocabPermutation } from "./vocab.js";
+import { drawVocabPermutation, encryptSpecialIds, VOCAB_PERM } from "./vocab.js";
 
 /** Key component names of the BERT/RoBERTa `full` scheme. */
 export const BERT_KEY = {
@@ -76,7 +76,11 @@ export function makeBertKey(cfg: BertConfig, scheme: Scheme, rng: RandomSource):
   key.meta.id2label = JSON.stringify(cfg.id2label);
   if (scheme.vocab) {
     const fixed = ENCODER_VARIANTS[cfg.modelType].positions === "padding-offset" ? [cfg.padTokenId] : [];
-    addPermutation(key, VOCAB_PERM, vocabPermutation(cfg.vocabSize, rng.derive(VOCAB_PERM), fixed));
+    addPermutation(
+      key,
+      VOCAB_PERM,
+      drawVocabPermutation(scheme, cfg.vocabSize, rng.derive(VOCAB_PERM), fixed),
+    );
   }
   if (!scheme.hidden) return key;
   const d = cfg.hiddenSize;

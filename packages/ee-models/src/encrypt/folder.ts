@@ -152,6 +152,9 @@ export async function encryptModelFolder(
   const tokenizer = opts.tokenizer ?? detectTokenizer(plain.dir);
 
   const rng = opts.seed === undefined ? createRandom() : createRandom({ seed: opts.seed });
+  if (scheme.identity) {
+    warn(`warning: scheme ${scheme.name} leaves ${dir} unencrypted (identity key): an A/A benchmark control only`);
+  }
   if (rng.reproducible) {
     warn(
       `warning: key for ${dir} is derived from a seed: reproducible by anyone who knows the seed, NOT secret`,

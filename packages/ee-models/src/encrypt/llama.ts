@@ -47,7 +47,7 @@ import {
   scatterAxis,
   scatterRowsInPlace,
 } from "./tensor-ops.js";
-import { encryptSpecialIds, VOCAB_PERM } from "./vocab.js";
+import { drawVocabPermutation, encryptSpecialIds, VOCAB_PERM } from "./vocab.js";
 
 /** Key component names of the Llama `full` scheme. */
 export const LLAMA_KEY = {
@@ -83,7 +83,8 @@ function randomScales(n: number, rng: RandomSource, signed: boolean): Float32Arr
 export function makeLlamaKey(cfg: LlamaConfig, scheme: Scheme, rng: RandomSource): EEKey {
   const key = newKey(cfg, scheme, rng);
   key.meta.tieWordEmbeddings = String(cfg.tieWordEmbeddings);
-  if (scheme.vocab) addPermutation(key, VOCAB_PERM, randomPermutation(cfg.vocabSize, rng.derive(VOCAB_PERM)));
+  if (scheme.vocab)
+    addPermutation(key, VOCAB_PERM, drawVocabPermutation(scheme, cfg.vocabSize, rng.derive(VOCAB_PERM)));
   if (!scheme.hidden) return key;
   const d = cfg.hiddenSize;
   const G = cfg.numKvHeads;

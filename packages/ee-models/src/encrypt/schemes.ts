@@ -5,7 +5,7 @@
  */
 
 /** Registered scheme names. */
-export type SchemeName = "vocab" | "full";
+export type SchemeName = "vocab" | "full" | "control";
 
 /** What a scheme transforms. */
 export interface Scheme {
@@ -22,6 +22,12 @@ export interface Scheme {
   hidden: boolean;
   /** True when decryption is exact up to floating-point rounding (no noise added). */
   exact: boolean;
+  /**
+   * Every secret is the identity: an A/A control for benchmarks. The EE pipeline runs unchanged (its
+   * own folder, session and client gathers) on the plain weights, so its ΔT measures the harness's
+   * own bias (session order, client work). NOT encryption.
+   */
+  identity: boolean;
 }
 
 /** The registry: one row per scheme. */
@@ -32,6 +38,7 @@ export const SCHEMES: Readonly<Record<SchemeName, Scheme>> = {
     vocab: true,
     hidden: false,
     exact: true,
+    identity: false,
   },
   full: {
     name: "full",
@@ -39,6 +46,15 @@ export const SCHEMES: Readonly<Record<SchemeName, Scheme>> = {
     vocab: true,
     hidden: true,
     exact: true,
+    identity: false,
+  },
+  control: {
+    name: "control",
+    description: "A/A benchmark control: the vocab pipeline with π = identity (not encryption)",
+    vocab: true,
+    hidden: false,
+    exact: true,
+    identity: true,
   },
 };
 

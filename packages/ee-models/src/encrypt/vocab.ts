@@ -2,7 +2,8 @@
  * The vocabulary part shared by every architecture (DESIGN.md §4.1): a secret permutation π of the
  * token ids `0..V-1`, special tokens included.
  */
-import { type Permutation, type RandomSource, randomPermutation } from "ee-core";
+import { identityPermutation, type Permutation, type RandomSource, randomPermutation } from "ee-core";
+import type { Scheme } from "./schemes.js";
 
 /** Key component name of π `[V]`. */
 export const VOCAB_PERM = "vocab.perm";
@@ -63,4 +64,14 @@ export function vocabPermutation(V: number, rng: RandomSource, fixed: readonly n
     perm[t] = movable[inner[i]];
   });
   return perm;
+}
+
+/** The scheme's vocabulary permutation: random (keeping `fixed` ids in place), or the identity for a control scheme. */
+export function drawVocabPermutation(
+  scheme: Scheme,
+  V: number,
+  rng: RandomSource,
+  fixed: readonly number[] = [],
+): Permutation {
+  return scheme.identity ? identityPermutation(V) : vocabPermutation(V, rng, fixed);
 }

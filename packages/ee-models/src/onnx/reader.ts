@@ -57,28 +57,12 @@ export function readModelProto(source: string | Uint8Array): Onnx.ModelProto {
   const buf = typeof source === "string" ? new Uint8Array(readFileSync(source)) : source;
   const rest: Uint8Array[] = [];
   let graph: Onnx.GraphProto | undefined;
-  let pos = 0;
-  while (pos < buf.length) {
-    const start = pos;
-    const [tag, afterTag] = varint(buf, pos, where);
-    const field = Math.floor(tag / 8);
-    const wire = tag & 7;
-    pos = afterTag;
-    if (wire === 0) [, pos] = varint(buf, pos, where);
-    else if (wire === 1) pos += 8;
-    else if (wire === 5) pos += 4;
-    else if (wire === 2) {
-      const [len, afterLen] = varint(buf, pos, where);
-      pos = afterLen + len;
-      if (field === 7) {
-        const g = onnx.GraphProto.decode(buf.subarray(afterLen, pos));
-        graph = graph ? mergeGraphs(graph, g) : g;
-        continue;
-      }
-    } else throw new Error(`${where}: unsupported protobuf wire type ${wire} at byte ${start}`);
-    if (pos > buf.length) throw new Error(`${where}: field ${field} runs past the end of the file`);
-    rest.push(buf.subarray(start, pos));
-  }
+  forEachField(buf, where, (field, raw, payload) => {
+    if (field === 7 && payload) {
+      const g = onnx.GraphProto.decode(payload);
+      graph = graph ? mergeGraphs(graph, g) : g;
+    } else rest.push(raw);
+  });
   const others = new Uint8Array(rest.reduce((s, r) => s + r.length, 0));
   let at = 0;
   for (const r of rest) {
@@ -90,16 +74,21 @@ export function readModelProto(source: string | Uint8Array): Onnx.ModelProto {
   return model;
 }
 
-/** Calls `visit(fieldNumber, bytes)` for each length-delimited top-level field of a message. */
-function forEachLengthDelimited(
+/**
+ * Walks the top-level fields of a protobuf message: `visit(fieldNumber, rawFieldBytes, payload)`, where
+ * `payload` is the content of a length-delimited field (undefined for scalar wire types).
+ */
+function forEachField(
   buf: Uint8Array,
   where: string,
-  visit: (field: number, bytes: Uint8Array) => void,
+  visit: (field: number, raw: Uint8Array, payload: Uint8Array | undefined) => void,
 ): void {
   let pos = 0;
   while (pos < buf.length) {
+    const start = pos;
     const [tag, afterTag] = varint(buf, pos, where);
     const wire = tag & 7;
+    let payload: Uint8Array | undefined;
     pos = afterTag;
     if (wire === 0) [, pos] = varint(buf, pos, where);
     else if (wire === 1) pos += 8;
@@ -107,10 +96,22 @@ function forEachLengthDelimited(
     else if (wire === 2) {
       const [len, afterLen] = varint(buf, pos, where);
       pos = afterLen + len;
-      if (pos > buf.length) throw new Error(`${where}: a field runs past the end of the data`);
-      visit(Math.floor(tag / 8), buf.subarray(afterLen, pos));
-    } else throw new Error(`${where}: unsupported protobuf wire type ${wire}`);
+      payload = buf.subarray(afterLen, pos);
+    } else throw new Error(`${where}: unsupported protobuf wire type ${wire} at byte ${start}`);
+    if (pos > buf.length) throw new Error(`${where}: field ${Math.floor(tag / 8)} runs past the end of the data`);
+    visit(Math.floor(tag / 8), buf.subarray(start, pos), payload);
   }
+}
+
+/** Calls `visit(fieldNumber, bytes)` for each length-delimited top-level field of a message. */
+function forEachLengthDelimited(
+  buf: Uint8Array,
+  where: string,
+  visit: (field: number, bytes: Uint8Array) => void,
+): void {
+  forEachField(buf, where, (field, _raw, payload) => {
+    if (payload) visit(field, payload);
+  });
 }
 
 /** Bytes of an external tensor (`location`, `offset`, `length` entries), read from beside the model. */

@@ -16,11 +16,13 @@ import { encryptSpecialIds, vocabPermutation } from "../../src/encrypt/vocab.js"
 
 describe("registries", () => {
   it("name the schemes and default to full", () => {
-    expect(schemeNames()).toEqual(["vocab", "full"]);
+    expect(schemeNames()).toEqual(["vocab", "full", "control"]);
     expect(DEFAULT_SCHEME).toBe("full");
     expect(getScheme("vocab").hidden).toBe(false);
     expect(getScheme("full").hidden).toBe(true);
-    expect(() => getScheme("noise")).toThrow(/unknown encryption scheme 'noise'; known: vocab, full/);
+    expect(() => getScheme("noise")).toThrow(
+      /unknown encryption scheme 'noise'; known: vocab, full, control/,
+    );
   });
 
   it("have an encrypter per architecture", () => {
