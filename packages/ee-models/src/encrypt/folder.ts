@@ -153,7 +153,9 @@ export async function encryptModelFolder(
 
   const rng = opts.seed === undefined ? createRandom() : createRandom({ seed: opts.seed });
   if (scheme.identity) {
-    warn(`warning: scheme ${scheme.name} leaves ${dir} unencrypted (identity key): an A/A benchmark control only`);
+    warn(
+      `warning: scheme ${scheme.name} leaves ${dir} unencrypted (identity key): an A/A benchmark control only`,
+    );
   }
   if (rng.reproducible) {
     warn(

@@ -98,7 +98,8 @@ function forEachField(
       pos = afterLen + len;
       payload = buf.subarray(afterLen, pos);
     } else throw new Error(`${where}: unsupported protobuf wire type ${wire} at byte ${start}`);
-    if (pos > buf.length) throw new Error(`${where}: field ${Math.floor(tag / 8)} runs past the end of the data`);
+    if (pos > buf.length)
+      throw new Error(`${where}: field ${Math.floor(tag / 8)} runs past the end of the data`);
     visit(Math.floor(tag / 8), buf.subarray(start, pos), payload);
   }
 }
