@@ -123,6 +123,12 @@ export interface SessionOptions {
   interOpThreads?: number;
   /** onnxruntime graph optimisation level; default `"all"`. */
   graphOptimizationLevel?: "disabled" | "basic" | "extended" | "all";
+  /**
+   * Let idle intra-op worker threads spin-wait for work (flag); default: onnxruntime's (true). Turn it
+   * off when several sessions take turns on few cores: an idle session's spinning workers steal cores
+   * from the running one (measured: −18 % A/A bias between two Llama sessions on 2 cores).
+   */
+  allowSpinning?: boolean;
 }
 
 /** One file of a tokenizer, to be written into a model folder. */

@@ -71,6 +71,9 @@ function ortOptions(device: Device, opts: SessionOptions): ort.InferenceSession.
     executionMode: "sequential",
   };
   if (opts.intraOpThreads !== undefined) o.intraOpNumThreads = opts.intraOpThreads;
+  if (opts.allowSpinning !== undefined) {
+    o.extra = { session: { intra_op: { allow_spinning: opts.allowSpinning ? "1" : "0" } } };
+  }
   return o;
 }
 
