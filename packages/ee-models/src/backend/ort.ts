@@ -63,7 +63,7 @@ function assertCudaAvailable(): void {
 }
 
 /** onnxruntime session options for our `SessionOptions`. */
-function ortOptions(device: Device, opts: SessionOptions): ort.InferenceSession.SessionOptions {
+export function ortOptions(device: Device, opts: SessionOptions): ort.InferenceSession.SessionOptions {
   const o: ort.InferenceSession.SessionOptions = {
     executionProviders: device === "cuda" ? ["cuda", "cpu"] : ["cpu"],
     graphOptimizationLevel: opts.graphOptimizationLevel ?? "all",

@@ -4,6 +4,7 @@ import {
   cudaUnavailableMessage,
   listBackends,
   matmulF32,
+  ortOptions,
   ortVersion,
 } from "../../src/backend/ort.js";
 import { seeded } from "../fixtures.js";
@@ -48,5 +49,15 @@ describe("onnxruntime backend", () => {
     expect(chunked.length).toBe(m * n);
     for (let i = 0; i < chunked.length; i++) expect(chunked[i]).toBeCloseTo(c[i], 5);
     await expect(matmulF32(a, b, m + 1, k, n)).rejects.toThrow(/A has 703 elements, expected m·k = 38·19/);
+  });
+
+  it("allowSpinning maps to onnxruntime's intra_op.allow_spinning, and is left alone by default", () => {
+    expect(ortOptions("cpu", { allowSpinning: false }).extra).toEqual({
+      session: { intra_op: { allow_spinning: "0" } },
+    });
+    expect(ortOptions("cpu", { allowSpinning: true }).extra).toEqual({
+      session: { intra_op: { allow_spinning: "1" } },
+    });
+    expect(ortOptions("cpu", {}).extra).toBeUndefined();
   });
 });
