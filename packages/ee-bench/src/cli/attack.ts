@@ -21,7 +21,10 @@ import {
 } from "ee-attacks";
 import { loadKey, type Permutation, type Tensor } from "ee-core";
 import {
+  ENCODER_VARIANTS,
   getArchitecture,
+  LLAMA_EMBED,
+  LLAMA_LM_HEAD,
   LlamaTokenizer,
   loadCheckpoint,
   loadTokenizer,
@@ -52,9 +55,9 @@ export interface AttackCliOptions {
 
 /** Tensor names of the token tables per architecture (embedding, and the untied LM head if any). */
 const TOKEN_TABLES: Record<string, { embedding: string; lmHead?: string }> = {
-  bert: { embedding: "bert.embeddings.word_embeddings.weight" },
-  roberta: { embedding: "roberta.embeddings.word_embeddings.weight" },
-  llama: { embedding: "model.embed_tokens.weight", lmHead: "lm_head.weight" },
+  bert: { embedding: `${ENCODER_VARIANTS.bert.prefix}.embeddings.word_embeddings.weight` },
+  roberta: { embedding: `${ENCODER_VARIANTS.roberta.prefix}.embeddings.word_embeddings.weight` },
+  llama: { embedding: LLAMA_EMBED, lmHead: LLAMA_LM_HEAD },
 };
 
 function matrix(t: Tensor, what: string): Matrix {

@@ -16,6 +16,7 @@ import {
 } from "ee-models";
 import type { BenchSample, BenchTarget, SuiteRow, TargetKind, TargetOutput, TargetPair } from "../types.js";
 import type { CachedModels } from "./model-cache.js";
+import { preparedIds } from "./prepared-ids.js";
 
 /** Something with `generate(prompts)` — both session kinds. */
 interface Generates {
@@ -36,11 +37,7 @@ function target(
   return {
     kind,
     async run(batch: readonly BenchSample[]): Promise<TargetOutput[]> {
-      const prompts = batch.map((s) => {
-        const t = ids.get(s.id);
-        if (!t) throw new Error(`row ${row.id}: sample ${s.id} was not tokenized (prepare not called)`);
-        return t;
-      });
+      const prompts = preparedIds(ids, batch, row);
       const res = await session.generate(prompts, {
         maxNewTokens: row.maxNewTokens,
         eosTokenIds: [],

@@ -6,6 +6,7 @@
 import { ClassifierSession, EncryptedClassifier, type SessionOptions } from "ee-models";
 import type { BenchSample, BenchTarget, SuiteRow, TargetKind, TargetOutput, TargetPair } from "../types.js";
 import type { CachedModels } from "./model-cache.js";
+import { preparedIds } from "./prepared-ids.js";
 
 /** Something with `classify(ids)` — both session kinds. */
 interface Classifies {
@@ -25,11 +26,7 @@ function target(
   return {
     kind,
     async run(batch: readonly BenchSample[]): Promise<TargetOutput[]> {
-      const seqs = batch.map((s) => {
-        const t = ids.get(s.id);
-        if (!t) throw new Error(`row ${row.id}: sample ${s.id} was not tokenized (prepare not called)`);
-        return t;
-      });
+      const seqs = preparedIds(ids, batch, row);
       const res = await session.classify(seqs, { maxLength: row.maxLength, batchSize: batch.length });
       return res.map((r) => ({
         predicted: r.labelId,
