@@ -60,6 +60,23 @@ export { ENCRYPTERS, getEncrypter } from "./encrypt/registry.js";
 export type { Scheme, SchemeName } from "./encrypt/schemes.js";
 export { DEFAULT_SCHEME, getScheme, SCHEMES, schemeNames } from "./encrypt/schemes.js";
 export { VOCAB_PERM, vocabPermutation } from "./encrypt/vocab.js";
+export type {
+  Engine,
+  EngineAvailability,
+  EngineClassifyResult,
+  EngineDevice,
+  EngineFactory,
+  EngineGenerateOptions,
+  EngineGenerateResult,
+  EngineInfo,
+  EngineOptions,
+  EngineSequence,
+  FirstStep,
+  IdSequences,
+} from "./engines/engine.js";
+export { engineNames, getEngine, registerEngine } from "./engines/registry.js";
+export type { Tensor, TensorData } from "./engines/tensor.js";
+export { numel, row, tensor } from "./engines/tensor.js";
 export type { WriteFolderOptions, WrittenFolder } from "./folder.js";
 export { readModelFolder, writeModelFolder } from "./folder.js";
 export { llamaArchitecture } from "./llama/architecture.js";
