@@ -9,6 +9,7 @@ export { DEFAULT_GRAM_MATCH, gramAnchorMatch } from "./attacks/weights-gram.js";
 export { DEFAULT_PROCRUSTES_MATCH, procrustesMatch } from "./attacks/weights-procrustes.js";
 export { sortedSignatures, sortedValueMatch } from "./attacks/weights-sorted.js";
 export type { AttackContext, AttackOutcome } from "./context.js";
+export { foldRowGain, isUnitGain } from "./linalg/fold-gain.js";
 export { polarOrthogonal } from "./linalg/polar.js";
 export { procrustesRotation } from "./linalg/procrustes.js";
 export { assignmentLogLikelihood, swapDelta } from "./lm/assignment-score.js";

@@ -11,9 +11,11 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { AttackSuiteInput, KnownTemplate, Matrix, TokenCorpus } from "ee-attacks";
+import type { AttackFamily, AttackSuiteInput, KnownTemplate, Matrix, TokenCorpus } from "ee-attacks";
 import {
+  ATTACKS,
   DEFAULT_SUITE_OPTIONS,
+  foldRowGain,
   recoveryChartData,
   recoveryChartSpec,
   renderAttackMarkdown,
@@ -24,6 +26,7 @@ import {
   ENCODER_VARIANTS,
   getArchitecture,
   LLAMA_EMBED,
+  LLAMA_FINAL_NORM,
   LLAMA_LM_HEAD,
   LlamaTokenizer,
   loadCheckpoint,
@@ -51,14 +54,46 @@ export interface AttackCliOptions {
   out?: string;
   /** Data directory (path); default EE_DATA_DIR or the mirror beside the repo. */
   dataDir?: string;
+  /** Attacks to run, comma-separated registry names or threat models (e.g. `public-weights`); default all. */
+  attacks?: string;
 }
 
-/** Tensor names of the token tables per architecture (embedding, and the untied LM head if any). */
-const TOKEN_TABLES: Record<string, { embedding: string; lmHead?: string }> = {
+/**
+ * Tensor names of the token tables per architecture: the embedding, and for a decoder the LM head and
+ * the public gain of the norm that feeds it (folded into the head before matching).
+ */
+const TOKEN_TABLES: Record<string, { embedding: string; lmHead?: string; headNormGain?: string }> = {
   bert: { embedding: `${ENCODER_VARIANTS.bert.prefix}.embeddings.word_embeddings.weight` },
   roberta: { embedding: `${ENCODER_VARIANTS.roberta.prefix}.embeddings.word_embeddings.weight` },
-  llama: { embedding: LLAMA_EMBED, lmHead: LLAMA_LM_HEAD },
+  llama: { embedding: LLAMA_EMBED, lmHead: LLAMA_LM_HEAD, headNormGain: LLAMA_FINAL_NORM },
 };
+
+/** Threat models whose attacks read token traffic (and so need the data mirror and a tokenizer). */
+const TRAFFIC_FAMILIES: readonly AttackFamily[] = ["ciphertext-only", "known-plaintext"];
+
+/** Registry names selected by `--attacks` (names or threat models); undefined = all. */
+export function selectAttacks(list: string | undefined): string[] | undefined {
+  if (list === undefined) return undefined;
+  const out = new Set<string>();
+  for (const item of list.split(",").map((s) => s.trim())) {
+    const byFamily = ATTACKS.filter((a) => a.family === item);
+    const byName = ATTACKS.filter((a) => a.name === item);
+    if (byFamily.length + byName.length === 0) {
+      const families = [...new Set(ATTACKS.map((a) => a.family))];
+      throw new Error(
+        `--attacks: unknown attack or threat model "${item}"; known: ${[...families, ...ATTACKS.map((a) => a.name)].join(", ")}`,
+      );
+    }
+    for (const a of [...byFamily, ...byName]) out.add(a.name);
+  }
+  return [...out];
+}
+
+function needsTraffic(selected: string[] | undefined): boolean {
+  return ATTACKS.some(
+    (a) => (selected === undefined || selected.includes(a.name)) && TRAFFIC_FAMILIES.includes(a.family),
+  );
+}
 
 function matrix(t: Tensor, what: string): Matrix {
   if (t.shape.length !== 2 || !(t.data instanceof Float32Array)) {
@@ -163,36 +198,92 @@ export async function attackInput(opts: AttackCliOptions): Promise<AttackSuiteIn
   const tables = TOKEN_TABLES[plain.arch];
   if (!tables) throw new Error(`ee attack: no token tables known for architecture ${plain.arch}`);
   const plainWeights = loadCheckpoint(plain.dir, arch, plain.cfg);
-  const encNames = [
-    tables.embedding,
-    ...(tables.lmHead && plainWeights.has(tables.lmHead) ? [tables.lmHead] : []),
-  ];
-  const encWeights = readOnnxInitializers(enc.onnxPath, encNames);
-  const lmHead = encNames.length > 1 ? tables.lmHead : undefined;
+  const weights = tokenTables(plain, enc, plainWeights, tables);
 
-  const dataDir = resolveBenchDataDir(opts.dataDir);
-  const texts = await TEXTS_BY_TASK[arch.task](plain.dir, dataDir, opts.seed);
+  const selected = selectAttacks(opts.attacks);
+  const texts = needsTraffic(selected)
+    ? await TEXTS_BY_TASK[arch.task](plain.dir, resolveBenchDataDir(opts.dataDir), opts.seed)
+    : null;
   return {
     architecture: plain.arch,
     scheme: String(enc.eeJson.scheme),
     model: String(enc.eeJson.preset ?? plain.arch),
     vocabSize: perm.length,
     truePermutation: perm,
-    prior: texts.prior,
-    observed: { name: texts.observed.name, docs: encryptDocs(texts.observed.docs, perm) },
-    heldOut: { name: texts.heldOut.name, docs: encryptDocs(texts.heldOut.docs, perm) },
-    template: texts.template,
-    weights: {
-      plainEmbedding: matrix(plainWeights.get(tables.embedding)!, `${plain.dir}: ${tables.embedding}`),
-      encryptedEmbedding: matrix(encWeights.get(tables.embedding)!, `${enc.onnxPath}: ${tables.embedding}`),
-      ...(lmHead
-        ? {
-            plainLmHead: matrix(plainWeights.get(lmHead)!, `${plain.dir}: ${lmHead}`),
-            encryptedLmHead: matrix(encWeights.get(lmHead)!, `${enc.onnxPath}: ${lmHead}`),
-          }
-        : {}),
-    },
+    ...(texts
+      ? {
+          prior: texts.prior,
+          observed: { name: texts.observed.name, docs: encryptDocs(texts.observed.docs, perm) },
+          heldOut: { name: texts.heldOut.name, docs: encryptDocs(texts.heldOut.docs, perm) },
+          template: texts.template,
+        }
+      : {}),
+    weights,
   };
+}
+
+/** True when a parsed config says the LM head is the embedding (tied). */
+function tied(cfg: unknown): boolean {
+  return (cfg as { tieWordEmbeddings?: boolean }).tieWordEmbeddings === true;
+}
+
+/**
+ * The token tables the weights attacker holds: plain ones from the public checkpoint, encrypted ones
+ * read back out of the encrypted ONNX file. A decoder's LM head is compared with the public gain of the
+ * final norm folded in on both sides (`w_t ⊙ g`): Llama `full` writes the gain into the encrypted head
+ * and sets the norm to 1, `vocab` leaves both where they were; after the fold the rows agree either way.
+ * A tied plain head is the plain embedding.
+ */
+function tokenTables(
+  plain: ReturnType<typeof readModelFolder>,
+  enc: ReturnType<typeof readModelFolder>,
+  plainWeights: Map<string, Tensor>,
+  tables: { embedding: string; lmHead?: string; headNormGain?: string },
+): AttackSuiteInput["weights"] {
+  const encHasHead = tables.lmHead !== undefined && !tied(enc.cfg);
+  const encNames = [
+    tables.embedding,
+    ...(encHasHead ? [tables.lmHead as string] : []),
+    ...(encHasHead && tables.headNormGain ? [tables.headNormGain] : []),
+  ];
+  const encWeights = readOnnxInitializers(enc.onnxPath, encNames);
+  const get = (m: Map<string, Tensor>, name: string, where: string): Tensor => {
+    const t = m.get(name);
+    if (!t) throw new Error(`${where}: no tensor ${name}`);
+    return t;
+  };
+  const plainEmbedding = matrix(
+    get(plainWeights, tables.embedding, plain.dir),
+    `${plain.dir}: ${tables.embedding}`,
+  );
+  const encryptedEmbedding = matrix(
+    get(encWeights, tables.embedding, enc.onnxPath),
+    `${enc.onnxPath}: ${tables.embedding}`,
+  );
+  if (!encHasHead) return { plainEmbedding, encryptedEmbedding };
+  const headName = tables.lmHead as string;
+  let plainLmHead = tied(plain.cfg)
+    ? plainEmbedding
+    : matrix(get(plainWeights, headName, plain.dir), `${plain.dir}: ${headName}`);
+  let encryptedLmHead = matrix(get(encWeights, headName, enc.onnxPath), `${enc.onnxPath}: ${headName}`);
+  if (tables.headNormGain) {
+    const g = tables.headNormGain;
+    const gain = (t: Tensor, where: string): Float32Array => {
+      if (!(t.data instanceof Float32Array)) throw new Error(`${where}: ${g} is not float32`);
+      return t.data;
+    };
+    plainLmHead = foldRowGain(
+      plainLmHead,
+      gain(get(plainWeights, g, plain.dir), plain.dir),
+      `${plain.dir}: ${g}`,
+    );
+    encryptedLmHead = foldRowGain(
+      encryptedLmHead,
+      gain(get(encWeights, g, enc.onnxPath), enc.onnxPath),
+      `${enc.onnxPath}: ${g}`,
+    );
+  }
+  return { plainEmbedding, encryptedEmbedding, plainLmHead, encryptedLmHead };
 }
 
 function parseSweep(text: string): number[] {
@@ -206,8 +297,10 @@ function parseSweep(text: string): number[] {
 export async function attackCommand(opts: AttackCliOptions): Promise<void> {
   const observedTokenSweep = parseSweep(opts.observed);
   const input = await attackInput(opts);
+  const attacks = selectAttacks(opts.attacks);
   const report = await runAttackSuite(input, {
     ...DEFAULT_SUITE_OPTIONS,
+    ...(attacks ? { attacks } : {}),
     seed: opts.seed,
     observedTokenSweep,
     onRow: (row) =>

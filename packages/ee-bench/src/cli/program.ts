@@ -125,6 +125,10 @@ export function buildProgram(): Command {
     .option("--seed <n>", "seed of the attacks' own randomness", intOption("--seed"), 1)
     .option("--out <dir>", "write attack.json / attack.md / attack.vl.json here")
     .option("--data-dir <dir>", "data directory (default: EE_DATA_DIR, else ../shared/datasets)")
+    .option(
+      "--attacks <list>",
+      "attacks to run: registry names or threat models (ciphertext-only, known-plaintext, public-weights, hidden-state), comma-separated",
+    )
     .action(commandTable.attack);
 
   return program;

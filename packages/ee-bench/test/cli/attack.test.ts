@@ -1,0 +1,118 @@
+/**
+ * `ee attack` on real folders, as a user runs it (child process on the built CLI): a tiny Llama built
+ * from a safetensors checkpoint whose RMSNorm gains are NOT 1 (as every trained checkpoint's are),
+ * encrypted by `ee encrypt`; the weights attacker reads the encrypted tables back out of the ONNX file.
+ * Under `full` the encrypter folds the final-norm gain into the LM head before rotating it, so the
+ * command must fold the public gain into the plain head too — without it the head invariants never
+ * match and the command would report a false "secure".
+ */
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { createRandom, writeSafetensors } from "ee-core";
+import { llamaSyntheticWeights, llamaTiny, parseLlamaConfig } from "ee-models";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const EE = new URL("../../bin/ee.js", import.meta.url).pathname;
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function ee(...args: string[]): Promise<Outcome> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [EE, ...args], { cwd: dir, maxBuffer: 1 << 26 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+interface Row {
+  attack: string;
+  family: string;
+  top1Pct: number;
+  scoredIds: number;
+}
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "ee-attack-"));
+  const cfg = parseLlamaConfig(llamaTiny.config, "llama-tiny");
+  // gains 1 + 0.3·N(0, 1): far from 1, like a trained model's
+  const weights = llamaSyntheticWeights(cfg, createRandom({ seed: 11 }), { gainStd: 0.3 });
+  const gain = weights.get("model.norm.weight")?.data as Float32Array;
+  expect(Math.max(...gain.map((g) => Math.abs(g - 1)))).toBeGreaterThan(0.1);
+  mkdirSync(join(dir, "ckpt"));
+  writeSafetensors(join(dir, "ckpt", "model.safetensors"), weights);
+  const built = await ee("build", "llama-tiny", "--weights", "ckpt", "--out", "plain");
+  expect(built.code, built.stderr).toBe(0);
+  for (const scheme of ["full", "vocab"]) {
+    const enc = await ee("encrypt", "plain", "--out", scheme, "--key", `${scheme}.key`, "--scheme", scheme);
+    expect(enc.code, enc.stderr).toBe(0);
+  }
+}, 120_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function weightsAttack(scheme: string): Promise<Row[]> {
+  const out = await ee(
+    "attack",
+    "--model",
+    "plain",
+    "--encrypted",
+    scheme,
+    "--key",
+    `${scheme}.key`,
+    "--attacks",
+    "public-weights",
+    "--out",
+    `report-${scheme}`,
+  );
+  expect(out.code, out.stderr).toBe(0);
+  const report = JSON.parse(readFileSync(join(dir, `report-${scheme}`, "attack.json"), "utf8")) as {
+    rows: Row[];
+    vocabSize: number;
+  };
+  expect(report.vocabSize).toBe(512);
+  for (const r of report.rows) expect(r.family).toBe("public-weights");
+  return report.rows;
+}
+
+const best = (rows: Row[]) => Math.max(...rows.map((r) => r.top1Pct));
+
+describe("ee attack (weights attacker) on a Llama checkpoint with non-unit norm gains", () => {
+  it("recovers ≥ 99 % of the vocabulary under full", async () => {
+    const rows = await weightsAttack("full");
+    const procrustes = rows.find((r) => r.attack === "weights-procrustes");
+    expect(procrustes?.scoredIds).toBe(512);
+    expect(best(rows)).toBeGreaterThanOrEqual(99);
+  }, 120_000);
+
+  it("recovers ≥ 99 % of the vocabulary under vocab", async () => {
+    expect(best(await weightsAttack("vocab"))).toBeGreaterThanOrEqual(99);
+  }, 120_000);
+
+  it("rejects an unknown attack name with a one-line error naming the option", async () => {
+    const out = await ee(
+      "attack",
+      "--model",
+      "plain",
+      "--encrypted",
+      "full",
+      "--key",
+      "full.key",
+      "--attacks",
+      "nope",
+    );
+    expect(out.code).not.toBe(0);
+    expect(out.stderr).toMatch(/--attacks: unknown attack or threat model "nope"/);
+  }, 60_000);
+});
