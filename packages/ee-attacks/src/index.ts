@@ -2,6 +2,7 @@ export { frequencyAttack } from "./attacks/frequency.js";
 export { DEFAULT_GENETIC, geneticAttack } from "./attacks/genetic.js";
 export { hiddenStateInversion } from "./attacks/hidden-state.js";
 export { DEFAULT_HILL_CLIMB, hillClimbAttack } from "./attacks/hill-climb.js";
+export { logitsOracleMatch, ORACLE_TOP_K, oracleSignatures } from "./attacks/logits-oracle.js";
 export { DEFAULT_RANDOM_SEARCH, randomSearchAttack } from "./attacks/random-search.js";
 export { anchorsFromTemplate } from "./attacks/template-anchors.js";
 export { exactRowMatch } from "./attacks/weights-exact.js";
@@ -10,6 +11,7 @@ export { DEFAULT_PROCRUSTES_MATCH, procrustesMatch } from "./attacks/weights-pro
 export { sortedSignatures, sortedValueMatch } from "./attacks/weights-sorted.js";
 export type { AttackContext, AttackOutcome } from "./context.js";
 export { foldRowGain, isUnitGain } from "./linalg/fold-gain.js";
+export { nearestAssignment, withMeanLead } from "./linalg/nearest-assign.js";
 export { polarOrthogonal } from "./linalg/polar.js";
 export { procrustesRotation } from "./linalg/procrustes.js";
 export { assignmentLogLikelihood, swapDelta } from "./lm/assignment-score.js";
@@ -55,6 +57,7 @@ export type {
   KnownTemplate,
   Matrix,
   ObservationRanking,
+  OracleView,
   PolarOptions,
   PolarResult,
   ProcrustesMatchOptions,

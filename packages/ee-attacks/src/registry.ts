@@ -8,6 +8,7 @@ import { frequencyAttack } from "./attacks/frequency.js";
 import { geneticAttack } from "./attacks/genetic.js";
 import { hiddenStateInversion } from "./attacks/hidden-state.js";
 import { hillClimbAttack } from "./attacks/hill-climb.js";
+import { logitsOracleMatch } from "./attacks/logits-oracle.js";
 import { randomSearchAttack } from "./attacks/random-search.js";
 import { anchorsFromTemplate } from "./attacks/template-anchors.js";
 import { exactRowMatch } from "./attacks/weights-exact.js";
@@ -46,6 +47,7 @@ const needTemplate = (i: AttackSuiteInput): string | null =>
   needTraffic(i) ?? (!i.template ? "no known template" : null);
 const needWeights = (i: AttackSuiteInput): string | null => (!i.weights ? "no weights" : null);
 const needHidden = (i: AttackSuiteInput): string | null => (!i.hiddenStates ? "no hidden states" : null);
+const needOracle = (i: AttackSuiteInput): string | null => (!i.oracle ? "no oracle queries" : null);
 
 /** The traffic of this sweep point (present for swept attacks). */
 function traffic(ctx: AttackContext): { prior: TokenCorpus; observed: TokenCorpus } {
@@ -105,7 +107,7 @@ function procrustes(ctx: AttackContext): { value: ProcrustesMatchResult | string
 const priorName = (ctx: AttackContext): string => ctx.input.prior?.name ?? "none";
 
 /** The registry. */
-export const ATTACKS: readonly AttackEntry[] = [
+const TABLE: readonly AttackEntry[] = [
   {
     name: "frequency-rank",
     family: "ciphertext-only",
@@ -348,6 +350,30 @@ export const ATTACKS: readonly AttackEntry[] = [
     },
   },
 ];
+
+/** The server's own model as an oracle (registered after the table so the table reads in §8's order). */
+const ORACLE_ATTACKS: readonly AttackEntry[] = [
+  {
+    name: "logits-oracle",
+    family: "model-oracle",
+    sweep: false,
+    missing: needOracle,
+    run(ctx) {
+      const o = ctx.input.oracle;
+      if (!o) throw new Error("needs oracle signatures");
+      const r = logitsOracleMatch(o);
+      return {
+        ranking: r.ranking,
+        upstreamMs: 0,
+        prior: "public plain model + the served encrypted model (chosen queries)",
+        note: `${o.description}; ${r.exactMatches} exact signature matches, ${r.reassigned} reassigned`,
+      };
+    },
+  },
+];
+
+/** Every registered attack. */
+export const ATTACKS: readonly AttackEntry[] = [...TABLE, ...ORACLE_ATTACKS];
 
 /** The entry named `name`, or an Error listing the known names. */
 export function attackByName(name: string): AttackEntry {

@@ -105,6 +105,20 @@ export interface HiddenStateView {
   trueTokenIds: Int32Array;
 }
 
+/**
+ * What a server learns by running models on inputs of its choosing (the logits oracle): one signature
+ * row per single-token query, for the public plain model (row t = query with plain id t) and for the
+ * encrypted model it serves (row e = query with encrypted id e).
+ */
+export interface OracleView {
+  /** How the queries were made, e.g. `"[BOS, t] → top-16 sorted next-token log-probs"`. */
+  description: string;
+  /** Plain-model signatures, `V × k` (log-probabilities, nats). */
+  plainSignatures: Matrix;
+  /** Encrypted-model signatures, `V × k` (log-probabilities, nats). */
+  encryptedSignatures: Matrix;
+}
+
 /** Everything `runAttackSuite` takes: plain data, no files. */
 export interface AttackSuiteInput {
   /** Architecture family, e.g. `"bert"`, `"llama"`. */
@@ -129,6 +143,8 @@ export interface AttackSuiteInput {
   weights?: WeightsView;
   /** Layer-0 activations the server sees (hidden-state attacks). */
   hiddenStates?: HiddenStateView;
+  /** Signatures of the plain and encrypted models' outputs on chosen queries (model-oracle attacks). */
+  oracle?: OracleView;
 }
 
 /** Settings of the token-stream hill climber. */
@@ -181,8 +197,16 @@ export interface AttackSuiteOptions {
   onRow?: (row: AttackRow) => void;
 }
 
-/** Attack families (the four threat models of DESIGN.md §8). */
-export type AttackFamily = "ciphertext-only" | "known-plaintext" | "public-weights" | "hidden-state";
+/**
+ * Attack families: the four threat models of DESIGN.md §8, plus the server running the encrypted
+ * model it holds on inputs of its choosing (`model-oracle`).
+ */
+export type AttackFamily =
+  | "ciphertext-only"
+  | "known-plaintext"
+  | "public-weights"
+  | "hidden-state"
+  | "model-oracle";
 
 /** One measured row of the attack table. */
 export interface AttackRow {

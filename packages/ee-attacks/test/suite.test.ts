@@ -35,6 +35,9 @@ describe("runAttackSuite", () => {
   const acts: Matrix = { rows: 30, cols: d, data: new Float32Array(30 * d) };
   const rotE = rotateRows(E, Q);
   for (let i = 0; i < 30; i++) acts.data.set(rotE.data.subarray(ids[i] * d, (ids[i] + 1) * d), i * d);
+  const sig = gaussianMatrix(V, 8, 1, rng);
+  for (let r = 0; r < V; r++) sig.data.subarray(r * 8, (r + 1) * 8).sort().reverse();
+  const encSig: Matrix = { rows: V, cols: 8, data: permuteRows(sig.data, V, 8, pi) };
   const input: AttackSuiteInput = {
     architecture: "llama",
     scheme: "full",
@@ -52,6 +55,7 @@ describe("runAttackSuite", () => {
       encryptedLmHead: move(rotateRows(W, Q)),
     },
     hiddenStates: { corpus: "tiny acts", activations: acts, centered: false, trueTokenIds: ids },
+    oracle: { description: "sorted signatures", plainSignatures: sig, encryptedSignatures: encSig },
   };
 
   it("runs every registered attack, sweeps traffic attacks and scores them", async () => {
@@ -71,6 +75,7 @@ describe("runAttackSuite", () => {
     const row = (name: string) => report.rows.filter((r) => r.attack === name).at(-1);
     expect(row("weights-procrustes")?.top1Pct).toBe(100);
     expect(row("hidden-state-procrustes-basis")?.top1Pct).toBe(100);
+    expect(row("logits-oracle")?.top1Pct).toBe(100);
     expect(row("known-plaintext+frequency")?.note).toMatch(/^2 template anchors/);
     for (const r of report.rows) {
       expect(r.top1Pct).toBeGreaterThanOrEqual(0);

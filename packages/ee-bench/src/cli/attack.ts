@@ -37,6 +37,7 @@ import {
 import { loadDataset } from "../datasets/registry.js";
 import { resolveBenchDataDir } from "../paths.js";
 import type { BenchSample } from "../types.js";
+import { oracleView } from "./attack-oracle.js";
 
 /** Options of `ee attack` (as commander parses them). */
 export interface AttackCliOptions {
@@ -204,6 +205,10 @@ export async function attackInput(opts: AttackCliOptions): Promise<AttackSuiteIn
   const texts = needsTraffic(selected)
     ? await TEXTS_BY_TASK[arch.task](plain.dir, resolveBenchDataDir(opts.dataDir), opts.seed)
     : null;
+  const oracle =
+    selected === undefined || selected.includes("logits-oracle")
+      ? await oracleView(plain.dir, enc.dir, arch.task, progress)
+      : undefined;
   return {
     architecture: plain.arch,
     scheme: String(enc.eeJson.scheme),
@@ -219,7 +224,15 @@ export async function attackInput(opts: AttackCliOptions): Promise<AttackSuiteIn
         }
       : {}),
     weights,
+    ...(oracle ? { oracle } : {}),
   };
+}
+
+/** Oracle progress on stderr, about every 10 %. */
+function progress(which: string, done: number, total: number): void {
+  const step = Math.max(1, Math.ceil(total / 10));
+  if (done === total || Math.floor(done / step) !== Math.floor((done - 1) / step))
+    process.stderr.write(`  logits oracle: ${which} model, ${done}/${total} queries\n`);
 }
 
 /** True when a parsed config says the LM head is the embedding (tied). */

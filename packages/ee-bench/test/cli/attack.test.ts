@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { createRandom, writeSafetensors } from "ee-core";
-import { llamaSyntheticWeights, llamaTiny, parseLlamaConfig } from "ee-models";
+import { llamaSyntheticWeights, llamaTiny, parseLlamaConfig, SCHEMES } from "ee-models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
@@ -42,6 +42,10 @@ interface Row {
 }
 
 let dir: string;
+/** Every registered exact scheme (a new one joins the oracle test by being registered). */
+const EXACT = Object.values(SCHEMES)
+  .filter((s) => s.exact)
+  .map((s) => s.name);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "ee-attack-"));
@@ -54,37 +58,56 @@ beforeAll(async () => {
   writeSafetensors(join(dir, "ckpt", "model.safetensors"), weights);
   const built = await ee("build", "llama-tiny", "--weights", "ckpt", "--out", "plain");
   expect(built.code, built.stderr).toBe(0);
-  for (const scheme of ["full", "vocab"]) {
+  const bert = await ee("build", "bert-tiny", "--out", "bert", "--seed", "3");
+  expect(bert.code, bert.stderr).toBe(0);
+  for (const scheme of EXACT) {
     const enc = await ee("encrypt", "plain", "--out", scheme, "--key", `${scheme}.key`, "--scheme", scheme);
     expect(enc.code, enc.stderr).toBe(0);
+    const encBert = await ee(
+      "encrypt",
+      "bert",
+      "--out",
+      `bert-${scheme}`,
+      "--key",
+      `bert-${scheme}.key`,
+      "--scheme",
+      scheme,
+    );
+    expect(encBert.code, encBert.stderr).toBe(0);
   }
-}, 120_000);
+}, 240_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function weightsAttack(scheme: string): Promise<Row[]> {
+async function attack(plain: string, enc: string, attacks: string, V: number): Promise<Row[]> {
   const out = await ee(
     "attack",
     "--model",
-    "plain",
+    plain,
     "--encrypted",
-    scheme,
+    enc,
     "--key",
-    `${scheme}.key`,
+    `${enc}.key`,
     "--attacks",
-    "public-weights",
+    attacks,
     "--out",
-    `report-${scheme}`,
+    `report-${enc}-${attacks}`,
   );
   expect(out.code, out.stderr).toBe(0);
-  const report = JSON.parse(readFileSync(join(dir, `report-${scheme}`, "attack.json"), "utf8")) as {
+  const report = JSON.parse(readFileSync(join(dir, `report-${enc}-${attacks}`, "attack.json"), "utf8")) as {
     rows: Row[];
     vocabSize: number;
   };
-  expect(report.vocabSize).toBe(512);
-  for (const r of report.rows) expect(r.family).toBe("public-weights");
+  expect(report.vocabSize).toBe(V);
+  expect(report.rows.length).toBeGreaterThan(0);
   return report.rows;
 }
+
+const weightsAttack = async (scheme: string): Promise<Row[]> => {
+  const rows = await attack("plain", scheme, "public-weights", 512);
+  for (const r of rows) expect(r.family).toBe("public-weights");
+  return rows;
+};
 
 const best = (rows: Row[]) => Math.max(...rows.map((r) => r.top1Pct));
 
@@ -115,4 +138,30 @@ describe("ee attack (weights attacker) on a Llama checkpoint with non-unit norm 
     expect(out.code).not.toBe(0);
     expect(out.stderr).toMatch(/--attacks: unknown attack or threat model "nope"/);
   }, 60_000);
+});
+
+describe("ee attack: the logits oracle (the server queries the model it serves)", () => {
+  it("lists at least vocab and full among the exact schemes", () => {
+    expect(EXACT).toEqual(expect.arrayContaining(["vocab", "full"]));
+  });
+
+  it.each(EXACT)(
+    "recovers ≥ 99 percent of a Llama vocabulary under %s",
+    async (scheme) => {
+      const rows = await attack("plain", scheme, "logits-oracle", 512);
+      expect(rows).toHaveLength(1);
+      expect(rows[0].scoredIds).toBe(512);
+      expect(rows[0].top1Pct).toBeGreaterThanOrEqual(99);
+    },
+    120_000,
+  );
+
+  it.each(EXACT)(
+    "recovers a BERT vocabulary from two class logits under %s",
+    async (scheme) => {
+      const rows = await attack("bert", `bert-${scheme}`, "logits-oracle", 30522);
+      expect(rows[0].top1Pct).toBeGreaterThanOrEqual(99);
+    },
+    120_000,
+  );
 });

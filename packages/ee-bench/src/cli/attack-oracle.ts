@@ -1,0 +1,84 @@
+/**
+ * The logits oracle's queries, run the way the server can run them: the encrypted model it serves on a
+ * one-token input for every encrypted id, and the public plain model on the same for every plain id.
+ * A decoder is queried with `[BOS, t]` (the encrypted BOS id is in the encrypted config.json the server
+ * holds), an encoder with `[t]`. Each query leaves one signature row (see ee-attacks' `oracleSignatures`).
+ */
+import type { Matrix, OracleView } from "ee-attacks";
+import { ORACLE_TOP_K, oracleSignatures } from "ee-attacks";
+import { CausalLMSession, ClassifierSession, padBatch } from "ee-models";
+
+/** Decoder queries per onnxruntime call (each leaves a `[V]` logits row per position). */
+const BATCH = 64;
+/** Encoder queries per onnxruntime call (each leaves a few class logits). */
+const ENCODER_BATCH = 1024;
+
+/** Progress callback: (queries done, queries in all). */
+export type OracleProgress = (done: number, total: number) => void;
+
+async function decoderSignatures(dir: string, onProgress?: OracleProgress): Promise<Matrix> {
+  const session = await CausalLMSession.open(dir, { intraOpThreads: 2 });
+  try {
+    const V = session.cfg.vocabSize;
+    const bos = session.cfg.bosTokenId;
+    const k = Math.min(ORACLE_TOP_K, V);
+    const data = new Float32Array(V * k);
+    for (let t0 = 0; t0 < V; t0 += BATCH) {
+      const n = Math.min(BATCH, V - t0);
+      const prompts = Array.from({ length: n }, (_, i) => (bos === null ? [t0 + i] : [bos, t0 + i]));
+      const step = await session.prefill(prompts);
+      data.set(oracleSignatures(step.logits, n, V, k), t0 * k);
+      onProgress?.(t0 + n, V);
+    }
+    return { rows: V, cols: k, data };
+  } finally {
+    await session.dispose();
+  }
+}
+
+async function encoderSignatures(dir: string, onProgress?: OracleProgress): Promise<Matrix> {
+  const session = await ClassifierSession.open(dir, { loadTokenizer: false, intraOpThreads: 2 });
+  try {
+    const V = session.cfg.vocabSize;
+    const L = session.cfg.numLabels;
+    const data = new Float32Array(V * L);
+    for (let t0 = 0; t0 < V; t0 += ENCODER_BATCH) {
+      const n = Math.min(ENCODER_BATCH, V - t0);
+      const out = await session.runIds(
+        padBatch(
+          Array.from({ length: n }, (_, i) => [t0 + i]),
+          0,
+        ),
+      );
+      // raw logits, sorted descending: with few labels a log-softmax would drop a degree of freedom
+      for (let b = 0; b < n; b++) {
+        const row = Array.from(out.logits.subarray(b * L, (b + 1) * L)).sort((x, y) => y - x);
+        data.set(row, (t0 + b) * L);
+      }
+      onProgress?.(t0 + n, V);
+    }
+    return { rows: V, cols: L, data };
+  } finally {
+    await session.dispose();
+  }
+}
+
+/** Oracle signatures of the plain and the encrypted folder (same architecture). */
+export async function oracleView(
+  plainDir: string,
+  encDir: string,
+  task: "causal-lm" | "sequence-classification",
+  onProgress?: (which: "plain" | "encrypted", done: number, total: number) => void,
+): Promise<OracleView> {
+  const run = task === "causal-lm" ? decoderSignatures : encoderSignatures;
+  const plainSignatures = await run(plainDir, (d, t) => onProgress?.("plain", d, t));
+  const encryptedSignatures = await run(encDir, (d, t) => onProgress?.("encrypted", d, t));
+  return {
+    description:
+      task === "causal-lm"
+        ? `[BOS, t] for all ${plainSignatures.rows} ids → top-${plainSignatures.cols} sorted next-token log-probs`
+        : `[t] for all ${plainSignatures.rows} ids → sorted class logits (${plainSignatures.cols})`,
+    plainSignatures,
+    encryptedSignatures,
+  };
+}
