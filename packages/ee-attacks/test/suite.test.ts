@@ -36,7 +36,11 @@ describe("runAttackSuite", () => {
   const rotE = rotateRows(E, Q);
   for (let i = 0; i < 30; i++) acts.data.set(rotE.data.subarray(ids[i] * d, (ids[i] + 1) * d), i * d);
   const sig = gaussianMatrix(V, 8, 1, rng);
-  for (let r = 0; r < V; r++) sig.data.subarray(r * 8, (r + 1) * 8).sort().reverse();
+  for (let r = 0; r < V; r++)
+    sig.data
+      .subarray(r * 8, (r + 1) * 8)
+      .sort()
+      .reverse();
   const encSig: Matrix = { rows: V, cols: 8, data: permuteRows(sig.data, V, 8, pi) };
   const input: AttackSuiteInput = {
     architecture: "llama",
