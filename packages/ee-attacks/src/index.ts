@@ -10,6 +10,8 @@ export { DEFAULT_GRAM_MATCH, gramAnchorMatch } from "./attacks/weights-gram.js";
 export { DEFAULT_PROCRUSTES_MATCH, procrustesMatch } from "./attacks/weights-procrustes.js";
 export { sortedSignatures, sortedValueMatch } from "./attacks/weights-sorted.js";
 export type { AttackContext, AttackOutcome } from "./context.js";
+export type { HeldOutContext, HeldOutSplit } from "./held-out.js";
+export { BAND_LIMITS, heldOutBreakdown, splitHeldOut } from "./held-out.js";
 export { foldRowGain, isUnitGain } from "./linalg/fold-gain.js";
 export { nearestAssignment, withMeanLead } from "./linalg/nearest-assign.js";
 export { polarOrthogonal } from "./linalg/polar.js";
@@ -37,7 +39,7 @@ export type { AttackEntry } from "./registry.js";
 export { ATTACKS, attackByName } from "./registry.js";
 export { renderAttackMarkdown } from "./report/markdown.js";
 export { recoveryChartData, recoveryChartSpec } from "./report/vega.js";
-export { DEFAULT_SUITE_OPTIONS, runAttackSuite } from "./suite.js";
+export { DEFAULT_SUITE_OPTIONS, priorKindOf, runAttackSuite } from "./suite.js";
 export type {
   AnchorPairs,
   AttackFamily,
@@ -47,9 +49,11 @@ export type {
   AttackSuiteOptions,
   CandidateRanking,
   DecryptionGuess,
+  FrequencyBand,
   GeneticOptions,
   GramMatchOptions,
   GramMatchResult,
+  HeldOutBreakdown,
   HiddenStateView,
   HillClimbInput,
   HillClimbOptions,
@@ -66,8 +70,10 @@ export type {
   RandomSearchOptions,
   RecoveryPoint,
   RecoveryScore,
+  RecoveryShare,
   SearchResult,
   SeedMatches,
+  TextPrior,
   TokenCorpus,
   WeightsView,
 } from "./types.js";

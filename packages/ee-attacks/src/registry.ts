@@ -42,7 +42,13 @@ export interface AttackEntry {
 }
 
 const needTraffic = (i: AttackSuiteInput): string | null =>
-  !i.prior ? "no prior corpus" : !i.observed ? "no observed traffic" : null;
+  i.priorKind === "none"
+    ? "the attacker has no prior text (prior: none)"
+    : !i.prior
+      ? "no prior corpus"
+      : !i.observed
+        ? "no observed traffic"
+        : null;
 const needTemplate = (i: AttackSuiteInput): string | null =>
   needTraffic(i) ?? (!i.template ? "no known template" : null);
 const needWeights = (i: AttackSuiteInput): string | null => (!i.weights ? "no weights" : null);

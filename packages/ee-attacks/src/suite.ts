@@ -7,10 +7,11 @@ import { DEFAULT_GENETIC } from "./attacks/genetic.js";
 import { DEFAULT_HILL_CLIMB } from "./attacks/hill-climb.js";
 import { DEFAULT_RANDOM_SEARCH } from "./attacks/random-search.js";
 import { type AttackContext, Memo } from "./context.js";
+import { type HeldOutSplit, heldOutBreakdown, splitHeldOut } from "./held-out.js";
 import { tokenCount, truncateCorpus } from "./lm/unigram.js";
-import { distinctIds, heldOutDecryption, scoreObservations, scoreRanking } from "./metrics.js";
+import { distinctIds, scoreObservations, scoreRanking } from "./metrics.js";
 import { ATTACKS, type AttackEntry, attackByName } from "./registry.js";
-import type { AttackReport, AttackRow, AttackSuiteInput, AttackSuiteOptions } from "./types.js";
+import type { AttackReport, AttackRow, AttackSuiteInput, AttackSuiteOptions, TextPrior } from "./types.js";
 
 /** Default suite options (the sweep 10³ … 10⁵, seed 0). */
 export const DEFAULT_SUITE_OPTIONS: AttackSuiteOptions = {
@@ -35,6 +36,15 @@ export async function runAttackSuite(
   const skipped: { attack: string; reason: string }[] = [];
   const root = createRandom({ seed: opts.seed });
   const sweep = sweepPoints(input, opts.observedTokenSweep);
+  const split = input.heldOut
+    ? splitHeldOut({
+        truePermutation: input.truePermutation,
+        heldOut: input.heldOut,
+        template: input.template,
+        specialIds: input.specialIds,
+        rankCorpus: input.observed,
+      })
+    : null;
   for (const entry of entries) {
     const why = entry.missing(input);
     if (why) {
@@ -49,7 +59,15 @@ export async function runAttackSuite(
       const out = entry.run(ctx);
       const ownMs = performance.now() - t0;
       rows.push(
-        scoreRow(input, entry, n, observed ? distinctIds(observed, input.vocabSize) : undefined, out, ownMs),
+        scoreRow(
+          input,
+          entry,
+          n,
+          observed ? distinctIds(observed, input.vocabSize) : undefined,
+          out,
+          ownMs,
+          split,
+        ),
       );
       opts.onRow?.(rows[rows.length - 1]);
       await new Promise((r) => setImmediate(r));
@@ -64,6 +82,7 @@ export async function runAttackSuite(
     victimCorpus: input.observed?.name ?? null,
     heldOutCorpus: input.heldOut?.name ?? null,
     priorCorpus: input.prior?.name ?? null,
+    priorKind: priorKindOf(input),
     rows,
     skipped,
   };
@@ -79,6 +98,11 @@ function sweepPoints(input: AttackSuiteInput, sweep: number[]): number[] {
   return [...new Set(sweep.map((n) => Math.min(n, total)))].sort((a, b) => a - b);
 }
 
+/** The attacker's text prior: as stated, else same-distribution when a prior corpus is given. */
+export function priorKindOf(input: AttackSuiteInput): TextPrior {
+  return input.priorKind ?? (input.prior ? "same-distribution" : "none");
+}
+
 function scoreRow(
   input: AttackSuiteInput,
   entry: AttackEntry,
@@ -86,7 +110,9 @@ function scoreRow(
   occurring: Int32Array | undefined,
   out: ReturnType<AttackEntry["run"]>,
   ownMs: number,
+  split: HeldOutSplit | null,
 ): AttackRow {
+  const usesText = entry.family === "ciphertext-only" || entry.family === "known-plaintext";
   const base = {
     attack: entry.name,
     family: entry.family,
@@ -97,6 +123,7 @@ function scoreRow(
     chanceTop1Pct: 100 / input.vocabSize,
     wallMs: ownMs + out.upstreamMs,
     prior: out.prior,
+    textPrior: usesText ? priorKindOf(input) : ("none" as TextPrior),
     note: out.note,
   };
   if (out.observations) {
@@ -108,18 +135,20 @@ function scoreRow(
       top10Pct: s.top10Pct,
       heldOutPct: null,
       heldOutTokens: 0,
+      heldOut: null,
     };
   }
   if (!out.ranking) throw new Error(`attack ${entry.name} returned neither a ranking nor observations`);
   const s = scoreRanking(out.ranking, input.truePermutation, out.scoredEncIds ?? occurring);
-  const held = input.heldOut ? heldOutDecryption(out.ranking, input.truePermutation, input.heldOut) : null;
+  const held = split ? heldOutBreakdown(out.ranking, split) : null;
   return {
     ...base,
     scoredIds: s.scoredIds,
     top1Pct: s.top1Pct,
     top10Pct: s.top10Pct,
-    heldOutPct: held ? held.pct : null,
-    heldOutTokens: held ? held.tokens : 0,
+    heldOutPct: held ? held.user.occurrencePct : null,
+    heldOutTokens: held ? held.user.tokens : 0,
+    heldOut: held,
   };
 }
 

@@ -119,6 +119,37 @@ export interface OracleView {
   encryptedSignatures: Matrix;
 }
 
+/**
+ * The attacker's prior text relative to the victim's: none at all, the same domain (same language and
+ * register, another source), or the same distribution (a disjoint sample of the same source).
+ */
+export type TextPrior = "none" | "same-domain" | "same-distribution";
+
+/** Frequency band of a plain token's rank in the victim's traffic (0-based ranks < 100, < 1000, the rest). */
+export type FrequencyBand = "top-100" | "100-1k" | "rest";
+
+/** Recovery over a set of token occurrences, counted both ways. */
+export interface RecoveryShare {
+  /** Share of occurrences decrypted right by the first guess (percent). */
+  occurrencePct: number;
+  /** Share of distinct types decrypted right by the first guess (percent). */
+  typePct: number;
+  /** Occurrences scored (tokens). */
+  tokens: number;
+  /** Distinct types scored (ids). */
+  types: number;
+}
+
+/** Held-out recovery, split honestly. */
+export interface HeldOutBreakdown {
+  /** The user's own text: template and special tokens excluded. */
+  user: RecoveryShare;
+  /** Template and special tokens (known plaintext), reported apart. */
+  template: RecoveryShare;
+  /** The user's text per frequency band. */
+  bands: { band: FrequencyBand; share: RecoveryShare }[];
+}
+
 /** Everything `runAttackSuite` takes: plain data, no files. */
 export interface AttackSuiteInput {
   /** Architecture family, e.g. `"bert"`, `"llama"`. */
@@ -137,8 +168,12 @@ export interface AttackSuiteInput {
   observed?: TokenCorpus;
   /** Victim prompts not in `observed`, encrypted ids: share decrypted correctly. */
   heldOut?: TokenCorpus;
-  /** Known template tokens (known-plaintext attacks). */
+  /** Known template tokens (known-plaintext attacks; excluded from the held-out user text). */
   template?: KnownTemplate;
+  /** How the prior relates to the victim's text; default `"same-distribution"` with a prior, else `"none"`. */
+  priorKind?: TextPrior;
+  /** Plain ids of special tokens, excluded from the held-out user text and reported apart. */
+  specialIds?: Int32Array;
   /** Encrypted + public plain weights (public-weights and hidden-state attacks). */
   weights?: WeightsView;
   /** Layer-0 activations the server sees (hidden-state attacks). */
@@ -228,10 +263,17 @@ export interface AttackRow {
   top1Pct: number;
   /** Top-10 recovery over the scored ids (percent). */
   top10Pct: number;
-  /** Share of held-out prompt tokens decrypted correctly with the top-1 guess (percent); null = not applicable. */
+  /**
+   * Share of the held-out USER tokens (template and special tokens excluded) decrypted correctly by the
+   * first guess, by occurrence (percent); null = not applicable.
+   */
   heldOutPct: number | null;
-  /** Held-out tokens scored; 0 when not applicable. */
+  /** Held-out user tokens scored (tokens); 0 when not applicable. */
   heldOutTokens: number;
+  /** The full held-out breakdown (by type and occurrence, per band, template apart); null = not applicable. */
+  heldOut: HeldOutBreakdown | null;
+  /** The attacker's prior TEXT for this row (`"none"` for attacks that use no text). */
+  textPrior: TextPrior;
   /** Chance level of top-1 for this row (percent). */
   chanceTop1Pct: number;
   /** Attack wall time (milliseconds). */
@@ -260,6 +302,8 @@ export interface AttackReport {
   heldOutCorpus: string | null;
   /** Attacker prior corpus name. */
   priorCorpus: string | null;
+  /** How the prior text relates to the victim's. */
+  priorKind: TextPrior;
   /** Measured rows. */
   rows: AttackRow[];
   /** Attack names skipped, with the reason. */

@@ -8,10 +8,21 @@
  *   encoders: IMDB reviews, shuffled with the seed: 50 % attacker prior, 40 % victim stream, 10 % held out
  *   llama:    ShareGPT prompts: 50 % prior, 50 % victim stream (chat-templated, as a client sends them);
  *             MT-Bench questions held out
+ * `--prior same-domain` swaps the attacker's text for English user-written text of ANOTHER source
+ * (encoders: ShareGPT prompts; llama: IMDB reviews as prompts); `--prior none` gives it no text (the
+ * traffic attacks are then skipped). Held-out scores count the user's own text only: the template
+ * and (Llama) the reserved special-token range are reported apart.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { AttackFamily, AttackSuiteInput, KnownTemplate, Matrix, TokenCorpus } from "ee-attacks";
+import type {
+  AttackFamily,
+  AttackSuiteInput,
+  KnownTemplate,
+  Matrix,
+  TextPrior,
+  TokenCorpus,
+} from "ee-attacks";
 import {
   ATTACKS,
   DEFAULT_SUITE_OPTIONS,
@@ -57,6 +68,17 @@ export interface AttackCliOptions {
   dataDir?: string;
   /** Attacks to run, comma-separated registry names or threat models (e.g. `public-weights`); default all. */
   attacks?: string;
+  /** The attacker's prior text: `same-distribution` (default), `same-domain` or `none`. */
+  prior?: string;
+}
+
+const PRIOR_KINDS: readonly TextPrior[] = ["same-distribution", "same-domain", "none"];
+
+function parsePrior(text: string | undefined): TextPrior {
+  const p = (text ?? "same-distribution") as TextPrior;
+  if (!PRIOR_KINDS.includes(p))
+    throw new Error(`--prior must be one of ${PRIOR_KINDS.join(", ")}, got "${text}"`);
+  return p;
 }
 
 /**
@@ -123,6 +145,8 @@ function sharedTemplate(a: readonly number[], b: readonly number[], description:
 
 interface Texts {
   prior: TokenCorpus;
+  /** Special plain ids (excluded from the user's text). */
+  specialIds?: Int32Array;
   observed: TokenCorpus;
   heldOut: TokenCorpus;
   template: KnownTemplate;
@@ -133,10 +157,22 @@ async function samples(name: string, dataDir: string, seed: number): Promise<Ben
   return loaded.samples;
 }
 
-async function encoderTexts(plainDir: string, dataDir: string, seed: number): Promise<Texts> {
+async function encoderTexts(
+  plainDir: string,
+  dataDir: string,
+  seed: number,
+  prior: TextPrior,
+): Promise<Texts> {
   const tok = await loadTokenizer(plainDir);
   const encode = (s: BenchSample) => Int32Array.from(tok.encode(s.text) as number[]);
   const reviews = await samples("imdb", dataDir, seed);
+  const otherPrior = async (): Promise<TokenCorpus> => {
+    const prompts = await samples("sharegpt", dataDir, seed);
+    return {
+      name: `sharegpt prompts (${prompts.length}; same domain, other source)`,
+      docs: prompts.map(encode),
+    };
+  };
   const nPrior = Math.floor(reviews.length * 0.5);
   const nObserved = Math.floor(reviews.length * 0.4);
   const part = (from: number, to: number, label: string): TokenCorpus => ({
@@ -146,24 +182,42 @@ async function encoderTexts(plainDir: string, dataDir: string, seed: number): Pr
   const a = tok.encode("a") as number[];
   const b = tok.encode("b c") as number[];
   return {
-    prior: part(0, nPrior, "attacker prior"),
+    prior: prior === "same-domain" ? await otherPrior() : part(0, nPrior, "attacker prior"),
     observed: part(nPrior, nPrior + nObserved, "victim stream"),
     heldOut: part(nPrior + nObserved, reviews.length, "held out"),
     template: sharedTemplate(a, b, "special tokens every input carries ([CLS] … [SEP] / <s> … </s>)"),
   };
 }
 
-async function llamaTexts(plainDir: string, dataDir: string, seed: number): Promise<Texts> {
+/** Llama 3's reserved special-token range starts here (`<|begin_of_text|>` = 128000). */
+const LLAMA3_FIRST_SPECIAL = 128000;
+
+async function llamaTexts(plainDir: string, dataDir: string, seed: number, prior: TextPrior): Promise<Texts> {
   const tok = LlamaTokenizer.fromFolder(plainDir);
   const chat = (text: string) => tok.applyChatTemplate([{ role: "user", content: text }]);
   const prompts = await samples("sharegpt", dataDir, seed);
   const questions = await samples("mt-bench", dataDir, seed);
   const half = Math.floor(prompts.length / 2);
+  const V = readModelFolder(plainDir).cfg.vocabSize;
+  const otherPrior = async (): Promise<TokenCorpus> => {
+    const reviews = await samples("imdb", dataDir, seed);
+    return {
+      name: `imdb reviews as prompts (${reviews.length}; same domain, other source), chat-templated`,
+      docs: reviews.map((s) => Int32Array.from(chat(s.text))),
+    };
+  };
   return {
-    prior: {
-      name: `sharegpt prompts, attacker half (${half}, seed ${seed}), chat-templated`,
-      docs: prompts.slice(0, half).map((s) => Int32Array.from(chat(s.text))),
-    },
+    specialIds: Int32Array.from(
+      { length: Math.max(0, V - LLAMA3_FIRST_SPECIAL) },
+      (_, i) => LLAMA3_FIRST_SPECIAL + i,
+    ),
+    prior:
+      prior === "same-domain"
+        ? await otherPrior()
+        : {
+            name: `sharegpt prompts, attacker half (${half}, seed ${seed}), chat-templated`,
+            docs: prompts.slice(0, half).map((s) => Int32Array.from(chat(s.text))),
+          },
     observed: {
       name: `sharegpt prompts, victim half (${prompts.length - half}), chat-templated`,
       docs: prompts.slice(half).map((s) => Int32Array.from(chat(s.text))),
@@ -202,8 +256,9 @@ export async function attackInput(opts: AttackCliOptions): Promise<AttackSuiteIn
   const weights = tokenTables(plain, enc, plainWeights, tables);
 
   const selected = selectAttacks(opts.attacks);
+  const priorKind = parsePrior(opts.prior);
   const texts = needsTraffic(selected)
-    ? await TEXTS_BY_TASK[arch.task](plain.dir, resolveBenchDataDir(opts.dataDir), opts.seed)
+    ? await TEXTS_BY_TASK[arch.task](plain.dir, resolveBenchDataDir(opts.dataDir), opts.seed, priorKind)
     : null;
   const oracle =
     selected === undefined || selected.includes("logits-oracle")
@@ -215,9 +270,11 @@ export async function attackInput(opts: AttackCliOptions): Promise<AttackSuiteIn
     model: String(enc.eeJson.preset ?? plain.arch),
     vocabSize: perm.length,
     truePermutation: perm,
+    priorKind,
     ...(texts
       ? {
-          prior: texts.prior,
+          ...(priorKind === "none" ? {} : { prior: texts.prior }),
+          ...(texts.specialIds ? { specialIds: texts.specialIds } : {}),
           observed: { name: texts.observed.name, docs: encryptDocs(texts.observed.docs, perm) },
           heldOut: { name: texts.heldOut.name, docs: encryptDocs(texts.heldOut.docs, perm) },
           template: texts.template,

@@ -127,7 +127,12 @@ export function buildProgram(): Command {
     .option("--data-dir <dir>", "data directory (default: EE_DATA_DIR, else ../shared/datasets)")
     .option(
       "--attacks <list>",
-      "attacks to run: registry names or threat models (ciphertext-only, known-plaintext, public-weights, hidden-state), comma-separated",
+      "attacks to run: registry names or threat models (ciphertext-only, known-plaintext, public-weights, hidden-state, model-oracle), comma-separated",
+    )
+    .option(
+      "--prior <kind>",
+      "the attacker's prior text: same-distribution (disjoint sample), same-domain (other source) or none",
+      "same-distribution",
     )
     .action(commandTable.attack);
 
