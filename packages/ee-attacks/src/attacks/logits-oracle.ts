@@ -63,6 +63,8 @@ export interface OracleMatchResult {
   exactMatches: number;
   /** First guesses changed by the one-to-one assignment. */
   reassigned: number;
+  /** Signature distance to the nearest plain query per encrypted id (nats). */
+  best: Float64Array;
 }
 
 /** Match encrypted-query signatures to plain-query signatures. */
@@ -88,7 +90,7 @@ export function logitsOracleMatch(view: OracleView, depth = 10): OracleMatchResu
   });
   let exact = 0;
   for (let e = 0; e < E.rows; e++) if (r.best[e] < 1e-4) exact++;
-  return { ranking: r.ranking, exactMatches: exact, reassigned: r.reassigned };
+  return { ranking: r.ranking, exactMatches: exact, reassigned: r.reassigned, best: r.best };
 }
 
 /** Standard deviation of coordinate 0 over the rows of a `k`-wide signature table. */

@@ -260,10 +260,11 @@ export async function attackInput(opts: AttackCliOptions): Promise<AttackSuiteIn
   const texts = needsTraffic(selected)
     ? await TEXTS_BY_TASK[arch.task](plain.dir, resolveBenchDataDir(opts.dataDir), opts.seed, priorKind)
     : null;
-  const oracle =
-    selected === undefined || selected.includes("logits-oracle")
-      ? await oracleView(plain.dir, enc.dir, arch.task, progress)
-      : undefined;
+  const oracle = ATTACKS.some(
+    (a) => a.family === "model-oracle" && (selected === undefined || selected.includes(a.name)),
+  )
+    ? await oracleView(plain.dir, enc.dir, arch.task, progress)
+    : undefined;
   return {
     architecture: plain.arch,
     scheme: String(enc.eeJson.scheme),

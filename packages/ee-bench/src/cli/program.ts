@@ -1,5 +1,6 @@
 /** The `ee` program definition: options and help text; actions live in commands.ts. */
 import { Command, InvalidArgumentError, Option } from "commander";
+import { schemeNames } from "ee-models";
 import { commandTable } from "./commands.js";
 
 /** Parse an integer option, naming the option in the error. */
@@ -48,9 +49,9 @@ export function buildProgram(): Command {
     .addOption(
       new Option(
         "--scheme <scheme>",
-        "encryption scheme (control: identity key, an A/A benchmark baseline, NOT encryption)",
+        "encryption scheme (control: identity key, an A/A benchmark baseline, NOT encryption; noise-N: full + N % row noise, not exact)",
       )
-        .choices(["full", "vocab", "control"])
+        .choices(schemeNames())
         .default("full"),
     )
     .option("--seed <n>", "derive the key from a seed: reproducible, NOT secret", intOption("--seed"))

@@ -4,6 +4,7 @@
 import type { EEKey, RandomSource, StateDict } from "ee-core";
 import type { ModelConfig } from "../types.js";
 import { getEncrypter } from "./registry.js";
+import { addTokenRowNoise } from "./row-noise.js";
 import { DEFAULT_SCHEME, getScheme } from "./schemes.js";
 
 /** Options of `encryptWeights`. */
@@ -60,5 +61,6 @@ export async function applyKey<C extends ModelConfig>(
     onProgress: opts.onProgress,
     label: `${cfg.modelType}/${key.scheme}`,
   });
+  addTokenRowNoise(cfg.modelType, cfg.vocabSize, out.weights, key);
   return { cfg: out.cfg as C, weights: out.weights };
 }

@@ -11,6 +11,7 @@ import {
   randomInvertible,
 } from "ee-core";
 import type { ModelConfig } from "../types.js";
+import { ROW_NOISE_META } from "./row-noise.js";
 import type { Scheme } from "./schemes.js";
 
 /** An empty key for `cfg` under `scheme`; meta holds only public sizes. */
@@ -23,6 +24,7 @@ export function newKey(cfg: ModelConfig, scheme: Scheme, rng: RandomSource): EEK
       vocabSize: String(cfg.vocabSize),
       hiddenSize: String(cfg.hiddenSize),
       numLayers: String(cfg.numLayers),
+      ...(scheme.rowNoise > 0 ? { [ROW_NOISE_META]: String(scheme.rowNoise) } : {}),
     },
   });
 }

@@ -5,7 +5,7 @@
  */
 
 /** Registered scheme names. */
-export type SchemeName = "vocab" | "full" | "control";
+export type SchemeName = "vocab" | "full" | "control" | "noise-2" | "noise-10" | "noise-30";
 
 /** What a scheme transforms. */
 export interface Scheme {
@@ -28,6 +28,24 @@ export interface Scheme {
    * own bias (session order, client work). NOT encryption.
    */
   identity: boolean;
+  /**
+   * Relative std of Gaussian noise added to every embedding / LM-head row after the exact transforms
+   * (`rel · rms(row)`, dimensionless; 0 = none): AloePri-style, `row-noise.ts`. Stored in the key.
+   */
+  rowNoise: number;
+}
+
+/** `full` plus AloePri-style Gaussian noise of `rel · rms(row)` on every embedding / LM-head row (NOT exact). */
+function noiseScheme(name: SchemeName, rel: number): Scheme {
+  return {
+    name,
+    description: `full + Gaussian noise of ${rel * 100} % of each row's RMS on embedding and LM-head rows (not exact)`,
+    vocab: true,
+    hidden: true,
+    exact: false,
+    identity: false,
+    rowNoise: rel,
+  };
 }
 
 /** The registry: one row per scheme. */
@@ -39,6 +57,7 @@ export const SCHEMES: Readonly<Record<SchemeName, Scheme>> = {
     hidden: false,
     exact: true,
     identity: false,
+    rowNoise: 0,
   },
   full: {
     name: "full",
@@ -47,6 +66,7 @@ export const SCHEMES: Readonly<Record<SchemeName, Scheme>> = {
     hidden: true,
     exact: true,
     identity: false,
+    rowNoise: 0,
   },
   control: {
     name: "control",
@@ -55,7 +75,11 @@ export const SCHEMES: Readonly<Record<SchemeName, Scheme>> = {
     hidden: false,
     exact: true,
     identity: true,
+    rowNoise: 0,
   },
+  "noise-2": noiseScheme("noise-2", 0.02),
+  "noise-10": noiseScheme("noise-10", 0.1),
+  "noise-30": noiseScheme("noise-30", 0.3),
 };
 
 /** The scheme used when none is named. */
