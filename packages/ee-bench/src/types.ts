@@ -1,9 +1,10 @@
 /**
  * Public types of ee-bench. Every field has a doc line and, where it has one, its unit.
  *
- * The runner only knows the abstract `BenchTarget` below; real targets (onnxruntime sessions of a
- * plain and an encrypted model) are made by a `TargetFactory` in `src/targets/`, fake ones in tests.
+ * The runner only knows the abstract `BenchTarget` below; real targets (a plain and an encrypted
+ * model in one engine) are made by a `TargetFactory` in `src/targets/`, fake ones in tests.
  */
+import type { EngineOptions, Launcher } from "ee-models";
 
 // ───────────────────────────── datasets ─────────────────────────────
 
@@ -182,8 +183,14 @@ export interface SuiteRow {
   warmup: number;
   /** Seed of the synthetic weights, the key and the sampling (integer). */
   seed: number;
-  /** Runtime column, our "vLLM?" analogue, e.g. `ORT` or `ORT batched` (text). */
-  runtime: string;
+  /** Engine that runs VI and EE (registry name, see `ee engines`); default ee-models' `DEFAULT_ENGINE`. */
+  engine: string;
+  /** Options for that engine, the same for VI and EE (threads, spinning, engine-specific `extra`). */
+  engineOptions?: EngineOptions;
+  /** Where VI and EE run: both in this process, or each in its own child process. */
+  launcher: Launcher;
+  /** Runtime column override (text); absent = the engine's label (`Engine.info.label`, `batched (bs N)` for bs > 1). */
+  runtime?: string;
   /** Free note shown under the table, e.g. why a preset stands in for another (text). */
   note?: string;
   /** The paper's numbers for this row, if it has a counterpart. */
@@ -251,7 +258,7 @@ export interface TargetFactoryContext {
   dataDir: string;
   /** Execution provider, `cpu` (default) or `cuda` (text). */
   device: string;
-  /** onnxruntime intra-op threads; absent = onnxruntime's default (threads). */
+  /** Engine intra-op threads; absent = the engine's default (threads). */
   threads?: number;
   /** Progress/log line sink (text). */
   log: (line: string) => void;
@@ -390,7 +397,7 @@ export interface RunConfig {
   configHash: string;
   /** Execution provider (text). */
   device: string;
-  /** onnxruntime intra-op threads, absent = default (threads). */
+  /** Engine intra-op threads, absent = default (threads). */
   threads?: number;
 }
 

@@ -1,16 +1,3 @@
-export type { MatmulOptions, OrtSession, OrtTensor, OrtValueMap } from "./backend/ort.js";
-export {
-  createSession,
-  cudaUnavailableMessage,
-  disposeMatmulSessions,
-  listBackends,
-  matmulF32,
-  ortVersion,
-  outputF32,
-  tensorF32,
-  tensorI64,
-  tensorI64From,
-} from "./backend/ort.js";
 export { bertArchitecture } from "./bert/architecture.js";
 export { encoderConfigJson, maxSequenceLength, parseEncoderConfig } from "./bert/config.js";
 export { encoderForwardFlops } from "./bert/flops.js";
@@ -23,7 +10,7 @@ export { encoderSyntheticWeights, encoderTensorShapes } from "./bert/weights.js"
 export type { BuildModelOptions, BuiltModel } from "./build-model.js";
 export { buildModel } from "./build-model.js";
 export { loadCheckpoint } from "./checkpoint.js";
-export type { EncryptedGenerateOptions, EncryptedStepOutput, SampleSite } from "./client/causal-lm.js";
+export type { EncryptedCausalLMOptions, EncryptedGenerateOptions, SampleSite } from "./client/causal-lm.js";
 export { EncryptedCausalLM } from "./client/causal-lm.js";
 export type { EncryptedClassifierOptions, EncryptedClassifierOutput } from "./client/classifier.js";
 export { EncryptedClassifier } from "./client/classifier.js";
@@ -31,6 +18,8 @@ export type { EEKeyErrorCode } from "./client/client.js";
 export { EEClient, EEKeyError } from "./client/client.js";
 export type { TokenIds } from "./client/codec.js";
 export { EECodec } from "./client/codec.js";
+export type { EncryptedClassifyResult, EncryptedStepOutput } from "./client/engine.js";
+export { EncryptedEngine } from "./client/engine.js";
 export type { EncryptedInference, InferEncryptedOptions } from "./client/infer.js";
 export { inferEncrypted, inferEncryptedClassifier, inferEncryptedLlama } from "./client/infer.js";
 export type { ClientTokenizerOptions } from "./client/tokenizer.js";
@@ -53,8 +42,6 @@ export {
   SUITE_VERSION,
   writeManifest,
 } from "./encrypt/manifest.js";
-export type { MatmulPath } from "./encrypt/matmul.js";
-export { matmul, ORT_MIN_MACS } from "./encrypt/matmul.js";
 export type { Encrypter } from "./encrypt/registry.js";
 export { ENCRYPTERS, getEncrypter } from "./encrypt/registry.js";
 export type { Scheme, SchemeName } from "./encrypt/schemes.js";
@@ -71,10 +58,16 @@ export type {
   EngineInfo,
   EngineOptions,
   EngineSequence,
+  EngineStepper,
   FirstStep,
   IdSequences,
+  StepOutput,
 } from "./engines/engine.js";
-export { engineNames, getEngine, registerEngine } from "./engines/registry.js";
+export { checkFirstStep, firstStepOf } from "./engines/first-step.js";
+export type { Launcher } from "./engines/launch.js";
+export { LAUNCHERS, launchEngine } from "./engines/launch.js";
+export type { EngineListing } from "./engines/registry.js";
+export { DEFAULT_ENGINE, engineNames, getEngine, listEngines, registerEngine } from "./engines/registry.js";
 export type { Tensor, TensorData } from "./engines/tensor.js";
 export { numel, row, tensor } from "./engines/tensor.js";
 export type { WriteFolderOptions, WrittenFolder } from "./folder.js";
@@ -112,16 +105,12 @@ export { architectureNames, getArchitecture, registerArchitecture } from "./regi
 export { robertaArchitecture } from "./roberta/architecture.js";
 export { robertaReferenceLogits } from "./roberta/reference.js";
 export { chunk, padBatch, softmax, truncateKeepLast } from "./runner/batch.js";
-export type { ClassifierInference, ClassifierSessionOptions } from "./runner/classifier.js";
-export { ClassifierSession, inferClassifier } from "./runner/classifier.js";
-export type {
-  GenerateOptions,
-  GenerateResult,
-  Generation,
-  LogitsProcessor,
-  StepOutput,
-} from "./runner/generate.js";
-export { CausalLMSession, leftPadBatch } from "./runner/generate.js";
+export type { ClassifierInference, IdClassifier } from "./runner/classifier.js";
+export { classifyBatches } from "./runner/classifier.js";
+export type { GenerateOptions, GenerateResult, Generation, LogitsProcessor } from "./runner/generate.js";
+export { generateWithStepper, leftPadBatch } from "./runner/generate.js";
+export type { InferClassifierOptions } from "./runner/infer-classifier.js";
+export { inferClassifier } from "./runner/infer-classifier.js";
 export type { SampledToken, SamplingOptions } from "./runner/sampling.js";
 export { argmax, checkSamplingOptions, sampleToken, softmaxProb } from "./runner/sampling.js";
 export { bertBaseUncasedTokenizer, robertaBaseTokenizer } from "./tokenizers/encoder.js";
@@ -152,7 +141,6 @@ export type {
   ModelFolder,
   ModelTask,
   Preset,
-  SessionOptions,
   TokenizerFile,
   TokenizerFiles,
 } from "./types.js";
