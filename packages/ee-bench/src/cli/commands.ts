@@ -5,6 +5,7 @@
 import { buildModel, encryptModelFolder, readModelFolder } from "ee-models";
 import { attackCommand } from "./attack.js";
 import { compareCommand } from "./compare.js";
+import { fetchCommand, resolveWeightsArg } from "./fetch.js";
 import { inferCommand } from "./infer.js";
 import { type RunCliOptions, runCommand } from "./run.js";
 import { tableCommand } from "./table.js";
@@ -43,7 +44,7 @@ async function build(preset: string, opts: BuildCliOptions): Promise<void> {
   const built = await buildModel({
     ...(isConfig ? { configPath: preset } : { preset }),
     outDir: opts.out,
-    weightsDir: opts.weights,
+    weightsDir: await resolveWeightsArg(opts.weights), // hf:REPO[@REV] → its snapshot folder
     seed: opts.seed,
     fused: opts.fused,
   });
@@ -91,4 +92,5 @@ export const commandTable = {
   ),
   compare: withExitCode(compareCommand),
   attack: attackCommand,
+  fetch: withExitCode(fetchCommand),
 };

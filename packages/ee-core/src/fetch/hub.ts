@@ -125,6 +125,7 @@ async function headFile(
       last = `cannot reach ${url} (${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message})`;
       continue;
     }
+    await res.body?.cancel(); // a HEAD has none, but a proxy may add one; free the connection
     if (res.status === 401 || res.status === 403) {
       throw new FetchError(
         "gated",
