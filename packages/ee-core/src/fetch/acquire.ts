@@ -144,6 +144,7 @@ export async function acquireFiles(
         onBytes: (n) => progress.add(n),
       });
       transferredBytes += r.transferredBytes;
+      if (!r.downloaded) progress.add(f.bytes); // another process fetched it while this one waited
       linkFile(join(cacheDataDir(s), f.path), blobPath(s, f.sha256));
       count(r.downloaded ? "origin" : "cache", f.bytes);
       progress.fileDone();
