@@ -5,7 +5,7 @@
 import { buildModel, encryptModelFolder, readModelFolder } from "ee-models";
 import { attackCommand } from "./attack.js";
 import { compareCommand } from "./compare.js";
-import { fetchCommand, resolveWeightsArg } from "./fetch.js";
+import { acquirePresetData, fetchCommand, resolveWeightsArg } from "./fetch.js";
 import { inferCommand } from "./infer.js";
 import { type RunCliOptions, runCommand } from "./run.js";
 import { tableCommand } from "./table.js";
@@ -45,6 +45,7 @@ async function build(preset: string, opts: BuildCliOptions): Promise<void> {
     ...(isConfig ? { configPath: preset } : { preset }),
     outDir: opts.out,
     weightsDir: await resolveWeightsArg(opts.weights), // hf:REPO[@REV] → its snapshot folder
+    dataDir: isConfig ? undefined : await acquirePresetData(preset), // its tokenizer files
     seed: opts.seed,
     fused: opts.fused,
   });

@@ -74,6 +74,15 @@ export async function acquireDatasets(names: readonly string[], dataDir?: string
   return r.root;
 }
 
+/** Acquires a preset's tokenizer files; returns the data directory, or undefined when it needs none. */
+export async function acquirePresetData(preset: string, offline?: boolean): Promise<string | undefined> {
+  const paths = suiteDataPaths([{ model: preset, task: "", seed: 1, datasets: [] }]);
+  if (paths.length === 0) return undefined;
+  const r = await acquireFiles(paths, { settings: cliFetchSettings(offline), progress: process.stderr });
+  if (r.bySource.origin.files > 0) process.stderr.write(`${describeAcquired(r)}\n`);
+  return r.root;
+}
+
 /** `--weights`: a local folder as is, or `hf:REPO[@REV]` resolved to its snapshot folder in the HF cache. */
 export async function resolveWeightsArg(
   weights: string | undefined,

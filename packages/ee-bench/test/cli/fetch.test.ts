@@ -2,12 +2,14 @@
  * `ee fetch`, `ee run`'s acquisition and `--weights hf:` through the real download code, against the
  * loopback origin (the test data directory served in the GitHub-raw layout, and a built Hub folder).
  */
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cacheDataDir, defaultOriginsManifestPath, fetchSettings, resolveDataDir } from "ee-core";
+import { buildModel } from "ee-models";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type OriginServer, startOriginServer } from "../../../../scripts/origin-server.mjs";
+import { commandTable } from "../../src/cli/commands.js";
 import { fetchCommand, resolveWeightsArg } from "../../src/cli/fetch.js";
 import { loadDataset } from "../../src/datasets/registry.js";
 
@@ -100,6 +102,27 @@ describe("ee fetch", () => {
     );
     expect(readdirSync(dir as string).sort()).toEqual(["config.json", "model.safetensors"]);
     expect(await resolveWeightsArg("/some/local/folder")).toBe("/some/local/folder");
+  });
+});
+
+describe("ee build --weights hf:REPO", () => {
+  it("builds from the Hub snapshot folder: the same weights as the checkpoint that was served", async () => {
+    const d = freshEnv();
+    // a checkpoint made by the project: bert-tiny with seeded weights, served as Hub repo org/bert-tiny
+    const made = await buildModel({ preset: "bert-tiny", outDir: join(d, "made"), seed: 3, dataDir: mirror });
+    const repo = join(hubRoot, "org", "bert-tiny");
+    mkdirSync(repo, { recursive: true });
+    for (const f of ["config.json", "model.safetensors"]) copyFileSync(join(made.dir, f), join(repo, f));
+    const printed = captureStdout();
+    await commandTable.build("bert-tiny", { out: join(d, "built"), weights: "hf:org/bert-tiny" });
+    expect(printed()).toMatch(/weights: .*models--org--bert-tiny\/snapshots\/[0-9a-f]{40}\)/);
+    // its tokenizer file was fetched too (no mirror here)
+    expect(readdirSync(join(cacheDataDir(fetchSettings()), "model_files", "bert-base-uncased"))).toEqual([
+      "bert-base-uncased.json",
+    ]);
+    expect(readFileSync(join(d, "built", "model.safetensors"))).toEqual(
+      readFileSync(join(made.dir, "model.safetensors")),
+    );
   });
 });
 
