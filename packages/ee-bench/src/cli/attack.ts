@@ -46,9 +46,9 @@ import {
   readOnnxInitializers,
 } from "ee-models";
 import { loadDataset } from "../datasets/registry.js";
-import { resolveBenchDataDir } from "../paths.js";
 import type { BenchSample } from "../types.js";
 import { oracleView } from "./attack-oracle.js";
+import { acquireDatasets } from "./fetch.js";
 
 /** Options of `ee attack` (as commander parses them). */
 export interface AttackCliOptions {
@@ -258,7 +258,12 @@ export async function attackInput(opts: AttackCliOptions): Promise<AttackSuiteIn
   const selected = selectAttacks(opts.attacks);
   const priorKind = parsePrior(opts.prior);
   const texts = needsTraffic(selected)
-    ? await TEXTS_BY_TASK[arch.task](plain.dir, resolveBenchDataDir(opts.dataDir), opts.seed, priorKind)
+    ? await TEXTS_BY_TASK[arch.task](
+        plain.dir,
+        await acquireDatasets(["imdb", "sharegpt", "mt-bench"], opts.dataDir),
+        opts.seed,
+        priorKind,
+      )
     : null;
   const oracle = ATTACKS.some(
     (a) => a.family === "model-oracle" && (selected === undefined || selected.includes(a.name)),
