@@ -57,7 +57,7 @@ export function procrustesMatch(
     for (let r = 0; r < V; r++) sd += sigE[r * k] * sigE[r * k];
     sd = Math.sqrt(sd / V);
     const tol = Math.max(5 * fit.relativeResidual, 1e-5) * sd;
-    const m = windowMatch(sigP, sigE, { k, tolerance: tol, depth, minWindow: depth });
+    const m = windowMatch(sigP, sigE, { k, tolerance: tol, depth, minWindow: depth, maxWindow: 512 });
     ranking = { vocabSize: V, depth, ids: m.ids };
     best = m.best;
     tolerance = tol * Math.sqrt(k);

@@ -4,6 +4,7 @@
  */
 import { buildModel, encryptModelFolder, readModelFolder } from "ee-models";
 import { attackCommand } from "./attack.js";
+import { attackReportCommand } from "./attack-report.js";
 import { compareCommand } from "./compare.js";
 import { enginesCommand } from "./engines.js";
 import { acquirePresetData, fetchCommand, resolveWeightsArg } from "./fetch.js";
@@ -94,6 +95,7 @@ export const commandTable = {
   ),
   compare: withExitCode(compareCommand),
   attack: attackCommand,
+  attackReport: attackReportCommand,
   engines: enginesCommand,
   fetch: withExitCode(fetchCommand),
 };

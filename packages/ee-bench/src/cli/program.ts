@@ -162,6 +162,37 @@ export function buildProgram(): Command {
     .action(commandTable.attack);
 
   program
+    .command("attack-report")
+    .description(
+      "the confidentiality report: build, encrypt and attack every preset × scheme; recovery, fidelity and a Pareto chart",
+    )
+    .option("--presets <list>", "presets, comma-separated", "bert-base,llama-3.1-mini")
+    .option("--schemes <list>", "schemes, comma-separated", "vocab,full,noise-2,noise-10,noise-30")
+    .option("--attacks <list>", "attacks or threat models, comma-separated (default: all)")
+    .option("--observed <list>", "observed-token counts to sweep, comma-separated", "1000,10000,100000")
+    .option(
+      "--seed <n>",
+      "seed of weights, keys (NOT secret), data split and attacks",
+      intOption("--seed"),
+      1,
+    )
+    .option(
+      "--fidelity-samples <n>",
+      "held-out inputs compared for fidelity",
+      intOption("--fidelity-samples"),
+      64,
+    )
+    .requiredOption(
+      "--out <dir>",
+      "write confidentiality.{json,md} and pareto.vl.json here (models cached in <dir>/.models)",
+    )
+    .option(
+      "--data-dir <dir>",
+      "data directory (default: EE_DATA_DIR, else ../shared/datasets, else the cache)",
+    )
+    .action(commandTable.attackReport);
+
+  program
     .command("engines")
     .description("list the inference engines, and whether (on which devices) each runs here")
     .option("--json", "print JSON")
