@@ -203,3 +203,36 @@ describe("ee attack: row-noise schemes against the model-oracle attacks", () => 
     120_000,
   );
 });
+
+describe("ee attack-report", () => {
+  it("builds, encrypts and attacks a preset, checks the goal and writes the Pareto chart", async () => {
+    const out = await ee(
+      "attack-report",
+      "--presets",
+      "llama-tiny",
+      "--schemes",
+      "full",
+      "--attacks",
+      "model-oracle",
+      "--fidelity-samples",
+      "8",
+      "--out",
+      "report",
+    );
+    expect(out.code, out.stderr).toBe(0);
+    const md = readFileSync(join(dir, "report", "confidentiality.md"), "utf8");
+    const row = md.split("\n").find((l) => l.startsWith("| llama-tiny | full |"));
+    expect(row).toBeDefined();
+    // an exact scheme: fidelity 100 % up to fp32 rounding, the oracle takes the vocabulary, goal not met
+    const [, , , fid, agree] = (row as string).split("|").map((c) => c.trim());
+    expect(Number(fid)).toBeGreaterThanOrEqual(99.999);
+    expect(Number(agree)).toBe(100);
+    expect(row).toMatch(/\| no/);
+    const vl = JSON.parse(readFileSync(join(dir, "report", "pareto.vl.json"), "utf8")) as {
+      data: { values: { bestRecoveryPct: number; fidelityLossPct: number }[] };
+    };
+    expect(vl.data.values).toHaveLength(1);
+    expect(vl.data.values[0].bestRecoveryPct).toBeGreaterThanOrEqual(99);
+    expect(vl.data.values[0].fidelityLossPct).toBeLessThan(1e-3);
+  }, 180_000);
+});
