@@ -276,7 +276,7 @@ export async function attackInput(opts: AttackCliOptions): Promise<AttackSuiteIn
     model: String(enc.eeJson.preset ?? plain.arch),
     vocabSize: perm.length,
     truePermutation: perm,
-    priorKind,
+    priorKind: texts ? priorKind : "none",
     ...(texts
       ? {
           ...(priorKind === "none" ? {} : { prior: texts.prior }),
