@@ -83,9 +83,10 @@ export function buildProgram(): Command {
     .option("--warmup <n>", "override every row's warm-up calls", intOption("--warmup"))
     .option(
       "--threads <n>",
-      "onnxruntime intra-op threads (default: onnxruntime's choice)",
+      "onnxruntime intra-op threads (default: the machine's logical cores; recorded)",
       intOption("--threads"),
     )
+    .option("--pin-cpus <list>", "pin the run to these CPUs with taskset, e.g. 0-1 (Linux, util-linux)")
     .option("--data-dir <dir>", "data directory (default: EE_DATA_DIR, else ../shared/datasets)")
     .option("--cache-dir <dir>", "built/encrypted model cache (default: <reports>/.cache)")
     .option("--verify-data", "check every data file's sha256 against the manifests")
@@ -102,12 +103,12 @@ export function buildProgram(): Command {
 
   program
     .command("compare")
-    .description("compare two runs row by row (Welch t-test on per-repetition ΔT)")
+    .description("compare two runs row by row (paired ΔT with 95 % intervals, Welch t-test over repetitions)")
     .argument("<run-a>", "baseline run folder")
     .argument("<run-b>", "candidate run folder")
     .option(
       "--fail-above <pct>",
-      "exit 1 when a row's ΔT worsens by more than pct points",
+      "exit 1 when a row's paired ΔT worsens by more than pct points, or the candidate lacks rows or repetitions",
       numberOption("--fail-above"),
     )
     .option("--json", "print JSON")

@@ -27,6 +27,8 @@ export interface RunCliOptions {
   device?: string;
   /** onnxruntime intra-op threads (threads). */
   threads?: number;
+  /** Pin the run to these CPUs with taskset (cpu list). */
+  pinCpus?: string;
   /** Data directory (path); default EE_DATA_DIR, else `<repo>/../shared/datasets`. */
   dataDir?: string;
   /** Model cache (path); default `<reports>/.cache`. */
@@ -72,6 +74,7 @@ export async function runCommand(suite: string, opts: RunCliOptions = {}): Promi
     resumeDir,
     device: opts.device,
     threads: opts.threads,
+    pinCpus: opts.pinCpus,
     verifyData: opts.verifyData,
     manifestDir: opts.manifestDir,
     render: opts.noRender !== true,

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { arch, cpus, release, totalmem, type } from "node:os";
 import { repoRoot } from "../paths.js";
+import type { RowLoad } from "../types.js";
 import { WARNINGS } from "../warnings.js";
 
 /** What `env.json` holds. */
@@ -34,6 +35,12 @@ export interface RunEnv {
   resumedAt: string[];
   /** Per row: how its targets were made (model dirs, build/encrypt seconds …) (JSON). */
   targets: Record<string, Record<string, unknown>>;
+  /** Per row: 1-minute load average before and after its timed calls. */
+  rowLoad?: Record<string, RowLoad>;
+  /** onnxruntime intra-op threads every session used (inter-op: 1, spinning off) (threads). */
+  intraOpThreads?: number;
+  /** CPUs the process was pinned to with `taskset`, absent when not pinned (cpu list, e.g. `0` or `0-1`). */
+  pinnedCpus?: string;
 }
 
 /** onnxruntime-node's version from its package.json. */

@@ -5,10 +5,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import { overloaded } from "../runner/noise.js";
 import { readSampleRecords } from "../runner/samples-log.js";
 import type { DatasetIssue, MicrobenchResult, RunConfig, RunSummary } from "../types.js";
 import { WARNINGS } from "../warnings.js";
 import { buildCharts } from "./charts.js";
+import type { RunEnv } from "./env.js";
 import { reportHtml } from "./html.js";
 import { renderSvg, svgToPng } from "./render.js";
 import { summarizeRun } from "./summarize.js";
@@ -42,6 +44,18 @@ export function toJson(v: unknown): string {
   return `${JSON.stringify(v, (_k, x) => (typeof x === "number" && !Number.isFinite(x) ? null : x), 2)}\n`;
 }
 
+/** Sets each row's load from env.json (when recorded) and warns where it exceeded the cores. */
+function attachLoad(summary: RunSummary, runDir: string): void {
+  const env = existsSync(join(runDir, "env.json")) ? readRunJson<RunEnv>(runDir, "env.json") : undefined;
+  for (const row of summary.rows) {
+    const load = env?.rowLoad?.[row.row];
+    if (!load) continue;
+    row.load = load;
+    if (overloaded(load))
+      summary.warnings.push(WARNINGS.loadHigh(row.row, load.before, load.after, load.cores));
+  }
+}
+
 /** Options of `writeReport`. */
 export interface WriteReportOptions {
   /** Render SVG/PNG (default true); specs are always written. */
@@ -63,6 +77,7 @@ export async function writeReport(runDir: string, opts: WriteReportOptions = {})
     : undefined;
   const issues = datasets?.issues ?? [];
   const summary = summarizeRun(basename(runDir), config, records, microbench, issues, warnings);
+  attachLoad(summary, runDir);
   writeFileSync(join(runDir, "summary.json"), toJson(summary));
   writeFileSync(join(runDir, "table.csv"), tableCsv(summary));
   writeFileSync(join(runDir, "table.md"), tableMarkdown(summary));
