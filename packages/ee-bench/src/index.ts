@@ -30,7 +30,7 @@ export {
   latencyScatterChart,
 } from "./report/charts.js";
 export type { RunEnv } from "./report/env.js";
-export { collectEnv, onnxruntimeVersion } from "./report/env.js";
+export { collectEnv } from "./report/env.js";
 export { reportHtml } from "./report/html.js";
 export { attachControls, compareWithControl, controlOf, INDISTINGUISHABLE } from "./report/noise-floor.js";
 export { pairObservations } from "./report/pairs.js";

@@ -5,6 +5,8 @@
 import { buildModel, encryptModelFolder, readModelFolder } from "ee-models";
 import { attackCommand } from "./attack.js";
 import { compareCommand } from "./compare.js";
+import { enginesCommand } from "./engines.js";
+import { acquirePresetData, fetchCommand, resolveWeightsArg } from "./fetch.js";
 import { inferCommand } from "./infer.js";
 import { type RunCliOptions, runCommand } from "./run.js";
 import { tableCommand } from "./table.js";
@@ -43,7 +45,8 @@ async function build(preset: string, opts: BuildCliOptions): Promise<void> {
   const built = await buildModel({
     ...(isConfig ? { configPath: preset } : { preset }),
     outDir: opts.out,
-    weightsDir: opts.weights,
+    weightsDir: await resolveWeightsArg(opts.weights), // hf:REPO[@REV] → its snapshot folder
+    dataDir: isConfig ? undefined : await acquirePresetData(preset), // its tokenizer files
     seed: opts.seed,
     fused: opts.fused,
   });
@@ -91,4 +94,6 @@ export const commandTable = {
   ),
   compare: withExitCode(compareCommand),
   attack: attackCommand,
+  engines: enginesCommand,
+  fetch: withExitCode(fetchCommand),
 };

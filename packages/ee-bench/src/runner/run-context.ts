@@ -22,7 +22,7 @@ export interface RunSuiteOptions {
   runId?: string;
   /** Execution provider (default `cpu`). */
   device?: string;
-  /** onnxruntime intra-op threads; default the machine's logical cores, fixed and recorded (threads). */
+  /** Engine intra-op threads; default the machine's logical cores, fixed and recorded (threads). */
   threads?: number;
   /** Pin the process to these CPUs with `taskset` (list, e.g. `0-1`); absent = not pinned. */
   pinCpus?: string;
@@ -46,7 +46,7 @@ export interface RunContext {
   opts: RunSuiteOptions;
   /** Execution provider (text). */
   device: string;
-  /** onnxruntime intra-op threads of every session, resolved (threads). */
+  /** Engine intra-op threads of every session, resolved (threads). */
   threads: number;
   /** Log line sink (text). */
   log: (line: string) => void;
@@ -72,7 +72,7 @@ export function createRunContext(
     log(`warning: ${w}`);
   };
   const device = opts.device ?? "cpu";
-  // A fixed thread count, recorded in config.json/env.json, rather than onnxruntime's own choice.
+  // A fixed thread count, recorded in config.json/env.json, rather than the engine's own choice.
   const threads = opts.threads ?? availableParallelism();
   const factoryCtx: TargetFactoryContext = {
     cacheDir: opts.cacheDir,
