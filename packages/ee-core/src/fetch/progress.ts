@@ -54,7 +54,8 @@ export class Progress {
   private line(): string {
     const secs = (Date.now() - this.started) / 1000;
     const rate = secs > 0 ? this.done / secs : 0;
-    const eta = rate > 0 ? (this.totalBytes - this.done) / rate : Number.POSITIVE_INFINITY;
+    // no ETA from the first second's trickle
+    const eta = rate > 0 && secs >= 1 ? (this.totalBytes - this.done) / rate : Number.POSITIVE_INFINITY;
     return `${this.label}: ${this.files}/${this.totalFiles} files, ${formatBytes(this.done)}/${formatBytes(this.totalBytes)}, ${formatBytes(rate)}/s, ETA ${formatSeconds(eta)}`;
   }
 
