@@ -85,7 +85,12 @@ export function buildProgram(): Command {
     .option("--reps <n>", "override every row's repetitions (>= 3)", intOption("--reps"))
     .option("--rows <ids>", "comma-separated row ids to run")
     .option("--warmup <n>", "override every row's warm-up calls", intOption("--warmup"))
-    .option("--threads <n>", "engine intra-op threads (default: the engine's choice)", intOption("--threads"))
+    .option(
+      "--threads <n>",
+      "engine intra-op threads (default: the machine's logical cores; fixed and recorded)",
+      intOption("--threads"),
+    )
+    .option("--pin-cpus <list>", "pin the run to these CPUs with taskset, e.g. 0-1 (Linux, util-linux)")
     .option("--engine <name>", "run every row in this engine (see `ee engines`)")
     .addOption(
       new Option(
@@ -112,12 +117,12 @@ export function buildProgram(): Command {
 
   program
     .command("compare")
-    .description("compare two runs row by row (Welch t-test on per-repetition ΔT)")
+    .description("compare two runs row by row (paired ΔT with 95 % intervals, Welch t-test over repetitions)")
     .argument("<run-a>", "baseline run folder")
     .argument("<run-b>", "candidate run folder")
     .option(
       "--fail-above <pct>",
-      "exit 1 when a row's ΔT worsens by more than pct points",
+      "exit 1 when a row's paired ΔT worsens by more than pct points, or the candidate lacks rows or repetitions",
       numberOption("--fail-above"),
     )
     .option("--json", "print JSON")

@@ -29,6 +29,8 @@ export interface RunCliOptions {
   device?: string;
   /** Engine intra-op threads (threads). */
   threads?: number;
+  /** Pin the run to these CPUs with taskset (cpu list). */
+  pinCpus?: string;
   /** Run every row in this engine (registry name). */
   engine?: string;
   /** Run every row's VI and EE with this launcher. */
@@ -85,6 +87,7 @@ export async function runCommand(suite: string, opts: RunCliOptions = {}): Promi
     resumeDir,
     device: opts.device,
     threads: opts.threads,
+    pinCpus: opts.pinCpus,
     verifyData: opts.verifyData,
     manifestDir: opts.manifestDir,
     render: opts.noRender !== true,
