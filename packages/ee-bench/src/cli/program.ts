@@ -1,5 +1,6 @@
 /** The `ee` program definition: options and help text; actions live in commands.ts. */
 import { Command, InvalidArgumentError, Option } from "commander";
+import { LAUNCHERS } from "ee-models";
 import { commandTable } from "./commands.js";
 
 /** Parse an integer option, naming the option in the error. */
@@ -39,7 +40,7 @@ export function buildProgram(): Command {
       "a Hugging Face checkpoint folder, or hf:REPO[@REV] fetched into the HF cache (default: synthetic weights)",
     )
     .option("--seed <n>", "seed for synthetic weights (reproducible)", intOption("--seed"))
-    .option("--fused", "use onnxruntime's fused contrib ops where they help")
+    .option("--fused", "use ONNX Runtime's fused contrib ops where they help")
     .action(commandTable.build);
 
   program
@@ -86,8 +87,16 @@ export function buildProgram(): Command {
     .option("--warmup <n>", "override every row's warm-up calls", intOption("--warmup"))
     .option(
       "--threads <n>",
-      "onnxruntime intra-op threads (default: onnxruntime's choice)",
+      "engine intra-op threads (default: the machine's logical cores; fixed and recorded)",
       intOption("--threads"),
+    )
+    .option("--pin-cpus <list>", "pin the run to these CPUs with taskset, e.g. 0-1 (Linux, util-linux)")
+    .option("--engine <name>", "run every row in this engine (see `ee engines`)")
+    .addOption(
+      new Option(
+        "--launcher <where>",
+        "run VI and EE in this process or each in its own child process",
+      ).choices([...LAUNCHERS]),
     )
     .option(
       "--data-dir <dir>",
@@ -108,12 +117,12 @@ export function buildProgram(): Command {
 
   program
     .command("compare")
-    .description("compare two runs row by row (Welch t-test on per-repetition ΔT)")
+    .description("compare two runs row by row (paired ΔT with 95 % intervals, Welch t-test over repetitions)")
     .argument("<run-a>", "baseline run folder")
     .argument("<run-b>", "candidate run folder")
     .option(
       "--fail-above <pct>",
-      "exit 1 when a row's ΔT worsens by more than pct points",
+      "exit 1 when a row's paired ΔT worsens by more than pct points, or the candidate lacks rows or repetitions",
       numberOption("--fail-above"),
     )
     .option("--json", "print JSON")
@@ -147,6 +156,12 @@ export function buildProgram(): Command {
       "data directory (default: EE_DATA_DIR, else ../shared/datasets, else the cache)",
     )
     .action(commandTable.attack);
+
+  program
+    .command("engines")
+    .description("list the inference engines, and whether (on which devices) each runs here")
+    .option("--json", "print JSON")
+    .action(commandTable.engines);
 
   return program;
 }

@@ -1,6 +1,7 @@
 /** `ee run [suite]`: load a suite, apply command-line overrides, run it, print Table 2. */
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { Launcher } from "ee-models";
 import { reportsDir as defaultReportsDir } from "../paths.js";
 import { readRunJson } from "../report/write-report.js";
 import { runSuite } from "../runner/run-suite.js";
@@ -26,8 +27,14 @@ export interface RunCliOptions {
   rows?: string;
   /** Execution provider `cpu` / `cuda` (text). */
   device?: string;
-  /** onnxruntime intra-op threads (threads). */
+  /** Engine intra-op threads (threads). */
   threads?: number;
+  /** Pin the run to these CPUs with taskset (cpu list). */
+  pinCpus?: string;
+  /** Run every row in this engine (registry name). */
+  engine?: string;
+  /** Run every row's VI and EE with this launcher. */
+  launcher?: Launcher;
   /** Data directory (path); default EE_DATA_DIR, else `<repo>/../shared/datasets`, else the cache. */
   dataDir?: string;
   /** Model cache (path); default `<reports>/.cache`. */
@@ -61,6 +68,8 @@ export async function runCommand(suite: string, opts: RunCliOptions = {}): Promi
     count: opts.samples,
     repetitions: opts.reps,
     warmup: opts.warmup,
+    engine: opts.engine,
+    launcher: opts.launcher,
   });
   // What the suite needs, from the mirror, the cache or the pinned origins (prints how much).
   const dataDir = await acquireSuiteData(resolved.rows, {
@@ -78,6 +87,7 @@ export async function runCommand(suite: string, opts: RunCliOptions = {}): Promi
     resumeDir,
     device: opts.device,
     threads: opts.threads,
+    pinCpus: opts.pinCpus,
     verifyData: opts.verifyData,
     manifestDir: opts.manifestDir,
     render: opts.noRender !== true,
