@@ -8,7 +8,14 @@
  * `extra` keys: `type` (`f32` default, `f16`, `q8_0`: which `model-<type>.gguf` of the folder),
  * `gguf` (an explicit GGUF path), `exportIfMissing` (write `model-<type>.gguf` when absent),
  * `contextSize` (KV cache length, tokens; default min(4096, the model's context)), `batchSize`
- * (tokens per prefill batch; default the context size). Unknown keys are errors.
+ * (tokens per prefill batch; default the context size), `kvCacheType` (`f32` default, `f16` —
+ * llama.cpp's own default — or `q8_0`: the KV cache's element type; f32 keeps a variant's error to
+ * its weights). Flash attention is off (its CPU kernel accumulates in f16). Unknown keys are errors.
+ *
+ * `allowSpinning` has no effect: llama.cpp's CPU worker threads always poll at each op's barrier and
+ * node-llama-cpp does not expose the setting. On a shared, loaded machine more than one thread then
+ * slows decoding by orders of magnitude (measured on the 2-core build machine at load ≈ 17: llama-tiny
+ * decode 0.5–900 ms per token with 2 threads, 0.5–7 ms with 1), so benchmarks there pass `threads: 1`.
  */
 import type { EngineAvailability, EngineDevice, EngineFactory, EngineOptions } from "../engine.js";
 import { checkGgufFile } from "../../export/gguf/reader.js";
@@ -56,8 +63,6 @@ export const llamaCppEngine: EngineFactory = {
       throw new Error(
         `llamacpp engine: unknown extra key(s) ${unknown.join(", ")} (known: ${LLAMACPP_EXTRA_KEYS.join(", ")})`,
       );
-    if (opts.allowSpinning === true)
-      throw new Error("llamacpp engine: allowSpinning is not configurable through node-llama-cpp");
     const device = opts.device ?? "cpu";
     const choice = chooseGguf(folder, extra);
     const header = checkGgufFile(choice.path); // before llama.cpp sees the file: it may abort on a bad one
@@ -74,6 +79,12 @@ export const llamaCppEngine: EngineFactory = {
         typeof trainContext === "number" ? trainContext : LLAMACPP_DEFAULT_CONTEXT,
       );
     const batchSize = positiveInt(extra, "batchSize") ?? contextSize;
+    const kvCache = extra.kvCacheType ?? "f32";
+    if (kvCache !== "f32" && kvCache !== "f16" && kvCache !== "q8_0")
+      throw new Error(
+        `llamacpp engine: extra.kvCacheType must be f32, f16 or q8_0, got ${JSON.stringify(kvCache)}`,
+      );
+    const kvType = kvCache.toUpperCase();
     const llama = await llamaFor(device);
     const model = await llama.loadModel({ modelPath: choice.path, gpuLayers: device === "cuda" ? "max" : 0 });
     try {
@@ -81,6 +92,9 @@ export const llamaCppEngine: EngineFactory = {
         contextSize,
         batchSize,
         sequences: 1,
+        flashAttention: false,
+        experimentalKvCacheKeyType: kvType,
+        experimentalKvCacheValueType: kvType,
         ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
       });
       const type = choice.type ?? "gguf";

@@ -13,7 +13,14 @@ import { GGML_TYPES, type GgmlTypeName } from "../../export/gguf/tensor-types.js
 import type { EngineOptions } from "../engine.js";
 
 /** `extra` keys this engine understands. */
-export const LLAMACPP_EXTRA_KEYS = ["type", "gguf", "exportIfMissing", "contextSize", "batchSize"] as const;
+export const LLAMACPP_EXTRA_KEYS = [
+  "type",
+  "gguf",
+  "exportIfMissing",
+  "contextSize",
+  "batchSize",
+  "kvCacheType",
+] as const;
 
 /** Where the GGUF is and which type it was asked as. */
 export interface GgufChoice {
