@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { gguf } from "@huggingface/gguf";
 import { createRandom, halfBitsToNumber } from "ee-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeQ8_0 } from "../../src/export/gguf/decode.js";
 import { encodeF16, encodeQ8_0 } from "../../src/export/gguf/encode.js";
 import { exportLlamaGguf } from "../../src/export/gguf/export.js";
 import { llama3RopeFactors, permuteRopeRows } from "../../src/export/gguf/llama-layout.js";
@@ -172,6 +173,14 @@ describe("encodings and RoPE factors", () => {
         expect(Math.abs(q * d - x[blk * 32 + i])).toBeLessThanOrEqual(0.5 * d + amax * 1e-3);
       }
     }
+    const back = decodeQ8_0(b);
+    for (let i = 0; i < 96; i++) {
+      const blk = Math.floor(i / 32);
+      expect(back[i]).toBe(
+        halfBitsToNumber(v.getUint16(blk * 34, true)) * v.getInt8(blk * 34 + 2 + (i % 32)),
+      );
+    }
+    expect(back[5]).toBe(0);
     expect(() => encodeQ8_0(new Float32Array(33))).toThrow(/whole number of 32-value blocks/);
   });
 
