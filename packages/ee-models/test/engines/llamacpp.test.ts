@@ -1,5 +1,5 @@
 /**
- * The llamacpp engine on GGUF exports of llama-tiny, against onnxruntime (`CausalLMSession`) on the
+ * The llamacpp engine on GGUF exports of llama-tiny, against the onnxruntime engine on the
  * plain folder: same greedy tokens and first-step distribution for f32 (plain, and encrypted then
  * decrypted with the client's key); f16 and q8_0 run and their fidelity is printed and bounded; a
  * corrupt or truncated GGUF is refused before llama.cpp sees it.
@@ -21,7 +21,7 @@ import { exportLlamaGguf } from "../../src/export/gguf/export.js";
 import type { GgmlTypeName } from "../../src/export/gguf/tensor-types.js";
 import { writeModelFolder } from "../../src/folder.js";
 import { llamaArchitecture } from "../../src/llama/architecture.js";
-import { CausalLMSession } from "../../src/runner/generate.js";
+import { getEngine } from "../../src/engines/registry.js";
 import { tempDir, tinyConfig, tinyWeights } from "../llama/helpers.js";
 
 const cfg = tinyConfig();
@@ -82,16 +82,17 @@ beforeAll(async () => {
   keyPath = join(tmp.dir, "tiny.key");
   await writeModelFolder(plain, llamaArchitecture, cfg, tinyWeights(cfg, 5), { build: { fused: false } });
   await encryptModelFolder(plain, enc, { keyPath, seed: "llamacpp-test", warn: () => {} });
-  const ort = await CausalLMSession.open(plain);
+  const ort = await getEngine("onnxruntime").open(plain, { threads: 1 });
   try {
     truth = { tokens: [], logits: [] };
     for (const p of prompts) {
-      const r = await ort.generate([p], { maxNewTokens: N_NEW, eosTokenIds: [] });
-      truth.tokens.push(r.sequences[0].tokenIds);
-      truth.logits.push(r.sequences[0].firstTokenLogits);
+      const s = (await ort.generate([p], { maxNewTokens: N_NEW, eosTokenIds: [] })).sequences[0];
+      if (s.firstStep.kind !== "logits") throw new Error("onnxruntime: expected first-step logits");
+      truth.tokens.push([...s.tokenIds]);
+      truth.logits.push(s.firstStep.logits);
     }
   } finally {
-    await ort.dispose();
+    await ort.close();
   }
 }, 120_000);
 afterAll(() => tmp?.cleanup());

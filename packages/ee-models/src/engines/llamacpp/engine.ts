@@ -11,9 +11,9 @@ import type {
   EngineGenerateResult,
   EngineInfo,
   EngineSequence,
-  FirstStep,
   IdSequences,
 } from "../engine.js";
+import { checkFirstStep, firstStepOf } from "../first-step.js";
 import { argmaxLowest, FULL_SOFTMAX, logprobsFromMap } from "./first-step.js";
 import type { NlcContext, NlcModel, NlcSequence } from "./runtime.js";
 
@@ -27,22 +27,6 @@ export interface LlamaCppParts {
   readonly context: NlcContext;
   /** Vocabulary size V (tokens). */
   readonly vocabSize: number;
-}
-
-/** First-step output of `logprobs` in the requested form (top-k: by descending value, ties to the lower id). */
-function firstStepOf(logprobs: Float32Array, want: EngineGenerateOptions["firstStep"]): FirstStep {
-  if (want === undefined || want === "logits") return { kind: "logits", logits: logprobs };
-  const k = want.topK;
-  if (!Number.isInteger(k) || k < 1 || k > logprobs.length)
-    throw new Error(`generate: firstStep.topK must be an integer in [1, ${logprobs.length}], got ${k}`);
-  const order = Array.from(logprobs.keys())
-    .sort((a, b) => logprobs[b] - logprobs[a] || a - b)
-    .slice(0, k);
-  return {
-    kind: "topk",
-    ids: Int32Array.from(order),
-    logprobs: Float32Array.from(order, (i) => logprobs[i]),
-  };
 }
 
 /** An open GGUF model (see the module comment). */
@@ -66,21 +50,19 @@ export class LlamaCppEngine implements Engine {
   }
 
   async classify(_ids: IdSequences): Promise<EngineClassifyResult> {
-    throw new Error(
-      "llamacpp engine: classify is not supported (llama.cpp runs causal language models here)",
-    );
+    throw new Error(`engine ${this.info.name}: classify on a generate model`);
   }
 
   private checkPrompt(p: readonly number[], i: number, maxNewTokens: number): void {
-    if (p.length === 0) throw new Error(`generate: prompt ${i} is empty`);
+    if (p.length === 0) throw new Error(`generate: sequence ${i} is empty`);
     for (const id of p)
       if (!Number.isInteger(id) || id < 0 || id >= this.outputSize)
         throw new Error(
-          `generate: prompt ${i} has token id ${id} outside the vocabulary 0..${this.outputSize - 1}`,
+          `generate: sequence ${i}: token id ${id} is outside the vocabulary 0..${this.outputSize - 1}`,
         );
     if (p.length + maxNewTokens > this.maxPositions)
       throw new Error(
-        `generate: prompt ${i} (${p.length} tokens) + ${maxNewTokens} new tokens exceed the context of ${this.maxPositions} tokens (raise extra.contextSize)`,
+        `generate: sequence ${i} (${p.length} tokens) + ${maxNewTokens} new tokens exceed the context of ${this.maxPositions} tokens (raise extra.contextSize)`,
       );
   }
 
@@ -88,7 +70,9 @@ export class LlamaCppEngine implements Engine {
     if (this.closed) throw new Error("llamacpp engine: generate after close");
     const n = opts.maxNewTokens;
     if (!Number.isInteger(n) || n < 1)
-      throw new Error(`generate: maxNewTokens must be an integer ≥ 1, got ${n}`);
+      throw new Error(`generate: maxNewTokens must be an integer >= 1, got ${n}`);
+    if (prompts.length === 0) throw new Error("generate: no sequences given");
+    checkFirstStep(opts.firstStep, this.outputSize);
     for (const [i, p] of prompts.entries()) this.checkPrompt(p, i, n);
     const eos = new Set(opts.eosTokenIds ?? []);
     const t0 = performance.now();

@@ -1,13 +1,12 @@
 /**
- * The sides a variants measurement compares, behind one shape: generate from one plain-id prompt and
- * return plain ids and plain-order first-step logits, the client's encryption and decryption included
- * for EE sides (DESIGN §6: EE time includes the client's work).
+ * The sides a variants measurement compares: a registered engine on the plain folder (VI), and the
+ * same engine with the same options on the encrypted folder behind the EE client (`EncryptedEngine`:
+ * the client's encryption and decryption are inside EE's time, DESIGN §6). Each generates from one
+ * plain-id prompt and returns plain ids and plain-order first-step logits.
  */
-import { EEClient } from "../../../client/client.js";
-import { EncryptedCausalLM } from "../../../client/causal-lm.js";
-import { CausalLMSession } from "../../../runner/generate.js";
-import type { Engine } from "../../engine.js";
-import { llamaCppEngine } from "../factory.js";
+import { EncryptedEngine } from "../../../client/engine.js";
+import type { Engine, EngineOptions } from "../../engine.js";
+import { getEngine } from "../../registry.js";
 
 /** One generation, in plain ids. */
 export interface SideOutput {
@@ -33,75 +32,40 @@ export interface Side {
   close(): Promise<void>;
 }
 
-/** onnxruntime fp32 on a plain folder (`CausalLMSession`) or an encrypted one (`EncryptedCausalLM`). */
-export async function ortSide(folder: string, keyPath: string | null, threads: number): Promise<Side> {
-  const opts = { intraOpThreads: threads, interOpThreads: 1, allowSpinning: false };
-  if (keyPath === null) {
-    const s = await CausalLMSession.open(folder, opts);
-    return {
-      kind: "VI",
-      async generate(prompt, n) {
-        const r = await s.generate([prompt], { maxNewTokens: n, eosTokenIds: [] });
-        const g = r.sequences[0];
-        return {
-          tokens: g.tokenIds,
-          firstLogits: g.firstTokenLogits,
-          ttftMs: r.timeToFirstTokenMs,
-          perTokenMs: r.perTokenMs,
-          totalMs: r.totalMs,
-        };
-      },
-      close: () => s.dispose(),
-    };
-  }
-  const s = await EncryptedCausalLM.open(folder, keyPath, opts);
+function sideOf(kind: "VI" | "EE", engine: Engine): Side {
   return {
-    kind: "EE",
+    kind,
     async generate(prompt, n) {
-      const r = await s.generate([prompt], { maxNewTokens: n, eosTokenIds: [] });
-      const g = r.sequences[0];
+      const r = await engine.generate([prompt], { maxNewTokens: n, eosTokenIds: [] });
+      const s = r.sequences[0];
+      if (s.firstStep.kind !== "logits") throw new Error(`${engine.info.name}: expected first-step logits`);
       return {
-        tokens: g.tokenIds,
-        firstLogits: g.firstTokenLogits,
+        tokens: s.tokenIds,
+        firstLogits: s.firstStep.logits,
         ttftMs: r.timeToFirstTokenMs,
         perTokenMs: r.perTokenMs,
         totalMs: r.totalMs,
       };
     },
-    close: () => s.dispose(),
+    close: () => engine.close(),
   };
 }
 
-/** llama.cpp on `folder`'s `model-<type>.gguf` (exported when missing); EE encrypts and decrypts around it. */
-export async function llamaCppSide(
-  folder: string,
-  keyPath: string | null,
-  type: "f32" | "f16" | "q8_0",
-  threads: number,
-): Promise<Side> {
-  const engine: Engine = await llamaCppEngine.open(folder, {
-    threads,
-    extra: { type, exportIfMissing: true, contextSize: 1024 },
-  });
-  const codec = keyPath === null ? null : EEClient.open(folder, keyPath).codec;
-  return {
-    kind: codec === null ? "VI" : "EE",
-    async generate(prompt, n) {
-      const t0 = performance.now();
-      const ids = codec === null ? [...prompt] : codec.encryptIds([...prompt]);
-      const r = await engine.generate([ids], { maxNewTokens: n });
-      const s = r.sequences[0];
-      if (s.firstStep.kind !== "logits") throw new Error("llamacpp side: expected first-step logits");
-      const tokens = codec === null ? s.tokenIds : codec.decryptIds([...s.tokenIds]);
-      const firstLogits = codec === null ? s.firstStep.logits : codec.decryptLogits(s.firstStep.logits);
-      return {
-        tokens,
-        firstLogits,
-        ttftMs: r.timeToFirstTokenMs,
-        perTokenMs: r.perTokenMs,
-        totalMs: performance.now() - t0,
-      };
-    },
-    close: () => engine.close(),
-  };
+/** VI and EE sides of `engineName` with `opts` on the plain and encrypted folders. */
+export async function openSides(
+  engineName: string,
+  plainDir: string,
+  encDir: string,
+  keyPath: string,
+  opts: EngineOptions,
+): Promise<[Side, Side]> {
+  const factory = getEngine(engineName);
+  const vi = await factory.open(plainDir, opts);
+  try {
+    const ee = await EncryptedEngine.open(factory, encDir, keyPath, opts);
+    return [sideOf("VI", vi), sideOf("EE", ee)];
+  } catch (e) {
+    await vi.close();
+    throw e;
+  }
 }

@@ -75,7 +75,6 @@ function panel(
   range: [number, number],
 ): string {
   const w = 300;
-  const h = 220;
   const top = 40;
   const bottom = 200;
   const [lo, hi] = range;

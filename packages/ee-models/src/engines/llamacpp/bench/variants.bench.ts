@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { createRandom } from "ee-core";
 import { readModelFolder } from "../../../folder.js";
 import { agreement, meanAgreement } from "./agreement.js";
-import { llamaCppSide, ortSide, type Side, type SideOutput } from "./sides.js";
+import { openSides, type Side, type SideOutput } from "./sides.js";
 import { type VariantRow, variantsMarkdown, variantsSvg } from "./variants-report.js";
 
 /** Two-sided 95 % Student-t quantiles by degrees of freedom (1..10; beyond, 1.96). */
@@ -67,10 +67,14 @@ const prompts = Array.from({ length: nPrompts }, () =>
 const load0 = loadavg();
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-async function openSides(v: string): Promise<[Side, Side]> {
-  if (v === "onnxruntime") return [await ortSide(plain, null, threads), await ortSide(enc, key, threads)];
-  const type = v as "f32" | "f16" | "q8_0";
-  return [await llamaCppSide(plain, null, type, threads), await llamaCppSide(enc, key, type, threads)];
+/** A variant's VI and EE sides: onnxruntime, or llama.cpp on the folders' `model-<type>.gguf`. */
+function openVariant(v: string): Promise<[Side, Side]> {
+  if (v === "onnxruntime")
+    return openSides("onnxruntime", plain, enc, key, { threads, allowSpinning: false });
+  return openSides("llamacpp", plain, enc, key, {
+    threads,
+    extra: { type: v, exportIfMissing: true, contextSize: 1024 },
+  });
 }
 
 let truth: SideOutput[] = [];
@@ -78,7 +82,7 @@ const rows: VariantRow[] = [];
 for (const v of variants) {
   const label = v === "onnxruntime" ? "onnxruntime fp32" : `llama.cpp ${v}`;
   log(`${label}: opening VI and EE`);
-  const [vi, ee] = await openSides(v);
+  const [vi, ee] = await openVariant(v);
   try {
     for (const p of prompts.slice(0, 2)) {
       await vi.generate(p, nNew); // warm-up
