@@ -17,11 +17,11 @@ import { EEClient } from "../../src/client/client.js";
 import { encryptModelFolder } from "../../src/encrypt/folder.js";
 import type { Engine } from "../../src/engines/engine.js";
 import { llamaCppEngine } from "../../src/engines/llamacpp/factory.js";
+import { getEngine } from "../../src/engines/registry.js";
 import { exportLlamaGguf } from "../../src/export/gguf/export.js";
 import type { GgmlTypeName } from "../../src/export/gguf/tensor-types.js";
 import { writeModelFolder } from "../../src/folder.js";
 import { llamaArchitecture } from "../../src/llama/architecture.js";
-import { getEngine } from "../../src/engines/registry.js";
 import { tempDir, tinyConfig, tinyWeights } from "../llama/helpers.js";
 
 const cfg = tinyConfig();

@@ -17,8 +17,9 @@
  * slows decoding by orders of magnitude (measured on the 2-core build machine at load ≈ 17: llama-tiny
  * decode 0.5–900 ms per token with 2 threads, 0.5–7 ms with 1), so benchmarks there pass `threads: 1`.
  */
-import type { EngineAvailability, EngineDevice, EngineFactory, EngineOptions } from "../engine.js";
+
 import { checkGgufFile } from "../../export/gguf/reader.js";
+import type { EngineAvailability, EngineDevice, EngineFactory, EngineOptions } from "../engine.js";
 import { LlamaCppEngine } from "./engine.js";
 import { chooseGguf, LLAMACPP_EXTRA_KEYS } from "./gguf-file.js";
 import { llamaFor, loadNodeLlamaCpp, NODE_LLAMA_CPP_INSTALL, NODE_LLAMA_CPP_VERSION } from "./runtime.js";
