@@ -121,7 +121,8 @@ export async function startOriginServer(opts = {}) {
     }
     if (faults.cutOnce.has(urlPath) && body.length > 1) {
       faults.cutOnce.delete(urlPath);
-      res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
+      // half the body, then close the connection (FIN, so the half that was sent arrives)
+      res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.end());
       return;
     }
     res.end(body);

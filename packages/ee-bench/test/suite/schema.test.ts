@@ -141,3 +141,16 @@ describe("suite schema", () => {
     for (const [rows, msg] of bad) expect(() => parseSuite(suite(rows), "t.json")).toThrow(msg);
   });
 });
+
+describe("engine and launcher overrides", () => {
+  it("replace every row's engine and launcher; unknown ones are errors", () => {
+    const s = parseSuite(suite([row(), row({ id: "r2" })]), "t.json");
+    const o = applyOverrides(s, { launcher: "child-process", engine: DEFAULT_ENGINE });
+    expect(o.rows.map((r) => [r.engine, r.launcher])).toEqual([
+      [DEFAULT_ENGINE, "child-process"],
+      [DEFAULT_ENGINE, "child-process"],
+    ]);
+    expect(() => applyOverrides(s, { engine: "nope" })).toThrow(/--engine: unknown engine "nope"/);
+    expect(() => applyOverrides(s, { launcher: "thread" as never })).toThrow(/--launcher: must be one of/);
+  });
+});

@@ -13,7 +13,7 @@ export interface ProgressSink {
 
 /** Human-readable size (bytes → "12.3 MB"). */
 export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${Math.round(bytes)} B`;
+  if (Math.round(bytes) < 1000) return `${Math.round(bytes)} B`;
   if (bytes < 1e6) return `${(bytes / 1e3).toFixed(1)} kB`;
   if (bytes < 1e9) return `${(bytes / 1e6).toFixed(1)} MB`;
   return `${(bytes / 1e9).toFixed(2)} GB`;
@@ -54,7 +54,8 @@ export class Progress {
   private line(): string {
     const secs = (Date.now() - this.started) / 1000;
     const rate = secs > 0 ? this.done / secs : 0;
-    const eta = rate > 0 ? (this.totalBytes - this.done) / rate : Number.POSITIVE_INFINITY;
+    // no ETA from the first second's trickle
+    const eta = rate > 0 && secs >= 1 ? (this.totalBytes - this.done) / rate : Number.POSITIVE_INFINITY;
     return `${this.label}: ${this.files}/${this.totalFiles} files, ${formatBytes(this.done)}/${formatBytes(this.totalBytes)}, ${formatBytes(rate)}/s, ETA ${formatSeconds(eta)}`;
   }
 

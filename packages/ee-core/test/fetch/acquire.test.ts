@@ -4,8 +4,8 @@
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -77,10 +77,29 @@ describe("acquireFiles from the origin", () => {
     expect(reqs).toHaveLength(2);
     expect(reqs[0].range).toBeUndefined();
     const half = Math.floor(1355893 / 2);
-    expect(reqs[1].range).toBe(`bytes=${half}-`);
+    const from = Number(/^bytes=(\d+)-$/.exec(reqs[1].range ?? "")?.[1]);
+    expect(from).toBeGreaterThan(0); // what had arrived before the cut …
+    expect(from).toBeLessThanOrEqual(half); // … is not asked for again
     expect(r.transferredBytes).toBe(1355893); // half + the rest, nothing twice
     expect(sha(readFileSync(join(r.root, BIG)))).toBe(manifest.files.get(BIG)!.sha256);
     expect(existsSync(`${blobPath(s, manifest.files.get(BIG)!.sha256)}.incomplete`)).toBe(false);
+  });
+
+  it("a partial file and a dead process's lock left by a killed run: the lock is taken over, the rest fetched with a Range", async () => {
+    const s = tempSettings(server);
+    const f = manifest.files.get(BIG)!;
+    const blob = blobPath(s, f.sha256);
+    mkdirSync(dirname(blob), { recursive: true });
+    const whole = readFileSync(join(resolveDataDir(), BIG));
+    writeFileSync(`${blob}.incomplete`, whole.subarray(0, 1000));
+    writeFileSync(`${blob}.lock`, "999999999"); // no such process
+    const before = gets(BIG).length;
+    const r = await acquireFiles([BIG], { settings: s, mirror: null, manifest, ...FAST });
+    const reqs = gets(BIG).slice(before);
+    expect(reqs.map((q) => q.range)).toEqual(["bytes=1000-"]);
+    expect(r.transferredBytes).toBe(whole.length - 1000);
+    expect(readFileSync(join(r.root, BIG)).equals(whole)).toBe(true);
+    expect(readdirSync(dirname(blob))).toEqual([f.sha256]);
   });
 
   it("retries 503 with backoff", async () => {
@@ -164,7 +183,9 @@ describe("acquireFiles from the origin", () => {
     expect(mixed.root).toBe(cacheDataDir(s));
     expect(mixed.bySource.mirror.files).toBe(1);
     expect(mixed.bySource.origin.files).toBe(1);
-    expect(readFileSync(join(mixed.root, MT))).toEqual(readFileSync(join(mixed.root, "extra/q.jsonl")));
+    expect(readFileSync(join(mixed.root, MT)).equals(readFileSync(join(mixed.root, "extra/q.jsonl")))).toBe(
+      true,
+    );
   });
 
   it("two processes fetching the same file at once end with one correct file and one download", async () => {
