@@ -74,6 +74,14 @@ export type {
   FirstStep,
   IdSequences,
 } from "./engines/engine.js";
+export type { EEHttpClientOptions, EEHttpGenerateResult } from "./engines/http/client.js";
+export { EEHttpClient } from "./engines/http/client.js";
+export type { HttpGenerateResult, HttpModelFacts, HttpRequestTiming } from "./engines/http/engine.js";
+export { HttpEngine } from "./engines/http/engine.js";
+export { httpEngine } from "./engines/http/factory.js";
+export type { HttpEngineSettings } from "./engines/http/options.js";
+export { httpSettings } from "./engines/http/options.js";
+export { HttpEngineError } from "./engines/http/wire.js";
 export { engineNames, getEngine, registerEngine } from "./engines/registry.js";
 export type { Tensor, TensorData } from "./engines/tensor.js";
 export { numel, row, tensor } from "./engines/tensor.js";

@@ -2,6 +2,7 @@
  * The engine registry: one row per engine. Adding an engine = its folder + one `registerEngine` row.
  */
 import type { EngineFactory } from "./engine.js";
+import { httpEngine } from "./http/factory.js";
 
 const ENGINES = new Map<string, EngineFactory>();
 
@@ -22,3 +23,5 @@ export function getEngine(name: string): EngineFactory {
 export function engineNames(): string[] {
   return [...ENGINES.keys()];
 }
+
+registerEngine(httpEngine);
