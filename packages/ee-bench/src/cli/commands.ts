@@ -7,6 +7,7 @@ import { attackCommand } from "./attack.js";
 import { compareCommand } from "./compare.js";
 import { inferCommand } from "./infer.js";
 import { type RunCliOptions, runCommand } from "./run.js";
+import { serveCommand } from "./serve.js";
 import { tableCommand } from "./table.js";
 
 /** Options of `ee build`. */
@@ -91,4 +92,5 @@ export const commandTable = {
   ),
   compare: withExitCode(compareCommand),
   attack: attackCommand,
+  serve: serveCommand,
 };
