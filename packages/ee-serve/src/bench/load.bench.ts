@@ -5,9 +5,15 @@
  * errors (must be 0), and each server's peak RSS (VmHWM). Plain and encrypted alternate A B B A per
  * level so that drift on a shared machine falls on both; the load average is printed with the table.
  *
+ * The encrypted side goes through `EEHttpClient` (encrypt ids, send, decrypt ids), so its times include
+ * the client's work and the wire both ways; the decrypted ids are compared with the plain side's.
+ *
  * Usage: node packages/ee-serve/dist/bench/load.bench.js [--preset llama-3.1-mini] [--cache <dir>]
  *        [--levels 1,8,32,128] [--prompt-tokens 32] [--max-tokens 16] [--max-concurrency 8]
  *        [--threads N] [--json <file>]
+ * Against servers already running (e.g. two `vllm serve`, plain and encrypted):
+ *        … --plain-url http://HOST:8000 --enc-url http://HOST:8001 --key <key file>
+ *          [--enc-folder <local copy of the encrypted folder, for its ee.json>] --vocab 128256
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -15,7 +21,14 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createRandom, percentile } from "ee-core";
-import { buildModel, encryptModelFolder, findRepoRoot, getEngine, type HttpGenerateResult } from "ee-models";
+import {
+  buildModel,
+  EEHttpClient,
+  encryptModelFolder,
+  findRepoRoot,
+  getEngine,
+  type HttpGenerateResult,
+} from "ee-models";
 
 const { values: a } = parseArgs({
   options: {
@@ -27,6 +40,11 @@ const { values: a } = parseArgs({
     "max-concurrency": { type: "string", default: "8" },
     threads: { type: "string" },
     json: { type: "string" },
+    "plain-url": { type: "string" },
+    "enc-url": { type: "string" },
+    key: { type: "string" },
+    "enc-folder": { type: "string" },
+    vocab: { type: "string" },
   },
 });
 
@@ -39,13 +57,16 @@ const levels = (a.levels as string).split(",").map(Number);
 const promptTokens = Number(a["prompt-tokens"]);
 const maxTokens = Number(a["max-tokens"]);
 
-/** One server child: its URL and pid. */
+/** One server: its URL, and its process when this script started it. */
 interface Child {
-  proc: ChildProcess;
+  proc: ChildProcess | null;
   url: string;
 }
 
-async function prepare(): Promise<{ plain: string; enc: string; vocab: number }> {
+/** Opens a client with `c` requests in flight, returning how it generates from plain prompts (opened before timing). */
+type Side = (c: number) => Promise<(prompts: number[][]) => Promise<HttpGenerateResult>>;
+
+async function prepare(): Promise<{ plain: string; enc: string; vocab: number; keyPath: string }> {
   const plain = join(cache, "plain");
   const enc = join(cache, "enc");
   if (!existsSync(join(plain, "config.json"))) {
@@ -62,7 +83,7 @@ async function prepare(): Promise<{ plain: string; enc: string; vocab: number }>
   }
   const vocab = (JSON.parse(readFileSync(join(plain, "config.json"), "utf8")) as { vocab_size: number })
     .vocab_size;
-  return { plain, enc, vocab };
+  return { plain, enc, vocab, keyPath: join(cache, "client", "key.safetensors") };
 }
 
 function startServer(folder: string): Promise<Child> {
@@ -91,30 +112,55 @@ function startServer(folder: string): Promise<Child> {
   });
 }
 
-/** Peak resident set of a process (MiB), from /proc (VmHWM). */
-function peakRssMiB(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) / 1024 : Number.NaN;
+/** Peak resident set of a process (MiB), from /proc (VmHWM); null for a server not started here. */
+function peakRssMiB(proc: ChildProcess | null): number | null {
+  if (!proc?.pid) return null;
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : null;
 }
 
-/** One level on one server: `n` requests, `c` in flight. */
-async function measure(url: string, c: number, prompts: number[][]) {
-  const engine = await getEngine("http").open("", { extra: { endpoint: url, concurrency: c } });
+function plainSide(url: string): Side {
+  return async (c) => {
+    const engine = await getEngine("http").open("", { extra: { endpoint: url, concurrency: c } });
+    return async (prompts) =>
+      (await engine.generate(prompts, {
+        maxNewTokens: maxTokens,
+        firstStep: { topK: 1 },
+      })) as HttpGenerateResult;
+  };
+}
+
+function encSide(url: string, keyPath: string, folder: string | undefined): Side {
+  return async (c) => {
+    const client = await EEHttpClient.open({ endpoint: url, keyPath, folder, concurrency: c });
+    return (prompts) => client.generate(prompts, { maxNewTokens: maxTokens, topK: 1 });
+  };
+}
+
+/** One level on one side: `prompts.length` requests, `c` in flight. */
+async function measure(side: Side, c: number, prompts: number[][]) {
+  const run = await side(c);
   const t0 = performance.now();
   let result: HttpGenerateResult | null = null;
   let errors = 0;
   let message = "";
   try {
-    result = (await engine.generate(prompts, {
-      maxNewTokens: maxTokens,
-      firstStep: { topK: 1 },
-    })) as HttpGenerateResult;
+    result = await run(prompts);
   } catch (e) {
     errors = prompts.length;
     message = (e as Error).message;
   }
   const wallMs = performance.now() - t0;
-  if (!result) return { wallMs, tokens: 0, ttft: [] as number[], tpot: [] as number[], errors, message };
+  if (!result)
+    return {
+      wallMs,
+      tokens: 0,
+      ttft: [] as number[],
+      tpot: [] as number[],
+      errors,
+      message,
+      ids: [] as number[][],
+    };
   const tokens = result.requests.reduce((s, r) => s + r.tokens, 0);
   return {
     wallMs,
@@ -123,12 +169,26 @@ async function measure(url: string, c: number, prompts: number[][]) {
     tpot: result.requests.flatMap((r) => (r.tpotMs === null ? [] : [r.tpotMs])),
     errors,
     message,
+    ids: result.sequences.map((q) => [...q.tokenIds]),
   };
 }
 
 async function main(): Promise<void> {
-  const { plain, enc, vocab } = await prepare();
-  const servers = { plain: await startServer(plain), enc: await startServer(enc) };
+  let servers: { plain: Child; enc: Child };
+  let sides: { plain: Side; enc: Side };
+  let vocab: number;
+  if (a["plain-url"] || a["enc-url"]) {
+    if (!a["plain-url"] || !a["enc-url"] || !a.key || !a.vocab)
+      throw new Error("load bench: external servers need --plain-url, --enc-url, --key and --vocab");
+    servers = { plain: { proc: null, url: a["plain-url"] }, enc: { proc: null, url: a["enc-url"] } };
+    sides = { plain: plainSide(a["plain-url"]), enc: encSide(a["enc-url"], a.key, a["enc-folder"]) };
+    vocab = Number(a.vocab);
+  } else {
+    const p = await prepare();
+    servers = { plain: await startServer(p.plain), enc: await startServer(p.enc) };
+    sides = { plain: plainSide(servers.plain.url), enc: encSide(servers.enc.url, p.keyPath, undefined) };
+    vocab = p.vocab;
+  }
   const rng = createRandom({ seed: "serve-load" });
   const loadBefore = loadavg();
   const rows: Record<string, unknown>[] = [];
@@ -143,7 +203,11 @@ async function main(): Promise<void> {
         enc: [] as Awaited<ReturnType<typeof measure>>[],
       };
       for (const side of ["plain", "enc", "enc", "plain"] as const)
-        acc[side].push(await measure(servers[side].url, c, prompts));
+        acc[side].push(await measure(sides[side], c, prompts));
+      const plainIds = acc.plain[0].ids;
+      const same = acc.enc[0].ids.filter(
+        (ids, i) => JSON.stringify(ids) === JSON.stringify(plainIds[i]),
+      ).length;
       for (const side of ["plain", "enc"] as const) {
         const ms = acc[side];
         const ttft = ms.flatMap((m) => m.ttft);
@@ -161,24 +225,25 @@ async function main(): Promise<void> {
           tpotP99Ms: tpot.length ? percentile(tpot, 99) : null,
           errors: ms.reduce((s, m) => s + m.errors, 0),
           firstError: ms.find((m) => m.message)?.message ?? null,
-          peakRssMiB: peakRssMiB(servers[side].proc.pid as number),
+          peakRssMiB: peakRssMiB(servers[side].proc),
+          idsEqualPlainPct: side === "enc" && plainIds.length ? (100 * same) / plainIds.length : null,
         });
       }
       process.stderr.write(`level ${c} done\n`);
     }
   } finally {
-    for (const s of Object.values(servers)) s.proc.kill("SIGTERM");
+    for (const s of Object.values(servers)) s.proc?.kill("SIGTERM");
   }
   const loadAfter = loadavg();
   const f = (x: unknown, d = 1) => (typeof x === "number" ? x.toFixed(d) : "–");
   const lines = [
     `ee serve load: ${a.preset}, ${promptTokens}-token prompts, ${maxTokens} new tokens each, server batches ≤ ${a["max-concurrency"]}; load average ${loadBefore.map((x) => x.toFixed(2)).join(" ")} → ${loadAfter.map((x) => x.toFixed(2)).join(" ")}`,
     "",
-    "| clients | side | requests | tokens/s | TTFT p50 (ms) | TTFT p99 (ms) | TPOT p50 (ms) | TPOT p99 (ms) | errors | peak RSS (MiB) |",
-    "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| clients | side | requests | tokens/s | TTFT p50 (ms) | TTFT p99 (ms) | TPOT p50 (ms) | TPOT p99 (ms) | errors | peak RSS (MiB) | ids = plain (%) |",
+    "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows.map(
       (r) =>
-        `| ${r.concurrency} | ${r.side} | ${r.requests} | ${f(r.throughputTokPerS)} | ${f(r.ttftP50Ms)} | ${f(r.ttftP99Ms)} | ${f(r.tpotP50Ms)} | ${f(r.tpotP99Ms)} | ${r.errors} | ${f(r.peakRssMiB, 0)} |`,
+        `| ${r.concurrency} | ${r.side} | ${r.requests} | ${f(r.throughputTokPerS)} | ${f(r.ttftP50Ms)} | ${f(r.ttftP99Ms)} | ${f(r.tpotP50Ms)} | ${f(r.tpotP99Ms)} | ${r.errors} | ${f(r.peakRssMiB, 0)} | ${f(r.idsEqualPlainPct)} |`,
     ),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
