@@ -260,6 +260,33 @@ describe("EEServer: queue, batching, shutdown", () => {
     }
   });
 
+  it("keeps serving after a client drops a stream midway", async () => {
+    const folder = fakeFolder("generate");
+    const server = await EEServer.start(folder.dir, new FakeEngine({ stepDelayMs: 20 }), { port: 0 });
+    try {
+      const abort = new AbortController();
+      const res = await fetch(`${server.url}/v1/completions`, {
+        method: "POST",
+        body: JSON.stringify({ prompt: [1, 2], max_tokens: 20, ignore_eos: true, stream: true }),
+        signal: abort.signal,
+      });
+      const reader = res.body?.getReader();
+      await reader?.read(); // the first chunk
+      abort.abort();
+      const ok = await postJson(`${server.url}/v1/completions`, {
+        prompt: [3, 4],
+        max_tokens: 2,
+        ignore_eos: true,
+        return_token_ids: true,
+      });
+      expect(ok.status).toBe(200);
+      expect(ok.json.choices[0].token_ids).toEqual(fakeGreedy([3, 4], 2));
+    } finally {
+      await server.close();
+      folder.cleanup();
+    }
+  });
+
   it("streams all at the end when the engine reports no steps, with the same ids", async () => {
     const folder = fakeFolder("generate");
     const server = await EEServer.start(folder.dir, new FakeEngine({ reportSteps: false }), { port: 0 });

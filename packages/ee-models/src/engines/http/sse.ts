@@ -8,7 +8,8 @@ export async function* sseData(body: AsyncIterable<Uint8Array>): AsyncGenerator<
   const decoder = new TextDecoder();
   let buf = "";
   for await (const chunk of body) {
-    buf += decoder.decode(chunk, { stream: true }).replaceAll("\r\n", "\n");
+    // normalise CRLF on the whole buffer: a "\r\n" may be split across two chunks
+    buf = (buf + decoder.decode(chunk, { stream: true })).replaceAll("\r\n", "\n");
     let cut = buf.indexOf("\n\n");
     while (cut >= 0) {
       const data = eventData(buf.slice(0, cut));
