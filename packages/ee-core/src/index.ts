@@ -34,6 +34,7 @@ export {
   transpose,
 } from "./linalg.js";
 export { argmaxAgreement, confidence, fidelity, maxAbsDiff, softmax } from "./metrics.js";
+export { pairedDeltaT } from "./paired.js";
 export {
   applyPermutation,
   composePermutations,
@@ -93,6 +94,8 @@ export type {
   KeyComponentKind,
   KeyExpectation,
   MannWhitneyResult,
+  PairedDeltaT,
+  PairedObservation,
   Permutation,
   RandomInvertibleOptions,
   RandomSource,
