@@ -28,7 +28,7 @@ export {
   latencyScatterChart,
 } from "./report/charts.js";
 export type { RunEnv } from "./report/env.js";
-export { collectEnv, onnxruntimeVersion } from "./report/env.js";
+export { collectEnv } from "./report/env.js";
 export { reportHtml } from "./report/html.js";
 export { renderSvg, svgToPng } from "./report/render.js";
 export { summarizeRow, summarizeRun } from "./report/summarize.js";

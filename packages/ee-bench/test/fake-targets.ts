@@ -69,7 +69,11 @@ export function fakeFactory(o: FakeOptions): TargetFactory {
   return async (row) => ({
     vi: fakeTarget("vi", o, row.task),
     ee: fakeTarget("ee", o, row.task),
-    info: { fake: true, model: row.model },
+    info: {
+      fake: true,
+      model: row.model,
+      runtime: row.batchSize > 1 ? `fake batched (bs ${row.batchSize})` : "fake",
+    },
     countTokens: (t: string) => t.split(/\s+/).length,
   });
 }

@@ -5,6 +5,7 @@
 import { buildModel, encryptModelFolder, readModelFolder } from "ee-models";
 import { attackCommand } from "./attack.js";
 import { compareCommand } from "./compare.js";
+import { enginesCommand } from "./engines.js";
 import { inferCommand } from "./infer.js";
 import { type RunCliOptions, runCommand } from "./run.js";
 import { serveCommand } from "./serve.js";
@@ -93,4 +94,5 @@ export const commandTable = {
   compare: withExitCode(compareCommand),
   attack: attackCommand,
   serve: serveCommand,
+  engines: enginesCommand,
 };

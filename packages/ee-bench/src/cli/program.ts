@@ -1,5 +1,6 @@
 /** The `ee` program definition: options and help text; actions live in commands.ts. */
 import { Command, InvalidArgumentError, Option } from "commander";
+import { LAUNCHERS } from "ee-models";
 import { commandTable } from "./commands.js";
 
 /** Parse an integer option, naming the option in the error. */
@@ -36,7 +37,7 @@ export function buildProgram(): Command {
     .requiredOption("--out <dir>", "output folder")
     .option("--weights <dir>", "a Hugging Face safetensors checkpoint folder (default: synthetic weights)")
     .option("--seed <n>", "seed for synthetic weights (reproducible)", intOption("--seed"))
-    .option("--fused", "use onnxruntime's fused contrib ops where they help")
+    .option("--fused", "use ONNX Runtime's fused contrib ops where they help")
     .action(commandTable.build);
 
   program
@@ -81,10 +82,13 @@ export function buildProgram(): Command {
     .option("--reps <n>", "override every row's repetitions (>= 3)", intOption("--reps"))
     .option("--rows <ids>", "comma-separated row ids to run")
     .option("--warmup <n>", "override every row's warm-up calls", intOption("--warmup"))
-    .option(
-      "--threads <n>",
-      "onnxruntime intra-op threads (default: onnxruntime's choice)",
-      intOption("--threads"),
+    .option("--threads <n>", "engine intra-op threads (default: the engine's choice)", intOption("--threads"))
+    .option("--engine <name>", "run every row in this engine (see `ee engines`)")
+    .addOption(
+      new Option(
+        "--launcher <where>",
+        "run VI and EE in this process or each in its own child process",
+      ).choices([...LAUNCHERS]),
     )
     .option("--data-dir <dir>", "data directory (default: EE_DATA_DIR, else ../shared/datasets)")
     .option("--cache-dir <dir>", "built/encrypted model cache (default: <reports>/.cache)")
@@ -126,6 +130,12 @@ export function buildProgram(): Command {
     .option("--out <dir>", "write attack.json / attack.md / attack.vl.json here")
     .option("--data-dir <dir>", "data directory (default: EE_DATA_DIR, else ../shared/datasets)")
     .action(commandTable.attack);
+
+  program
+    .command("engines")
+    .description("list the inference engines, and whether (on which devices) each runs here")
+    .option("--json", "print JSON")
+    .action(commandTable.engines);
 
   program
     .command("serve")

@@ -1,6 +1,7 @@
 /** `ee run [suite]`: load a suite, apply command-line overrides, run it, print Table 2. */
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { Launcher } from "ee-models";
 import { reportsDir as defaultReportsDir, resolveBenchDataDir } from "../paths.js";
 import { readRunJson } from "../report/write-report.js";
 import { runSuite } from "../runner/run-suite.js";
@@ -25,8 +26,12 @@ export interface RunCliOptions {
   rows?: string;
   /** Execution provider `cpu` / `cuda` (text). */
   device?: string;
-  /** onnxruntime intra-op threads (threads). */
+  /** Engine intra-op threads (threads). */
   threads?: number;
+  /** Run every row in this engine (registry name). */
+  engine?: string;
+  /** Run every row's VI and EE with this launcher. */
+  launcher?: Launcher;
   /** Data directory (path); default EE_DATA_DIR, else `<repo>/../shared/datasets`. */
   dataDir?: string;
   /** Model cache (path); default `<reports>/.cache`. */
@@ -61,6 +66,8 @@ export async function runCommand(suite: string, opts: RunCliOptions = {}): Promi
     count: opts.samples,
     repetitions: opts.reps,
     warmup: opts.warmup,
+    engine: opts.engine,
+    launcher: opts.launcher,
   });
   const reportsDir = resolve(opts.out ?? defaultReportsDir());
   const { runDir, summary } = await runSuite({

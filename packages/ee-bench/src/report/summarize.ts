@@ -24,13 +24,17 @@ function callsPerRep(row: SuiteRow, n: number): number {
   return planCalls(fake, row.passes, row.batchSize).length;
 }
 
-/** Summary of one row; `warn` receives the row's warnings. */
+/**
+ * Summary of one row; `warn` receives the row's warnings. The runtime column is the row's override,
+ * else `runtime` (what the row's engine reported when it was opened), else the engine's name.
+ */
 export function summarizeRow(
   row: SuiteRow,
   sampleCount: number,
   records: readonly SampleRecord[],
   microbench: readonly MicrobenchResult[],
   warn: (line: string) => void,
+  runtime?: string,
 ): RowSummary | undefined {
   const nCalls = callsPerRep(row, sampleCount);
   const byRep = new Map<number, SampleRecord[]>();
@@ -80,7 +84,7 @@ export function summarizeRow(
   const summary: RowSummary = {
     row: row.id,
     label: row.label,
-    runtime: row.runtime,
+    runtime: row.runtime ?? runtime ?? row.engine,
     batchSize: row.batchSize,
     samplesPerRep: sampleCount * row.passes,
     completeReps: reps.length,
@@ -112,6 +116,7 @@ export function summarizeRun(
   microbench: readonly MicrobenchResult[],
   datasetIssues: readonly DatasetIssue[],
   extraWarnings: readonly string[] = [],
+  runtimes: Readonly<Record<string, string>> = {},
 ): RunSummary {
   const warnings = [...extraWarnings];
   const rows: RowSummary[] = [];
@@ -123,6 +128,7 @@ export function summarizeRun(
       records.filter((r) => r.row === row.id),
       microbench,
       (w) => warnings.push(w),
+      runtimes[row.id],
     );
     if (s) rows.push(s);
   }

@@ -50,6 +50,16 @@ export interface WriteReportOptions {
   warnings?: readonly string[];
 }
 
+/** The runtime label each row's engine reported when it was opened (env.json `targets.<row>.runtime`). */
+function runtimes(runDir: string): Record<string, string> {
+  if (!existsSync(join(runDir, "env.json"))) return {};
+  const env = readRunJson<{ targets?: Record<string, { runtime?: unknown }> }>(runDir, "env.json");
+  const out: Record<string, string> = {};
+  for (const [row, t] of Object.entries(env.targets ?? {}))
+    if (typeof t?.runtime === "string") out[row] = t.runtime;
+  return out;
+}
+
 /** Regenerates every derived file of `runDir`; returns the summary. */
 export async function writeReport(runDir: string, opts: WriteReportOptions = {}): Promise<RunSummary> {
   const config = readRunJson<RunConfig>(runDir, "config.json");
@@ -62,7 +72,15 @@ export async function writeReport(runDir: string, opts: WriteReportOptions = {})
     ? readRunJson<DatasetsFile>(runDir, "datasets.json")
     : undefined;
   const issues = datasets?.issues ?? [];
-  const summary = summarizeRun(basename(runDir), config, records, microbench, issues, warnings);
+  const summary = summarizeRun(
+    basename(runDir),
+    config,
+    records,
+    microbench,
+    issues,
+    warnings,
+    runtimes(runDir),
+  );
   writeFileSync(join(runDir, "summary.json"), toJson(summary));
   writeFileSync(join(runDir, "table.csv"), tableCsv(summary));
   writeFileSync(join(runDir, "table.md"), tableMarkdown(summary));

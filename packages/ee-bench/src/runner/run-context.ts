@@ -21,7 +21,7 @@ export interface RunSuiteOptions {
   runId?: string;
   /** Execution provider (default `cpu`). */
   device?: string;
-  /** onnxruntime intra-op threads (threads). */
+  /** Engine intra-op threads (threads). */
   threads?: number;
   /** Verify data files' sha256 (flag). */
   verifyData?: boolean;

@@ -3,6 +3,7 @@
  * the JSON pointer of the bad field (`/rows/2/repetitions`) and says what is expected. Unknown keys
  * are errors too, so a typo cannot silently fall back to a default.
  */
+import { DEFAULT_ENGINE, type EngineOptions, engineNames, LAUNCHERS, type Launcher } from "ee-models";
 import type { DatasetSelection, PaperReference, RowTask, Suite, SuiteRow } from "../types.js";
 
 /** Row fields a suite's `defaults` may set. */
@@ -15,6 +16,9 @@ const DEFAULTABLE = [
   "repetitions",
   "warmup",
   "seed",
+  "engine",
+  "engineOptions",
+  "launcher",
 ] as const;
 
 /** Built-in defaults, below the suite's `defaults`. */
@@ -26,6 +30,8 @@ const BUILTIN_DEFAULTS = {
   repetitions: 3,
   warmup: 2,
   seed: 1,
+  engine: DEFAULT_ENGINE,
+  launcher: "in-process",
 };
 
 /** Tasks a row may have. */
@@ -112,6 +118,43 @@ const ROW_KEYS = [
   ...DEFAULTABLE,
 ] as const;
 
+/** A registered engine's name. */
+function parseEngine(c: Checker, v: unknown, p: string): string {
+  const name = c.str(v, p)!;
+  if (!engineNames().includes(name))
+    c.fail(p, `unknown engine "${name}" (known: ${engineNames().join(", ")})`);
+  return name;
+}
+
+/** `in-process` or `child-process`. */
+function parseLauncher(c: Checker, v: unknown, p: string): Launcher {
+  const l = c.str(v, p)! as Launcher;
+  if (!LAUNCHERS.includes(l)) c.fail(p, `must be one of ${LAUNCHERS.join(", ")}`);
+  return l;
+}
+
+/** Engine options: `threads`, `allowSpinning`, and engine-specific `extra` scalars. */
+function parseEngineOptions(c: Checker, v: unknown, p: string): EngineOptions {
+  const o = c.obj(v, p, ["threads", "allowSpinning", "extra"]);
+  const out: EngineOptions = {};
+  const threads = c.int(o.threads, `${p}/threads`, 1, true);
+  if (threads !== undefined) out.threads = threads;
+  if (o.allowSpinning !== undefined) {
+    if (typeof o.allowSpinning !== "boolean") c.fail(`${p}/allowSpinning`, "must be true or false");
+    out.allowSpinning = o.allowSpinning as boolean;
+  }
+  if (o.extra !== undefined) {
+    const keys = typeof o.extra === "object" && o.extra !== null ? Object.keys(o.extra) : [];
+    const extra = c.obj(o.extra, `${p}/extra`, keys);
+    for (const [k, x] of Object.entries(extra)) {
+      if (!["string", "number", "boolean"].includes(typeof x))
+        c.fail(`${p}/extra/${k}`, "must be a string, number or boolean");
+    }
+    out.extra = extra as Record<string, string | number | boolean>;
+  }
+  return out;
+}
+
 function parseRow(c: Checker, v: unknown, p: string, defaults: Obj): SuiteRow {
   const o = c.obj(v, p, ROW_KEYS);
   const merged: Obj = { ...BUILTIN_DEFAULTS, ...defaults, ...o };
@@ -143,10 +186,13 @@ function parseRow(c: Checker, v: unknown, p: string, defaults: Obj): SuiteRow {
     repetitions: c.int(merged.repetitions, at("repetitions"), 3)!,
     warmup: c.int(merged.warmup, at("warmup"), 0)!,
     seed: c.int(merged.seed, at("seed"), 0)!,
-    runtime:
-      c.str(o.runtime, `${p}/runtime`, { optional: true }) ??
-      (batchSize > 1 ? `ORT batched (bs ${batchSize})` : "ORT"),
+    engine: parseEngine(c, merged.engine, at("engine")),
+    launcher: parseLauncher(c, merged.launcher, at("launcher")),
   };
+  if (merged.engineOptions !== undefined)
+    row.engineOptions = parseEngineOptions(c, merged.engineOptions, at("engineOptions"));
+  const runtime = c.str(o.runtime, `${p}/runtime`, { optional: true });
+  if (runtime !== undefined) row.runtime = runtime;
   const note = c.str(o.note, `${p}/note`, { optional: true });
   if (note !== undefined) row.note = note;
   if (o.paper !== undefined) row.paper = parsePaper(c, o.paper, `${p}/paper`);

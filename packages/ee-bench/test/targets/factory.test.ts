@@ -21,7 +21,8 @@ const row = (extra: Partial<SuiteRow>): SuiteRow => ({
   repetitions: 3,
   warmup: 1,
   seed: 3,
-  runtime: "ORT",
+  engine: "onnxruntime",
+  launcher: "in-process",
   ...extra,
 });
 

@@ -3,11 +3,11 @@ import { join } from "node:path";
 import { AutoTokenizer } from "@huggingface/transformers";
 import type { StateDict } from "ee-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CausalLMSession } from "../../src/engines/onnxruntime/causal-lm.js";
 import { writeModelFolder } from "../../src/folder.js";
 import { llamaArchitecture } from "../../src/llama/architecture.js";
 import { inferLlama } from "../../src/llama/infer.js";
 import { LLAMA_EMBED } from "../../src/llama/weights.js";
-import { CausalLMSession } from "../../src/runner/generate.js";
 import { LLAMA31_TOKENIZER_CONFIG, LlamaTokenizer, llamaTokenizerFiles } from "../../src/tokenizers/llama.js";
 import { tempDir, testDataDir, tinyConfig, tinyWeights } from "./helpers.js";
 

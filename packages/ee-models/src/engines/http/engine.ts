@@ -15,6 +15,7 @@ import type {
   EngineSequence,
   IdSequences,
 } from "../engine.js";
+import { checkFirstStep } from "../first-step.js";
 import { tensor } from "../tensor.js";
 import { type CompletionAnswer, complete } from "./completion.js";
 import type { HttpEngineSettings } from "./options.js";
@@ -53,6 +54,14 @@ export interface HttpModelFacts {
 }
 
 type Obj = Record<string, unknown>;
+
+/** Refuse an empty batch or an empty sequence before anything is sent. */
+function checkBatch(ids: IdSequences, what: string): void {
+  if (ids.length === 0) throw new Error(`http engine: ${what}: no sequences`);
+  ids.forEach((p, i) => {
+    if (p.length === 0) throw new Error(`http engine: ${what}: sequence ${i} is empty`);
+  });
+}
 
 /** Run `fn` over `items` with at most `n` in flight; results in input order. */
 async function pool<T, R>(
@@ -158,7 +167,8 @@ export class HttpEngine implements Engine {
 
   async classify(ids: IdSequences): Promise<EngineClassifyResult> {
     if (this.task !== "classify")
-      throw new Error(`http engine (${this.s.endpoint}): the model generates; classify is not served`);
+      throw new Error(`http engine (${this.s.endpoint}): classify on a generate model`);
+    checkBatch(ids, "classify");
     const t0 = performance.now();
     const size = this.s.classifyBatch ?? ids.length;
     const parts: (readonly (readonly number[])[])[] = [];
@@ -193,9 +203,11 @@ export class HttpEngine implements Engine {
 
   async generate(prompts: IdSequences, o: EngineGenerateOptions): Promise<HttpGenerateResult> {
     if (this.task !== "generate")
-      throw new Error(`http engine (${this.s.endpoint}): the model classifies; generate is not served`);
+      throw new Error(`http engine (${this.s.endpoint}): generate on a classify model`);
     if (!Number.isInteger(o.maxNewTokens) || o.maxNewTokens < 1)
       throw new Error(`http engine: maxNewTokens must be an integer >= 1, got ${o.maxNewTokens}`);
+    checkBatch(prompts, "generate");
+    checkFirstStep(o.firstStep, this.outputSize);
     const topK = o.firstStep === undefined || o.firstStep === "logits" ? this.s.topK : o.firstStep.topK;
     const t0 = performance.now();
     const answers: CompletionAnswer[] = await pool(prompts, this.s.concurrency, (prompt) =>
