@@ -11,7 +11,7 @@ export type { MicrobenchResult } from "./types/microbench.js";
 export type { RunConfig } from "./types/run-config.js";
 export type { BenchSample } from "./types/sample.js";
 export type { SampleRecord } from "./types/sample-record.js";
-export type { PaperReference, RowTask, Suite, SuiteRow } from "./types/suite.js";
+export type { PaperReference, RowServers, RowTask, Suite, SuiteRow } from "./types/suite.js";
 export type { RowSummary, RunSummary } from "./types/summary.js";
 export type {
   BenchTarget,
