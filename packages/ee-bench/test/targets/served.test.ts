@@ -85,6 +85,19 @@ describe("http rows served by ee serve", () => {
       expect(r.viSec).toBeGreaterThan(0);
       expect(r.eeSec).toBeGreaterThan(0);
     }
+    const served = summary.rows[0].serving;
+    if (!served) throw new Error("the generate row has no serving statistics");
+    for (const side of [served.vi, served.ee]) {
+      expect(side.throughputTokPerS).toBeGreaterThan(0);
+      expect(Number.isFinite(side.ttftP50Ms)).toBe(true);
+      expect(side.ttftP99Ms).toBeGreaterThanOrEqual(side.ttftP50Ms);
+      expect(Number.isFinite(side.tpotP50Ms)).toBe(true);
+    }
+    expect(summary.rows[1].serving).toBeUndefined(); // classification has no tokens to stream
+    const runDir = join(reportsDir, readdirSync(reportsDir).find((d) => d.startsWith("served-tiny"))!);
+    expect(readFileSync(join(runDir, "table.md"), "utf8")).toMatch(
+      /## Over the wire[\s\S]*\| llama-served \| EE \|/,
+    );
     expect(processesMentioning(reportsDir)).toEqual([]); // both servers stopped
   });
 
