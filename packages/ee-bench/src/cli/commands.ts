@@ -6,6 +6,7 @@ import { buildModel, encryptModelFolder, readModelFolder } from "ee-models";
 import { attackCommand } from "./attack.js";
 import { compareCommand } from "./compare.js";
 import { enginesCommand } from "./engines.js";
+import { acquirePresetData, fetchCommand, resolveWeightsArg } from "./fetch.js";
 import { inferCommand } from "./infer.js";
 import { type RunCliOptions, runCommand } from "./run.js";
 import { serveCommand } from "./serve.js";
@@ -45,7 +46,8 @@ async function build(preset: string, opts: BuildCliOptions): Promise<void> {
   const built = await buildModel({
     ...(isConfig ? { configPath: preset } : { preset }),
     outDir: opts.out,
-    weightsDir: opts.weights,
+    weightsDir: await resolveWeightsArg(opts.weights), // hf:REPO[@REV] → its snapshot folder
+    dataDir: isConfig ? undefined : await acquirePresetData(preset), // its tokenizer files
     seed: opts.seed,
     fused: opts.fused,
   });
@@ -95,4 +97,5 @@ export const commandTable = {
   attack: attackCommand,
   serve: serveCommand,
   engines: enginesCommand,
+  fetch: withExitCode(fetchCommand),
 };

@@ -35,7 +35,10 @@ export function buildProgram(): Command {
     .description("write a plain model folder (config.json, onnx/model.onnx, tokenizer, weights)")
     .argument("<preset>", "preset name (e.g. bert-base, roberta-base, llama-3.1-mini) or a config.json path")
     .requiredOption("--out <dir>", "output folder")
-    .option("--weights <dir>", "a Hugging Face safetensors checkpoint folder (default: synthetic weights)")
+    .option(
+      "--weights <dir|hf:REPO[@REV]>",
+      "a Hugging Face checkpoint folder, or hf:REPO[@REV] fetched into the HF cache (default: synthetic weights)",
+    )
     .option("--seed <n>", "seed for synthetic weights (reproducible)", intOption("--seed"))
     .option("--fused", "use ONNX Runtime's fused contrib ops where they help")
     .action(commandTable.build);
@@ -82,7 +85,12 @@ export function buildProgram(): Command {
     .option("--reps <n>", "override every row's repetitions (>= 3)", intOption("--reps"))
     .option("--rows <ids>", "comma-separated row ids to run")
     .option("--warmup <n>", "override every row's warm-up calls", intOption("--warmup"))
-    .option("--threads <n>", "engine intra-op threads (default: the engine's choice)", intOption("--threads"))
+    .option(
+      "--threads <n>",
+      "engine intra-op threads (default: the machine's logical cores; fixed and recorded)",
+      intOption("--threads"),
+    )
+    .option("--pin-cpus <list>", "pin the run to these CPUs with taskset, e.g. 0-1 (Linux, util-linux)")
     .option("--engine <name>", "run every row in this engine (see `ee engines`)")
     .addOption(
       new Option(
@@ -90,7 +98,10 @@ export function buildProgram(): Command {
         "run VI and EE in this process or each in its own child process",
       ).choices([...LAUNCHERS]),
     )
-    .option("--data-dir <dir>", "data directory (default: EE_DATA_DIR, else ../shared/datasets)")
+    .option(
+      "--data-dir <dir>",
+      "data directory (default: EE_DATA_DIR, else ../shared/datasets, else the cache)",
+    )
     .option("--cache-dir <dir>", "built/encrypted model cache (default: <reports>/.cache)")
     .option("--verify-data", "check every data file's sha256 against the manifests")
     .option("--no-render", "skip SVG/PNG chart rendering (specs and tables are still written)")
@@ -106,16 +117,28 @@ export function buildProgram(): Command {
 
   program
     .command("compare")
-    .description("compare two runs row by row (Welch t-test on per-repetition ΔT)")
+    .description("compare two runs row by row (paired ΔT with 95 % intervals, Welch t-test over repetitions)")
     .argument("<run-a>", "baseline run folder")
     .argument("<run-b>", "candidate run folder")
     .option(
       "--fail-above <pct>",
-      "exit 1 when a row's ΔT worsens by more than pct points",
+      "exit 1 when a row's paired ΔT worsens by more than pct points, or the candidate lacks rows or repetitions",
       numberOption("--fail-above"),
     )
     .option("--json", "print JSON")
     .action(commandTable.compare);
+
+  program
+    .command("fetch")
+    .description(
+      "download what a suite, datasets or models need from their pinned public origins (verified, cached); default: the default suite",
+    )
+    .option("--suite <name>", "a suite's data and tokenizer files")
+    .option("--dataset <names...>", "every file of these datasets (datasets/<name>.json)")
+    .option("--model <refs...>", "preset names (tokenizer files) or Hub checkpoints hf:REPO[@REV]")
+    .option("--offline", "never touch the network (like HF_HUB_OFFLINE=1)")
+    .option("--data-dir <dir>", "a mirror to use first (default: EE_DATA_DIR, else ../shared/datasets)")
+    .action(commandTable.fetch);
 
   program
     .command("attack")
@@ -128,7 +151,10 @@ export function buildProgram(): Command {
     .option("--observed <list>", "observed-token counts to sweep, comma-separated", "1000,10000,100000")
     .option("--seed <n>", "seed of the attacks' own randomness", intOption("--seed"), 1)
     .option("--out <dir>", "write attack.json / attack.md / attack.vl.json here")
-    .option("--data-dir <dir>", "data directory (default: EE_DATA_DIR, else ../shared/datasets)")
+    .option(
+      "--data-dir <dir>",
+      "data directory (default: EE_DATA_DIR, else ../shared/datasets, else the cache)",
+    )
     .action(commandTable.attack);
 
   program

@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { arch, cpus, release, totalmem, type } from "node:os";
 import { engineNames } from "ee-models";
 import { repoRoot } from "../paths.js";
+import type { RowLoad } from "../types.js";
 import { WARNINGS } from "../warnings.js";
 
 /** What `env.json` holds. */
@@ -33,6 +34,12 @@ export interface RunEnv {
   resumedAt: string[];
   /** Per row: how its targets were made (model dirs, build/encrypt seconds, engine, runtime label …) (JSON). */
   targets: Record<string, Record<string, unknown>>;
+  /** Per row: 1-minute load average before and after its timed calls. */
+  rowLoad?: Record<string, RowLoad>;
+  /** onnxruntime intra-op threads every session used (inter-op: 1, spinning off) (threads). */
+  intraOpThreads?: number;
+  /** CPUs the process was pinned to with `taskset`, absent when not pinned (cpu list, e.g. `0` or `0-1`). */
+  pinnedCpus?: string;
 }
 
 function git(args: string[]): string | undefined {

@@ -1,9 +1,12 @@
 /**
- * Row statistics from the raw records: totals per repetition, ΔT from the mean totals, sd and 95 %
- * t-interval of per-repetition ΔT, fidelity (paper Eq. 4), argmax agreement, max |Δlogit|, and
- * per-call latency percentiles. Only repetitions with every call present count.
+ * Row statistics from the raw records: the paired ΔT (ee-core `pairedDeltaT`: per-call log ratios,
+ * order-balanced, t-interval over repetitions, median-based estimate, minimum detectable effect),
+ * the paper-compatible totals per repetition (ΔT from the mean totals, sd and 95 % t-interval of
+ * per-repetition ΔT), the adaptive stop, each row beside its A/A control, fidelity (paper Eq. 4),
+ * argmax agreement, max |Δlogit|, and per-call latency percentiles. Only repetitions with every call
+ * present count.
  */
-import { argmaxAgreement, deltaTPct, deltaTSummary, fidelity, percentile } from "ee-core";
+import { argmaxAgreement, deltaTPct, deltaTSummary, fidelity, pairedDeltaT, percentile } from "ee-core";
 import { planCalls } from "../runner/interleave.js";
 import { pairKey } from "../runner/samples-log.js";
 import type {
@@ -18,6 +21,8 @@ import type {
   SuiteRow,
 } from "../types.js";
 import { WARNINGS } from "../warnings.js";
+import { attachControls } from "./noise-floor.js";
+import { pairObservations } from "./pairs.js";
 
 /** Calls per repetition of a row with `n` samples. */
 function callsPerRep(row: SuiteRow, n: number): number {
@@ -99,6 +104,7 @@ export function summarizeRow(
   if (fidelityPct < 99.9999) warn(WARNINGS.fidelityLow(row.id, fidelityPct));
   if (argmaxAgreementPct < 100) warn(WARNINGS.argmaxDisagree(row.id, argmaxAgreementPct));
   const lat = (t: string) => kept.filter((r) => r.target === t).map((r) => r.latencyMs);
+  const paired = reps.length >= 2 ? pairedDeltaT(pairObservations(kept)) : undefined;
   const summary: RowSummary = {
     row: row.id,
     label: row.label,
@@ -112,6 +118,7 @@ export function summarizeRow(
     deltaTPerRepPct: perRep,
     deltaTStdPct: sdPct,
     deltaTCi95Pct: ci,
+    plannedReps: row.repetitions,
     fidelityPct,
     argmaxAgreementPct,
     maxAbsLogitDiff: diffKnown ? maxDiff : Number.NaN,
@@ -123,6 +130,15 @@ export function summarizeRow(
   };
   if (kept.some((r) => r.ttftMs !== undefined))
     summary.serving = { vi: servingStats(kept, "vi"), ee: servingStats(kept, "ee") };
+  if (paired) summary.paired = paired;
+  if (row.targetHalfWidthPct !== undefined) {
+    const hw = paired?.halfWidthPct ?? Number.POSITIVE_INFINITY;
+    summary.stop = {
+      kind: hw <= row.targetHalfWidthPct ? "target-met" : "budget-ended",
+      reps: reps.length,
+      halfWidthPct: hw,
+    };
+  }
   if (row.paper) summary.paper = row.paper;
   if (row.note) summary.note = row.note;
   return summary;
@@ -152,6 +168,7 @@ export function summarizeRun(
     );
     if (s) rows.push(s);
   }
+  attachControls(rows, config.suite.rows);
   return {
     runId,
     suite: config.suite.name,

@@ -5,10 +5,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import { overloaded } from "../runner/noise.js";
 import { readSampleRecords } from "../runner/samples-log.js";
 import type { DatasetIssue, MicrobenchResult, RunConfig, RunSummary } from "../types.js";
 import { WARNINGS } from "../warnings.js";
 import { buildCharts } from "./charts.js";
+import type { RunEnv } from "./env.js";
 import { reportHtml } from "./html.js";
 import { renderSvg, svgToPng } from "./render.js";
 import { summarizeRun } from "./summarize.js";
@@ -40,6 +42,18 @@ export function readRunJson<T>(runDir: string, name: string): T {
 /** JSON with NaN/Infinity written as null. */
 export function toJson(v: unknown): string {
   return `${JSON.stringify(v, (_k, x) => (typeof x === "number" && !Number.isFinite(x) ? null : x), 2)}\n`;
+}
+
+/** Sets each row's load from env.json (when recorded) and warns where it exceeded the cores. */
+function attachLoad(summary: RunSummary, runDir: string): void {
+  const env = existsSync(join(runDir, "env.json")) ? readRunJson<RunEnv>(runDir, "env.json") : undefined;
+  for (const row of summary.rows) {
+    const load = env?.rowLoad?.[row.row];
+    if (!load) continue;
+    row.load = load;
+    if (overloaded(load))
+      summary.warnings.push(WARNINGS.loadHigh(row.row, load.before, load.after, load.cores));
+  }
 }
 
 /** Options of `writeReport`. */
@@ -81,6 +95,7 @@ export async function writeReport(runDir: string, opts: WriteReportOptions = {})
     warnings,
     runtimes(runDir),
   );
+  attachLoad(summary, runDir);
   writeFileSync(join(runDir, "summary.json"), toJson(summary));
   writeFileSync(join(runDir, "table.csv"), tableCsv(summary));
   writeFileSync(join(runDir, "table.md"), tableMarkdown(summary));

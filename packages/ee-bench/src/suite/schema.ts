@@ -16,6 +16,8 @@ const DEFAULTABLE = [
   "repetitions",
   "warmup",
   "seed",
+  "targetHalfWidthPct",
+  "budgetSec",
   "engine",
   "engineOptions",
   "launcher",
@@ -63,6 +65,10 @@ class Checker {
   int(v: unknown, p: string, min: number, optional = false): number | undefined {
     if (v === undefined && optional) return undefined;
     if (typeof v !== "number" || !Number.isInteger(v) || v < min) this.fail(p, `must be an integer ≥ ${min}`);
+    return v as number;
+  }
+  positive(v: unknown, p: string): number {
+    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) this.fail(p, "must be a number > 0");
     return v as number;
   }
   num(v: unknown, p: string): number {
@@ -116,6 +122,7 @@ const ROW_KEYS = [
   "note",
   "paper",
   "servers",
+  "controls",
   ...DEFAULTABLE,
 ] as const;
 
@@ -198,6 +205,14 @@ function parseRow(c: Checker, v: unknown, p: string, defaults: Obj): SuiteRow {
     engine: parseEngine(c, merged.engine, at("engine")),
     launcher: parseLauncher(c, merged.launcher, at("launcher")),
   };
+  parseAdaptive(c, merged, at, row);
+  if (o.controls !== undefined) {
+    if (row.scheme !== "control")
+      c.fail(`${p}/controls`, 'only an A/A control row (scheme "control") controls rows');
+    if (!Array.isArray(o.controls) || o.controls.length === 0)
+      c.fail(`${p}/controls`, "must be a non-empty array of row ids");
+    row.controls = (o.controls as unknown[]).map((x, i) => c.str(x, `${p}/controls/${i}`)!);
+  }
   if (merged.engineOptions !== undefined)
     row.engineOptions = parseEngineOptions(c, merged.engineOptions, at("engineOptions"));
   const runtime = c.str(o.runtime, `${p}/runtime`, { optional: true });
@@ -212,6 +227,20 @@ function parseRow(c: Checker, v: unknown, p: string, defaults: Obj): SuiteRow {
   return row;
 }
 
+/** `targetHalfWidthPct` and `budgetSec`: both or neither. */
+function parseAdaptive(c: Checker, merged: Obj, at: (k: string) => string, row: SuiteRow): void {
+  if (merged.targetHalfWidthPct === undefined && merged.budgetSec === undefined) return;
+  if (merged.targetHalfWidthPct === undefined || merged.budgetSec === undefined) {
+    const absent = merged.budgetSec === undefined ? "budgetSec" : "targetHalfWidthPct";
+    c.fail(
+      at(absent === "budgetSec" ? "targetHalfWidthPct" : "budgetSec"),
+      `adaptive repetitions need ${absent} too`,
+    );
+  }
+  row.targetHalfWidthPct = c.positive(merged.targetHalfWidthPct, at("targetHalfWidthPct"));
+  row.budgetSec = c.positive(merged.budgetSec, at("budgetSec"));
+}
+
 /** Validates a parsed suite JSON; `file` names it in errors. */
 export function parseSuite(json: unknown, file: string): Suite {
   const c = new Checker(file);
@@ -223,6 +252,10 @@ export function parseSuite(json: unknown, file: string): Suite {
   rows.forEach((r, i) => {
     if (seen.has(r.id)) c.fail(`/rows/${i}/id`, `duplicate row id "${r.id}"`);
     seen.add(r.id);
+  });
+  rows.forEach((r, i) => {
+    for (const [k, id] of (r.controls ?? []).entries())
+      if (!seen.has(id)) c.fail(`/rows/${i}/controls/${k}`, `no row with id "${id}" in this suite`);
   });
   return {
     name: c.str(o.name, "/name", { pattern: /^[a-z0-9][a-z0-9._-]*$/ })!,

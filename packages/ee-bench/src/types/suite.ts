@@ -47,8 +47,14 @@ export interface SuiteRow {
   maxLength: number;
   /** Tokens generated per prompt, generation rows only; 0 for classifiers (tokens). */
   maxNewTokens: number;
-  /** Timed repetitions of the whole sample set, ≥ 3 (count). */
+  /** Timed repetitions of the whole sample set, ≥ 3; with `targetHalfWidthPct`, the minimum (count). */
   repetitions: number;
+  /** Adaptive repetitions: add repetitions until the paired ΔT's 95 % half-width is at most this (%). */
+  targetHalfWidthPct?: number;
+  /** Adaptive repetitions: stop adding when the row's measuring time would pass this; needed with `targetHalfWidthPct` (s). */
+  budgetSec?: number;
+  /** A/A control rows (scheme `control`): the ids of the rows whose noise floor this row measures (row ids). */
+  controls?: string[];
   /** Untimed warm-up calls per target before timing (calls). */
   warmup: number;
   /** Seed of the synthetic weights, the key and the sampling (integer). */

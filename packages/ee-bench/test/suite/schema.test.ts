@@ -114,4 +114,43 @@ describe("suite schema", () => {
   it("a missing suite names the folder and the suites that exist", () => {
     expect(() => loadSuite("nope")).toThrow(/suite "nope" not found.*default/);
   });
+
+  it("adaptive repetitions and A/A control links: parsed, defaultable, and checked", () => {
+    const s = parseSuite(
+      suite(
+        [row(), row({ id: "c", scheme: "control", controls: ["r1"], targetHalfWidthPct: 2, budgetSec: 30 })],
+        { defaults: { targetHalfWidthPct: 0.5, budgetSec: 90 } },
+      ),
+      "t.json",
+    );
+    expect(s.rows[0]).toMatchObject({ targetHalfWidthPct: 0.5, budgetSec: 90 });
+    expect(s.rows[1]).toMatchObject({ targetHalfWidthPct: 2, budgetSec: 30, controls: ["r1"] });
+    const bad: [unknown[], RegExp][] = [
+      [
+        [row({ targetHalfWidthPct: 0.5 })],
+        /\/rows\/0\/targetHalfWidthPct: adaptive repetitions need budgetSec too/,
+      ],
+      [[row({ budgetSec: 60 })], /\/rows\/0\/budgetSec: adaptive repetitions need targetHalfWidthPct too/],
+      [
+        [row({ targetHalfWidthPct: 0, budgetSec: 60 })],
+        /\/rows\/0\/targetHalfWidthPct: must be a number > 0/,
+      ],
+      [[row({ controls: ["r1"] })], /\/rows\/0\/controls: only an A\/A control row/],
+      [[row({ scheme: "control", controls: ["x"] })], /\/rows\/0\/controls\/0: no row with id "x"/],
+    ];
+    for (const [rows, msg] of bad) expect(() => parseSuite(suite(rows), "t.json")).toThrow(msg);
+  });
+});
+
+describe("engine and launcher overrides", () => {
+  it("replace every row's engine and launcher; unknown ones are errors", () => {
+    const s = parseSuite(suite([row(), row({ id: "r2" })]), "t.json");
+    const o = applyOverrides(s, { launcher: "child-process", engine: DEFAULT_ENGINE });
+    expect(o.rows.map((r) => [r.engine, r.launcher])).toEqual([
+      [DEFAULT_ENGINE, "child-process"],
+      [DEFAULT_ENGINE, "child-process"],
+    ]);
+    expect(() => applyOverrides(s, { engine: "nope" })).toThrow(/--engine: unknown engine "nope"/);
+    expect(() => applyOverrides(s, { launcher: "thread" as never })).toThrow(/--launcher: must be one of/);
+  });
 });
