@@ -214,12 +214,19 @@ describe("EEServer: completions", () => {
 
   it("logs what it saw, one JSON line per request: ids in and out, lengths, timings", async () => {
     await postJson(`${url}/v1/completions`, { prompt: [[11, 12, 13]], max_tokens: 2, ignore_eos: true });
-    await new Promise((r) => setTimeout(r, 50));
-    const lines = readFileSync(join(folder.dir, "requests.jsonl"), "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l));
-    const e = lines.find((l) => JSON.stringify(l.promptTokenIds) === "[[11,12,13]]");
+    // the line is appended after the answer went out: wait for it (bounded: 100 × 50 ms)
+    const read = () =>
+      readFileSync(join(folder.dir, "requests.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+    const mine = (l: Json) => JSON.stringify(l.promptTokenIds) === "[[11,12,13]]";
+    let lines = read();
+    for (let i = 0; i < 100 && !lines.some(mine); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      lines = read();
+    }
+    const e = lines.find(mine);
     expect(e).toMatchObject({ route: "POST /v1/completions", status: 200, promptLengths: [3] });
     expect(e.outputTokenIds).toEqual([fakeGreedy([11, 12, 13], 2)]);
     expect(e.totalMs).toBeGreaterThanOrEqual(0);

@@ -186,6 +186,7 @@ export function buildProgram(): Command {
     )
     .option("--log-requests <file>", "append what the server sees (ids, lengths, timings) as JSONL")
     .option("--threads <n>", "engine threads inside one op", intOption("--threads"))
+    .option("--allow-spinning", "let idle engine threads spin-wait (default off: servers sharing cores)")
     .addOption(deviceOption())
     .action(commandTable.serve);
 

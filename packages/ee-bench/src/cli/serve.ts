@@ -23,6 +23,8 @@ export interface ServeCliOptions {
   threads?: number;
   /** Execution provider. */
   device: "cpu" | "cuda";
+  /** Let idle engine worker threads spin-wait (flag); default off. */
+  allowSpinning?: boolean;
 }
 
 /** Serve until SIGTERM or SIGINT; resolves once shut down. */
@@ -34,7 +36,8 @@ export async function serveCommand(folder: string, o: ServeCliOptions): Promise<
     maxConcurrency: o.maxConcurrency,
     maxQueue: o.maxQueue,
     logRequests: o.logRequests,
-    engineOptions: { device: o.device, threads: o.threads },
+    // spinning off by default: a plain and an encrypted server sharing cores would steal them from each other
+    engineOptions: { device: o.device, threads: o.threads, allowSpinning: o.allowSpinning ?? false },
   });
   const m = server.model;
   process.stdout.write(

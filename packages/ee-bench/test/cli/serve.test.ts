@@ -109,10 +109,18 @@ describe("ee serve (child process)", () => {
   });
 
   it("logs the server's view: encrypted ids only", async () => {
-    const lines = readFileSync(join(dir, "seen.jsonl"), "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l));
+    // lines are appended after each answer went out: wait for both (bounded: 100 × 50 ms)
+    const read = () =>
+      readFileSync(join(dir, "seen.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .filter((l) => l !== "")
+        .map((l) => JSON.parse(l));
+    let lines = read();
+    for (let i = 0; i < 100 && lines.filter((l) => l.route === "POST /v1/completions").length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      lines = read();
+    }
     const gen = lines.filter((l) => l.route === "POST /v1/completions");
     const short = gen.find((l) => JSON.stringify(l.promptLengths) === "[3]");
     expect(short).toBeDefined();
