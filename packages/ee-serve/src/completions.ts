@@ -9,10 +9,13 @@ import type { ServerResponse } from "node:http";
 import type { FirstStep } from "ee-models";
 import type { CompletionRequest } from "./completion-request.js";
 import { errorBody } from "./errors.js";
-import { sendEvent, sendJson, startEvents } from "./http-io.js";
+import { sendComment, sendEvent, sendJson, startEvents } from "./http-io.js";
 import { completionLogprobs } from "./logprobs.js";
 import type { GeneratedPrompt, PromptListener, Scheduler } from "./scheduler.js";
 import type { ServedModel } from "./served-model.js";
+
+/** Interval of SSE keep-alive comments on a stream that is waiting (ms). */
+const KEEP_ALIVE_MS = 15_000;
 
 /** What the server records of one completion request. */
 export interface CompletionOutcome {
@@ -110,6 +113,9 @@ export async function answerCompletion(
   // Streaming: one chunk per token as the engine reports it. A chunk that needs the first step's
   // log-probabilities waits for them (they come with the first token, or at the end of the call).
   startEvents(res);
+  // an SSE comment every 15 s while nothing else is written, so that clients with an idle-body timeout
+  // (Node's fetch: 300 s) do not give up on a request still waiting in the queue
+  const keepAlive = setInterval(() => sendComment(res, "keep-alive"), KEEP_ALIVE_MS);
   const state = req.prompts.map(() => ({
     sent: 0,
     held: [] as number[],
@@ -167,6 +173,8 @@ export async function answerCompletion(
     sendEvent(res, "[DONE]");
     res.end();
     throw e;
+  } finally {
+    clearInterval(keepAlive);
   }
 }
 

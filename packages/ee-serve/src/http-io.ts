@@ -56,3 +56,9 @@ export function sendEvent(res: ServerResponse, data: unknown): void {
   if (res.destroyed || res.writableEnded) return;
   res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
 }
+
+/** An SSE comment line (`: text`), ignored by clients; keeps an idle stream alive. */
+export function sendComment(res: ServerResponse, text: string): void {
+  if (res.destroyed || res.writableEnded) return;
+  res.write(`: ${text}\n\n`);
+}

@@ -327,7 +327,9 @@ describe("EEServer: queue, batching, shutdown", () => {
       ignore_eos: true,
       return_token_ids: true,
     });
-    await new Promise((r) => setTimeout(r, 60));
+    // wait (bounded: 250 × 20 ms) until the engine runs it, then close
+    for (let i = 0; i < 250 && engine.calls.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(engine.calls.length).toBe(1);
     const closing = server.close();
     const r = await running;
     expect(r.status).toBe(200);
