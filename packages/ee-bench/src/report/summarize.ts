@@ -131,7 +131,8 @@ export function summarizeRow(
   if (kept.some((r) => r.ttftMs !== undefined))
     summary.serving = { vi: servingStats(kept, "vi"), ee: servingStats(kept, "ee") };
   if (paired) summary.paired = paired;
-  if (row.targetHalfWidthPct !== undefined) {
+  // An adaptive row's stop, once its minimum repetitions are complete (before that, it is incomplete).
+  if (row.targetHalfWidthPct !== undefined && reps.length >= row.repetitions) {
     const hw = paired?.halfWidthPct ?? Number.POSITIVE_INFINITY;
     summary.stop = {
       kind: hw <= row.targetHalfWidthPct ? "target-met" : "budget-ended",

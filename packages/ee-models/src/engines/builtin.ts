@@ -6,6 +6,7 @@
  */
 import type { EngineFactory } from "./engine.js";
 import { httpEngine } from "./http/factory.js";
+import { llamaCppEngine } from "./llamacpp/factory.js";
 import { onnxruntimeEngine } from "./onnxruntime/factory.js";
 
 export { disposeMatmulSessions, matmulF32 } from "./onnxruntime/matmul.js";
@@ -14,4 +15,4 @@ export { disposeMatmulSessions, matmulF32 } from "./onnxruntime/matmul.js";
 export const DEFAULT_ENGINE = onnxruntimeEngine.name;
 
 /** Engines registered at start-up, in the order `ee engines` lists them. */
-export const BUILTIN_ENGINES: readonly EngineFactory[] = [onnxruntimeEngine, httpEngine];
+export const BUILTIN_ENGINES: readonly EngineFactory[] = [onnxruntimeEngine, llamaCppEngine, httpEngine];
