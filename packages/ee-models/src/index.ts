@@ -46,6 +46,10 @@ export type {
   StepOutput,
 } from "./engines/engine.js";
 export { checkFirstStep, firstStepOf } from "./engines/first-step.js";
+export type { EEHttpClientOptions, EEHttpGenerateResult } from "./engines/http/client.js";
+export { EEHttpClient } from "./engines/http/client.js";
+export type { HttpGenerateResult, HttpRequestTiming } from "./engines/http/engine.js";
+export { HttpEngineError } from "./engines/http/wire.js";
 export type { Launcher } from "./engines/launch.js";
 export { LAUNCHERS, launchEngine } from "./engines/launch.js";
 export type { LlamaCppEngine } from "./engines/llamacpp/engine.js";

@@ -11,6 +11,7 @@ import { exportCommand } from "./export.js";
 import { acquirePresetData, fetchCommand, resolveWeightsArg } from "./fetch.js";
 import { inferCommand } from "./infer.js";
 import { type RunCliOptions, runCommand } from "./run.js";
+import { serveCommand } from "./serve.js";
 import { tableCommand } from "./table.js";
 
 /** Options of `ee build`. */
@@ -97,6 +98,7 @@ export const commandTable = {
   compare: withExitCode(compareCommand),
   attack: attackCommand,
   attackReport: attackReportCommand,
+  serve: serveCommand,
   export: exportCommand,
   engines: enginesCommand,
   fetch: withExitCode(fetchCommand),

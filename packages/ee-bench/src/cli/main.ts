@@ -10,6 +10,7 @@
  *   ee table <run-dir>                       regenerate tables and charts from samples.jsonl
  *   ee compare <run-a> <run-b>               per-row Δ with a significance test; --fail-above gate
  *   ee attack --model … --encrypted … --key … measured threat analysis
+ *   ee serve <dir> [--port N]                the untrusted OpenAI-compatible server (token ids only)
  */
 import { buildProgram } from "./program.js";
 

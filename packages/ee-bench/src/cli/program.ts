@@ -219,5 +219,32 @@ export function buildProgram(): Command {
     .option("--overwrite", "replace an existing output file")
     .action(commandTable.export);
 
+  program
+    .command("serve")
+    .description(
+      "the untrusted server: OpenAI-compatible HTTP (vLLM's completions API, token ids only) over a folder",
+    )
+    .argument("<model-folder>", "plain or encrypted model folder, with no key and no tokenizer in it")
+    .option("--engine <name>", "engine that opens the folder", "onnxruntime")
+    .option("--host <host>", "interface to listen on", "127.0.0.1")
+    .option("--port <n>", "TCP port (0 = any free port)", intOption("--port"), 8000)
+    .option(
+      "--max-concurrency <n>",
+      "most prompts batched into one engine call",
+      intOption("--max-concurrency"),
+      8,
+    )
+    .option(
+      "--max-queue <n>",
+      "most prompts waiting; beyond it requests get 429",
+      intOption("--max-queue"),
+      1024,
+    )
+    .option("--log-requests <file>", "append what the server sees (ids, lengths, timings) as JSONL")
+    .option("--threads <n>", "engine threads inside one op", intOption("--threads"))
+    .option("--allow-spinning", "let idle engine threads spin-wait (default off: servers sharing cores)")
+    .addOption(deviceOption())
+    .action(commandTable.serve);
+
   return program;
 }

@@ -17,6 +17,7 @@ import type {
   RunConfig,
   RunSummary,
   SampleRecord,
+  ServingStats,
   SuiteRow,
 } from "../types.js";
 import { WARNINGS } from "../warnings.js";
@@ -27,6 +28,23 @@ import { pairObservations } from "./pairs.js";
 function callsPerRep(row: SuiteRow, n: number): number {
   const fake: BenchSample[] = Array.from({ length: n }, (_, i) => ({ id: String(i), text: "", dataset: "" }));
   return planCalls(fake, row.passes, row.batchSize).length;
+}
+
+/** Throughput, TTFT and TPOT of one side over the wire, from its records. */
+function servingStats(records: readonly SampleRecord[], target: "vi" | "ee"): ServingStats {
+  const rs = records.filter((r) => r.target === target);
+  const tokens = rs.reduce((s, r) => s + (r.generatedTokens ?? []).reduce((a, b) => a + b, 0), 0);
+  const sec = rs.reduce((s, r) => s + r.latencyMs, 0) / 1000;
+  const ttft = rs.flatMap((r) => r.ttftMs ?? []);
+  const tpot = rs.flatMap((r) => (r.tpotMs ?? []).filter((x): x is number => x !== null));
+  const pct = (xs: number[], p: number) => (xs.length > 0 ? percentile(xs, p) : Number.NaN);
+  return {
+    throughputTokPerS: tokens / sec,
+    ttftP50Ms: pct(ttft, 50),
+    ttftP99Ms: pct(ttft, 99),
+    tpotP50Ms: pct(tpot, 50),
+    tpotP99Ms: pct(tpot, 99),
+  };
 }
 
 /**
@@ -110,6 +128,8 @@ export function summarizeRow(
     eeLatencyP90Ms: percentile(lat("ee"), 90),
     microbench: microbench.filter((m) => m.row === row.id),
   };
+  if (kept.some((r) => r.ttftMs !== undefined))
+    summary.serving = { vi: servingStats(kept, "vi"), ee: servingStats(kept, "ee") };
   if (paired) summary.paired = paired;
   // An adaptive row's stop, once its minimum repetitions are complete (before that, it is incomplete).
   if (row.targetHalfWidthPct !== undefined && reps.length >= row.repetitions) {

@@ -155,6 +155,53 @@ export function latencyRows(summary: RunSummary): string[][] {
   );
 }
 
+/** Columns of the over-the-wire section. */
+export const SERVING_COLUMNS = [
+  "row",
+  "target",
+  "tokens/s",
+  "TTFT p50 (ms)",
+  "TTFT p99 (ms)",
+  "TPOT p50 (ms)",
+  "TPOT p99 (ms)",
+] as const;
+
+/** One row per (http suite row, target): throughput and streaming latencies. */
+export function servingRows(summary: RunSummary): string[][] {
+  return summary.rows.flatMap((r) =>
+    r.serving
+      ? (["vi", "ee"] as const).map((t) => {
+          const s = r.serving![t];
+          return [
+            r.row,
+            t.toUpperCase(),
+            fix(s.throughputTokPerS, 1),
+            fix(s.ttftP50Ms, 1),
+            fix(s.ttftP99Ms, 1),
+            fix(s.tpotP50Ms, 1),
+            fix(s.tpotP99Ms, 1),
+          ];
+        })
+      : [],
+  );
+}
+
+/** The over-the-wire section of `table.md` (empty without http rows). */
+function servingSection(summary: RunSummary): string[] {
+  const rows = servingRows(summary);
+  if (rows.length === 0) return [];
+  return [
+    "## Over the wire",
+    "",
+    `| ${SERVING_COLUMNS.join(" | ")} |`,
+    `|${SERVING_COLUMNS.map(() => "---").join("|")}|`,
+    ...rows.map((cells) => `| ${cells.join(" | ")} |`),
+    "",
+    "- tokens/s: generated tokens over the side's total call time; TTFT: request start to the first streamed token; TPOT: (last − first token) / (n − 1), per request; EE includes the client's encrypt/decrypt.",
+    "",
+  ];
+}
+
 /** `table.md`. */
 export function tableMarkdown(summary: RunSummary): string {
   const esc = (s: string) => s.replace(/\|/g, "\\|");
@@ -182,5 +229,6 @@ export function tableMarkdown(summary: RunSummary): string {
     "",
     `- ${LATENCY_NOTE}`,
     "",
+    ...servingSection(summary),
   ].join("\n");
 }

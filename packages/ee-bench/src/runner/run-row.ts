@@ -80,6 +80,10 @@ function record(
     maxAbsLogitDiff,
   };
   if (row.task === "generate") r.generatedTokens = outputs.map((o) => o.tokens?.length ?? 0);
+  if (outputs.every((o) => o.ttftMs !== undefined)) {
+    r.ttftMs = outputs.map((o) => o.ttftMs as number);
+    r.tpotMs = outputs.map((o) => o.tpotMs ?? null);
+  }
   return r;
 }
 

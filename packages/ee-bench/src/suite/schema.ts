@@ -4,7 +4,7 @@
  * are errors too, so a typo cannot silently fall back to a default.
  */
 import { DEFAULT_ENGINE, type EngineOptions, engineNames, LAUNCHERS, type Launcher } from "ee-models";
-import type { DatasetSelection, PaperReference, RowTask, Suite, SuiteRow } from "../types.js";
+import type { DatasetSelection, PaperReference, RowServers, RowTask, Suite, SuiteRow } from "../types.js";
 
 /** Row fields a suite's `defaults` may set. */
 const DEFAULTABLE = [
@@ -121,9 +121,18 @@ const ROW_KEYS = [
   "runtime",
   "note",
   "paper",
+  "servers",
   "controls",
   ...DEFAULTABLE,
 ] as const;
+
+/** `servers`: `{"serve": {"maxConcurrency": N}}` — the suite starts `ee serve` for VI and EE. */
+function parseServers(c: Checker, v: unknown, p: string): RowServers {
+  const o = c.obj(v, p, ["serve"]);
+  if (o.serve === undefined) c.fail(p, 'must be {"serve": {"maxConcurrency": N}}');
+  const s = c.obj(o.serve, `${p}/serve`, ["maxConcurrency"]);
+  return { kind: "serve", maxConcurrency: c.int(s.maxConcurrency ?? 8, `${p}/serve/maxConcurrency`, 1)! };
+}
 
 /** A registered engine's name. */
 function parseEngine(c: Checker, v: unknown, p: string): string {
@@ -211,6 +220,10 @@ function parseRow(c: Checker, v: unknown, p: string, defaults: Obj): SuiteRow {
   const note = c.str(o.note, `${p}/note`, { optional: true });
   if (note !== undefined) row.note = note;
   if (o.paper !== undefined) row.paper = parsePaper(c, o.paper, `${p}/paper`);
+  if (o.servers !== undefined) row.servers = parseServers(c, o.servers, `${p}/servers`);
+  if (row.engine === "http" && row.servers === undefined)
+    c.fail(`${p}/servers`, 'an http row needs servers: {"serve": {"maxConcurrency": N}}');
+  if (row.servers !== undefined && row.engine !== "http") c.fail(`${p}/servers`, 'only for engine "http"');
   return row;
 }
 

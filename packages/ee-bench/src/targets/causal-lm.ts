@@ -7,7 +7,14 @@
  * both sides do the same work. Presets without a tokenizer (llama-tiny, vocab 512) use the
  * Llama 3.1 tokenizer with ids taken modulo the vocabulary size.
  */
-import { type Engine, type FirstStep, LlamaTokenizer, readModelFolder, softmaxProb } from "ee-models";
+import {
+  type Engine,
+  type FirstStep,
+  type HttpRequestTiming,
+  LlamaTokenizer,
+  readModelFolder,
+  softmaxProb,
+} from "ee-models";
 import type {
   BenchSample,
   BenchTarget,
@@ -36,10 +43,13 @@ function target(kind: TargetKind, engine: Engine, ids: Map<string, number[]>, ro
         maxNewTokens: row.maxNewTokens,
         eosTokenIds: [],
       });
-      return res.sequences.map((g) => ({
+      // over the wire, the http engine also times each request (TTFT, TPOT)
+      const timing = (res as { requests?: readonly HttpRequestTiming[] }).requests;
+      return res.sequences.map((g, i) => ({
         predicted: g.tokenIds[0],
         ...firstToken(g.firstStep, g.tokenIds[0]),
         tokens: [...g.tokenIds],
+        ...(timing ? { ttftMs: timing[i].ttftMs, tpotMs: timing[i].tpotMs } : {}),
       }));
     },
     async close() {

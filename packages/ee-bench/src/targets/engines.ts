@@ -13,6 +13,7 @@ import {
 } from "ee-models";
 import type { SuiteRow, TargetFactoryContext } from "../types.js";
 import type { CachedModels } from "./model-cache.js";
+import { openServedEngines } from "./served-engines.js";
 
 /** A row's two engines and what the report says about them. */
 export interface RowEngines {
@@ -41,6 +42,7 @@ export async function openRowEngines(
   m: CachedModels,
   ctx: TargetFactoryContext,
 ): Promise<RowEngines> {
+  if (row.servers) return openServedEngines(row, m, ctx);
   const opts = rowEngineOptions(row, ctx);
   getEngine(row.engine); // an unknown name fails here, naming the known ones
   const vi = await launchEngine(row.engine, m.plainDir, opts, row.launcher);

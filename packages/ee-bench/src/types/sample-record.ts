@@ -29,4 +29,8 @@ export interface SampleRecord {
   maxAbsLogitDiff: number | null;
   /** Generated tokens per sample (generation rows) (tokens). */
   generatedTokens?: number[];
+  /** Over the wire: time to each sample's first token (ms). */
+  ttftMs?: number[];
+  /** Over the wire: each sample's time per later token, null with one token (ms). */
+  tpotMs?: (number | null)[];
 }

@@ -65,12 +65,26 @@ export interface SuiteRow {
   engineOptions?: EngineOptions;
   /** Where VI and EE run: both in this process, or each in its own child process. */
   launcher: Launcher;
+  /** Servers of an `http` row (required for it): VI and EE over the wire. */
+  servers?: RowServers;
   /** Runtime column override (text); absent = the engine's label (`Engine.info.label`, `batched (bs N)` for bs > 1). */
   runtime?: string;
   /** Free note shown under the table, e.g. why a preset stands in for another (text). */
   note?: string;
   /** The paper's numbers for this row, if it has a counterpart. */
   paper?: PaperReference;
+}
+
+/**
+ * How an `http` row reaches its servers. `serve`: the suite starts `ee serve` on loopback for the plain
+ * folder (a tokenizer-free view of it) and for the encrypted one, drives each with the http engine
+ * (`engineOptions.extra.concurrency` requests in flight; the EE side behind the client), and stops them.
+ */
+export interface RowServers {
+  /** The suite starts the servers itself. */
+  kind: "serve";
+  /** Each server's `--max-concurrency`: prompts batched into one engine call (prompts). */
+  maxConcurrency: number;
 }
 
 /** A suite file `benchmarks/<name>.json` after validation. */

@@ -5,6 +5,20 @@ import type { MicrobenchResult } from "./microbench.js";
 import type { AdaptiveStop, ControlComparison, RowLoad, RowPairedDeltaT } from "./row-statistics.js";
 import type { PaperReference } from "./suite.js";
 
+/** Serving statistics of one side of a row over the wire. */
+export interface ServingStats {
+  /** Generated tokens over the side's total call time (tokens/s). */
+  throughputTokPerS: number;
+  /** Median time to first token (ms). */
+  ttftP50Ms: number;
+  /** 99th percentile time to first token (ms). */
+  ttftP99Ms: number;
+  /** Median time per later token (ms); NaN when every request made one token. */
+  tpotP50Ms: number;
+  /** 99th percentile time per later token (ms). */
+  tpotP99Ms: number;
+}
+
 /** The statistics of one row, from its records. */
 export interface RowSummary {
   /** Suite row id (text). */
@@ -57,6 +71,8 @@ export interface RowSummary {
   eeLatencyP90Ms: number;
   /** tinybench per-call statistics, when measured. */
   microbench: MicrobenchResult[];
+  /** Over the wire (http rows): throughput, TTFT and TPOT per side. */
+  serving?: { vi: ServingStats; ee: ServingStats };
   /** The paper's numbers, when the row has a counterpart. */
   paper?: PaperReference;
   /** Note shown under the table (text). */

@@ -18,6 +18,10 @@ export interface TargetOutput {
   logits?: Float32Array;
   /** Generated token ids, decrypted (ids); generation rows only. */
   tokens?: number[];
+  /** Over the wire only: request start to the first streamed token (ms). */
+  ttftMs?: number;
+  /** Over the wire only: mean gap between later tokens, null with one token (ms). */
+  tpotMs?: number | null;
 }
 
 /** Something that runs a batch of samples: a plain or an encrypted model plus (for EE) its client. */

@@ -140,7 +140,20 @@ export class EncryptedEngine implements Engine {
     const c = this.client;
     const enc = prompts.map((p) => c.encryptIds([...p]));
     const eos = opts.eosTokenIds === undefined ? undefined : c.encryptIds([...opts.eosTokenIds]);
-    const res = await this.inner.generate(enc, { ...opts, ...(eos ? { eosTokenIds: eos } : {}) });
+    // a step callback sees plain ids and first steps, like every other output
+    const onStep: EngineGenerateOptions["onStep"] =
+      opts.onStep &&
+      ((step, ids, firstSteps) =>
+        opts.onStep?.(
+          step,
+          ids.map((t) => (t < 0 ? t : c.decryptIds([t])[0])),
+          firstSteps?.map((f) => this.decryptFirstStep(f)),
+        ));
+    const res = await this.inner.generate(enc, {
+      ...opts,
+      ...(eos ? { eosTokenIds: eos } : {}),
+      ...(onStep ? { onStep } : {}),
+    });
     const sequences = res.sequences.map((s) => ({
       tokenIds: c.decryptIds([...s.tokenIds]),
       finishReason: s.finishReason,

@@ -69,6 +69,13 @@ export interface EngineGenerateOptions {
   readonly eosTokenIds?: readonly number[];
   /** First-step output wanted: full logits (default) or the top-k log-probabilities (k tokens). */
   readonly firstStep?: "logits" | { readonly topK: number };
+  /**
+   * Called after each decoding step with the token each prompt just got (token ids; -1 for a prompt
+   * that had already stopped), as soon as the step is chosen; at step 0 also with each prompt's
+   * `FirstStep`. Optional: an engine that cannot report steps never calls it, and a caller must not
+   * rely on it (`ee serve` streams tokens with it when it comes, and all at the end otherwise).
+   */
+  readonly onStep?: (step: number, tokenIds: readonly number[], firstSteps?: readonly FirstStep[]) => void;
 }
 
 /** One generated sequence. */

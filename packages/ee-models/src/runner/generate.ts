@@ -29,6 +29,11 @@ export interface GenerateOptions extends SamplingOptions {
   rng?: RandomSource;
   /** Applied to each step's `[B, V]` logits before sampling. */
   logitsProcessor?: LogitsProcessor;
+  /**
+   * Called after each step with the token each row just got (token ids; -1 for a row already
+   * stopped); at step 0 also with the rows' logits `[V]` the first tokens were chosen from.
+   */
+  onStep?: (step: number, tokenIds: readonly number[], firstLogits?: readonly Float32Array[]) => void;
 }
 
 /** One generated sequence. */
@@ -118,11 +123,17 @@ export async function generateWithStepper(
     finishReason: eos.has(p.tokenId) ? "eos" : "length",
   }));
   const done = seqs.map((s) => s.finishReason === "eos");
+  opts.onStep?.(
+    0,
+    seqs.map((s) => s.tokenIds[0]),
+    seqs.map((s) => s.firstTokenLogits),
+  );
   const perTokenMs: number[] = [];
   for (let step = 1; step < opts.maxNewTokens && done.some((d) => !d); step++) {
     const t0 = performance.now();
     const feed = seqs.map((s, b) => (done[b] ? pad : s.tokenIds[s.tokenIds.length - 1]));
     const { picks } = choose(await stepper.decode(feed), step);
+    const stepIds = picks.map((p, b) => (done[b] ? -1 : p.tokenId));
     picks.forEach((p, b) => {
       if (done[b]) return;
       seqs[b].tokenIds.push(p.tokenId);
@@ -132,6 +143,7 @@ export async function generateWithStepper(
       }
     });
     perTokenMs.push(performance.now() - t0);
+    opts.onStep?.(step, stepIds);
   }
   return {
     sequences: seqs,

@@ -84,6 +84,14 @@ export class OnnxruntimeEngine implements Engine {
       maxNewTokens: opts.maxNewTokens,
       eosTokenIds: opts.eosTokenIds ?? [],
       padTokenId: lm.eosTokenIds[0] ?? 0,
+      onStep:
+        opts.onStep &&
+        ((step, ids, firstLogits) =>
+          opts.onStep?.(
+            step,
+            ids,
+            firstLogits?.map((l) => firstStepOf(l, opts.firstStep)),
+          )),
     });
     return {
       sequences: res.sequences.map((s) => ({

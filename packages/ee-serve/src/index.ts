@@ -1,0 +1,12 @@
+export type { ClassifyRequest } from "./classify.js";
+export type { CompletionRequest } from "./completion-request.js";
+export { MAX_LOGPROBS, parseCompletionRequest } from "./completion-request.js";
+export type { ErrorBody } from "./errors.js";
+export { ApiError, errorBody } from "./errors.js";
+export { checkServableFolder, TOKENIZER_FILES } from "./folder-guard.js";
+export type { CompletionLogprobs } from "./logprobs.js";
+export { tokenIdName } from "./logprobs.js";
+export type { RequestLogEntry } from "./request-log.js";
+export type { PublicManifest, ServedModel } from "./served-model.js";
+export type { ServeFolderOptions, ServeOptions } from "./server.js";
+export { EEServer, serveFolder } from "./server.js";
