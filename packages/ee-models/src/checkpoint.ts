@@ -28,6 +28,8 @@ export interface OpenCheckpoint {
   dtype(name: string): Tensor["dtype"];
   /** Read one expected tensor (finite-checked). */
   read(name: string): Tensor;
+  /** Elements `[elementOffset, elementOffset + count)` of an expected tensor as float32 (finite-checked). */
+  readRange(name: string, elementOffset: number, count: number): Float32Array;
   /** Close the files. */
   close(): void;
 }
@@ -85,6 +87,11 @@ export function openCheckpoint<C extends ModelConfig>(
       const t = convert(source.read(srcName(name)), name, dir, opts.keepDtype ?? false);
       checkFinite(t, name, dir);
       return t;
+    },
+    readRange: (name, elementOffset, count) => {
+      const data = source.readRange(srcName(name), elementOffset, count);
+      checkFinite({ dtype: "F32", shape: [count], data }, name, dir);
+      return data;
     },
     close: () => source.close(),
   };

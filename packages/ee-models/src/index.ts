@@ -22,6 +22,9 @@ export { BERT_VARIANT, ENCODER_VARIANTS, ROBERTA_VARIANT } from "./bert/variant.
 export { encoderSyntheticWeights, encoderTensorShapes } from "./bert/weights.js";
 export type { BuildModelOptions, BuiltModel } from "./build-model.js";
 export { buildModel } from "./build-model.js";
+export type { ModelFormat } from "./checkpoint/hf-folder.js";
+export { detectFormat, MODEL_FORMATS } from "./checkpoint/hf-folder.js";
+export type { LoadCheckpointOptions } from "./checkpoint.js";
 export { loadCheckpoint } from "./checkpoint.js";
 export type { EncryptedGenerateOptions, EncryptedStepOutput, SampleSite } from "./client/causal-lm.js";
 export { EncryptedCausalLM } from "./client/causal-lm.js";

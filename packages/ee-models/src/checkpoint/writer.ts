@@ -37,6 +37,8 @@ interface Slot {
   /** Absolute file position of the tensor's data (bytes). */
   pos: number;
   planned: PlannedTensor;
+  /** Elements written so far (elements). */
+  elementsWritten: number;
   written: boolean;
 }
 
@@ -99,7 +101,13 @@ export class CheckpointWriter {
         size = 0;
       }
       groups[groups.length - 1].push(t);
-      this.slots.set(t.name, { shard: groups.length - 1, pos: 0, planned: t, written: false });
+      this.slots.set(t.name, {
+        shard: groups.length - 1,
+        pos: 0,
+        planned: t,
+        elementsWritten: 0,
+        written: false,
+      });
       size += bytes;
       total += bytes;
     }
@@ -128,19 +136,42 @@ export class CheckpointWriter {
 
   /** Write tensor `name` (its planned shape; data converted to the planned dtype). */
   write(name: string, t: Tensor): void {
-    const slot = this.slots.get(name);
-    if (slot === undefined) throw new Error(`checkpoint writer: tensor ${name} was not planned`);
-    if (slot.written) throw new Error(`checkpoint writer: tensor ${name} written twice`);
+    const slot = this.slot(name);
     const want = slot.planned.shape;
     if (t.shape.length !== want.length || t.shape.some((d, i) => d !== want[i]))
       throw new Error(`checkpoint writer: tensor ${name} has shape [${t.shape}], planned [${want}]`);
+    this.writePart(name, 0, t.data as Float32Array | Float64Array);
+  }
+
+  /**
+   * Write elements `[elementOffset, elementOffset + data.length)` of floating-point tensor `name`
+   * (row-major), so a large tensor can be produced block by block. Parts must not overlap; the tensor
+   * counts as written once all its elements are.
+   */
+  writePart(name: string, elementOffset: number, data: Float32Array | Float64Array): void {
+    const slot = this.slot(name);
+    const n = numElements(slot.planned.shape);
+    if (elementOffset < 0 || elementOffset + data.length > n)
+      throw new Error(
+        `checkpoint writer: part [${elementOffset}, +${data.length}) is outside tensor ${name} (${n} elements)`,
+      );
+    const el = DTYPE_SIZE_BYTES[slot.planned.dtype];
     const fd = this.shards[slot.shard].fd;
-    let pos = slot.pos;
-    forEachTensorChunk(asDtype(t, slot.planned.dtype, name), (bytes) => {
+    let pos = slot.pos + elementOffset * el;
+    const part: Tensor = { dtype: slot.planned.dtype, shape: [data.length], data };
+    forEachTensorChunk(asDtype(part, slot.planned.dtype, name), (bytes) => {
       writeAll(fd, bytes, pos);
       pos += bytes.length;
     });
-    slot.written = true;
+    slot.elementsWritten += data.length;
+    if (slot.elementsWritten === n) slot.written = true;
+  }
+
+  private slot(name: string): Slot {
+    const slot = this.slots.get(name);
+    if (slot === undefined) throw new Error(`checkpoint writer: tensor ${name} was not planned`);
+    if (slot.written) throw new Error(`checkpoint writer: tensor ${name} written twice`);
+    return slot;
   }
 
   /** Check that every planned tensor was written, then publish the files; returns their names. */

@@ -64,6 +64,8 @@ export interface EncryptFolderOptions {
   warn?: (message: string) => void;
   /** Output format (default `onnx`). */
   format?: ModelFormat;
+  /** `hf` format, Llama: rows per streamed block of the embedding and LM head (rows; default 16,384). */
+  vocabBlockRows?: number;
 }
 
 /** What `encryptModelFolder` wrote. */
@@ -199,11 +201,9 @@ export async function encryptModelFolder(
             writer = new CheckpointWriter(dir, planned);
             dtype = dominantDtype(planned.map((p): [DType, number] => [p.dtype, numElements(p.shape)]));
           },
-          write: (name, t) => writer?.write(name, t),
+          writePart: (name, offset, data) => writer?.writePart(name, offset, data),
         },
-        {
-          onProgress: opts.onProgress,
-        },
+        { onProgress: opts.onProgress, vocabBlockRows: opts.vocabBlockRows },
       );
       writer?.finish();
       writeHfConfig(dir, arch, cfgOut, dtype);

@@ -49,12 +49,14 @@ async function pipeline(name: string, cfg: ModelConfig, weights: StateDict, sche
   await buildModel({ weightsDir: src, outDir: plainHf, format: "hf", tokenizer: null, warn: quiet });
   const encHf = join(tmp.dir, `${name}-enc-hf`);
   const keyPath = join(tmp.dir, `${name}.key`);
+  // 100-row blocks: the tiny Llama's 512-row embedding and head stream in 6 blocks (the last partial)
   await encryptModelFolder(plainHf, encHf, {
     keyPath,
     scheme,
     format: "hf",
     seed: `hf-${name}`,
     warn: quiet,
+    vocabBlockRows: 100,
   });
   const plainOnnx = join(tmp.dir, `${name}-plain-onnx`);
   const encOnnx = join(tmp.dir, `${name}-enc-onnx`);
@@ -196,6 +198,7 @@ describe("dtype", () => {
       format: "hf",
       seed: "bf16",
       warn: quiet,
+      vocabBlockRows: 100,
     });
     const r = openSafetensors(join(enc, "model.safetensors"));
     try {

@@ -5,7 +5,7 @@
  * views into storages (shared storages and offsets included); a non-contiguous view is refused.
  */
 import { bfloat16ToFloat32, type DType, halfToFloat32, numElements, type Tensor } from "ee-core";
-import type { TensorSource } from "../source.js";
+import { decodeFloats, type TensorSource } from "../source.js";
 import { STORAGE_TYPES, type TensorRef, unpickleStateDict } from "./unpickle.js";
 import { ZipArchive } from "./zip.js";
 
@@ -124,6 +124,17 @@ class PytorchSource implements TensorSource {
         return { dtype, shape, data };
       }
     }
+  }
+
+  readRange(name: string, elementOffset: number, count: number): Float32Array {
+    const t = this.ref(name);
+    const { dtype, bytes: el } = STORAGE_TYPES[t.storage.type];
+    if (elementOffset < 0 || elementOffset + count > numElements(t.shape))
+      throw new Error(`${this.path}: range [${elementOffset}, +${count}) outside tensor ${name}`);
+    const member = this.zip.entry(`${this.root}data/${t.storage.key}`);
+    if (member === undefined) throw new Error(`${this.path}: storage of ${name} is missing`);
+    const raw = this.zip.readAt(member.dataOffset + (t.offset + elementOffset) * el, count * el);
+    return decodeFloats(raw, dtype, `${this.path}: tensor ${name}`);
   }
 
   close(): void {
