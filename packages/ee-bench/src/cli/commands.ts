@@ -7,6 +7,8 @@ import { basename } from "node:path";
 import { buildModel, encryptModelFolder } from "ee-models";
 import { attackCommand } from "./attack.js";
 import { compareCommand } from "./compare.js";
+import { enginesCommand } from "./engines.js";
+import { acquirePresetData, fetchCommand, resolveWeightsArg } from "./fetch.js";
 import { inferCommand } from "./infer.js";
 import { type RunCliOptions, runCommand } from "./run.js";
 import { tableCommand } from "./table.js";
@@ -49,8 +51,10 @@ async function build(preset: string, opts: BuildCliOptions): Promise<void> {
     throw new Error(`ee build: ${preset} is a checkpoint folder already; drop --weights`);
   const built = await buildModel({
     ...(isFolder ? { weightsDir: preset } : isConfig ? { configPath: preset } : { preset }),
-    ...(isFolder ? {} : { weightsDir: opts.weights }),
+    // hf:REPO[@REV] → its snapshot folder
+    ...(isFolder ? {} : { weightsDir: await resolveWeightsArg(opts.weights) }),
     outDir: opts.out,
+    dataDir: isConfig || isFolder ? undefined : await acquirePresetData(preset), // its tokenizer files
     seed: opts.seed,
     fused: opts.fused,
     format: opts.format,
@@ -99,4 +103,6 @@ export const commandTable = {
   ),
   compare: withExitCode(compareCommand),
   attack: attackCommand,
+  engines: enginesCommand,
+  fetch: withExitCode(fetchCommand),
 };

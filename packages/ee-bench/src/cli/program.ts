@@ -1,5 +1,6 @@
 /** The `ee` program definition: options and help text; actions live in commands.ts. */
 import { Command, InvalidArgumentError, Option } from "commander";
+import { LAUNCHERS } from "ee-models";
 import { commandTable } from "./commands.js";
 
 /** Parse an integer option, naming the option in the error. */
@@ -40,8 +41,8 @@ export function buildProgram(): Command {
     )
     .requiredOption("--out <dir>", "output folder")
     .option(
-      "--weights <dir>",
-      "a Hugging Face checkpoint folder (safetensors or pytorch_model.bin; its config.json is the truth and must agree with the preset) (default: synthetic weights)",
+      "--weights <dir|hf:REPO[@REV]>",
+      "a Hugging Face checkpoint folder (safetensors or pytorch_model.bin), or hf:REPO[@REV] fetched into the HF cache; its config.json is the truth and must agree with the preset (default: synthetic weights)",
     )
     .addOption(
       new Option("--format <format>", "output format: onnx folder, or hf (config.json + model.safetensors)")
@@ -49,7 +50,7 @@ export function buildProgram(): Command {
         .default("onnx"),
     )
     .option("--seed <n>", "seed for synthetic weights (reproducible)", intOption("--seed"))
-    .option("--fused", "use onnxruntime's fused contrib ops where they help")
+    .option("--fused", "use ONNX Runtime's fused contrib ops where they help")
     .action(commandTable.build);
 
   program
@@ -107,10 +108,21 @@ export function buildProgram(): Command {
     .option("--warmup <n>", "override every row's warm-up calls", intOption("--warmup"))
     .option(
       "--threads <n>",
-      "onnxruntime intra-op threads (default: onnxruntime's choice)",
+      "engine intra-op threads (default: the machine's logical cores; fixed and recorded)",
       intOption("--threads"),
     )
-    .option("--data-dir <dir>", "data directory (default: EE_DATA_DIR, else ../shared/datasets)")
+    .option("--pin-cpus <list>", "pin the run to these CPUs with taskset, e.g. 0-1 (Linux, util-linux)")
+    .option("--engine <name>", "run every row in this engine (see `ee engines`)")
+    .addOption(
+      new Option(
+        "--launcher <where>",
+        "run VI and EE in this process or each in its own child process",
+      ).choices([...LAUNCHERS]),
+    )
+    .option(
+      "--data-dir <dir>",
+      "data directory (default: EE_DATA_DIR, else ../shared/datasets, else the cache)",
+    )
     .option("--cache-dir <dir>", "built/encrypted model cache (default: <reports>/.cache)")
     .option("--verify-data", "check every data file's sha256 against the manifests")
     .option("--no-render", "skip SVG/PNG chart rendering (specs and tables are still written)")
@@ -126,16 +138,28 @@ export function buildProgram(): Command {
 
   program
     .command("compare")
-    .description("compare two runs row by row (Welch t-test on per-repetition ΔT)")
+    .description("compare two runs row by row (paired ΔT with 95 % intervals, Welch t-test over repetitions)")
     .argument("<run-a>", "baseline run folder")
     .argument("<run-b>", "candidate run folder")
     .option(
       "--fail-above <pct>",
-      "exit 1 when a row's ΔT worsens by more than pct points",
+      "exit 1 when a row's paired ΔT worsens by more than pct points, or the candidate lacks rows or repetitions",
       numberOption("--fail-above"),
     )
     .option("--json", "print JSON")
     .action(commandTable.compare);
+
+  program
+    .command("fetch")
+    .description(
+      "download what a suite, datasets or models need from their pinned public origins (verified, cached); default: the default suite",
+    )
+    .option("--suite <name>", "a suite's data and tokenizer files")
+    .option("--dataset <names...>", "every file of these datasets (datasets/<name>.json)")
+    .option("--model <refs...>", "preset names (tokenizer files) or Hub checkpoints hf:REPO[@REV]")
+    .option("--offline", "never touch the network (like HF_HUB_OFFLINE=1)")
+    .option("--data-dir <dir>", "a mirror to use first (default: EE_DATA_DIR, else ../shared/datasets)")
+    .action(commandTable.fetch);
 
   program
     .command("attack")
@@ -148,8 +172,17 @@ export function buildProgram(): Command {
     .option("--observed <list>", "observed-token counts to sweep, comma-separated", "1000,10000,100000")
     .option("--seed <n>", "seed of the attacks' own randomness", intOption("--seed"), 1)
     .option("--out <dir>", "write attack.json / attack.md / attack.vl.json here")
-    .option("--data-dir <dir>", "data directory (default: EE_DATA_DIR, else ../shared/datasets)")
+    .option(
+      "--data-dir <dir>",
+      "data directory (default: EE_DATA_DIR, else ../shared/datasets, else the cache)",
+    )
     .action(commandTable.attack);
+
+  program
+    .command("engines")
+    .description("list the inference engines, and whether (on which devices) each runs here")
+    .option("--json", "print JSON")
+    .action(commandTable.engines);
 
   return program;
 }

@@ -1,0 +1,86 @@
+/** Suites: `benchmarks/<name>.json` after validation, its rows and their paper counterparts. */
+import type { EngineOptions, Launcher } from "ee-models";
+import type { DatasetSelection } from "./dataset.js";
+
+/** What a row's model computes, hence what a target call returns. */
+export type RowTask = "classify" | "generate";
+
+/** The paper's numbers for a row (Table 2), shown side by side. */
+export interface PaperReference {
+  /** Model as the paper names it (text). */
+  model: string;
+  /** The paper's "vLLM?" column (text). */
+  vllm: string;
+  /** Batch size (samples per call). */
+  bs: number;
+  /** Vanilla inference total (s). */
+  viSec: number;
+  /** Encrypted inference total (s). */
+  eeSec: number;
+  /** ΔT as printed (%). */
+  deltaTPct: number;
+  /** Fidelity (%). */
+  fidelityPct: number;
+  /** ΔT standard deviation as printed (%). */
+  deltaTStdPct: number;
+}
+
+/** One row of a suite (one line of Table 2), fully resolved (defaults applied). */
+export interface SuiteRow {
+  /** Unique id within the suite, `[a-z0-9._-]+` (text). */
+  id: string;
+  /** Label in tables, e.g. `BERT-base` or `Llama 3.1-mini (for 8B)` (text). */
+  label: string;
+  /** ee-models preset name, e.g. `bert-base`, `llama-tiny` (text). */
+  model: string;
+  /** Classification (encoders) or generation (causal LMs). */
+  task: RowTask;
+  /** Encryption scheme: `full` (default) or `vocab` (text). */
+  scheme: string;
+  /** Datasets whose samples are concatenated, in order. */
+  datasets: DatasetSelection[];
+  /** How many times the sample set is run within one repetition; the paper's LLM set is run twice (count). */
+  passes: number;
+  /** Samples per call; > 1 is the batched-throughput (vLLM) analogue (samples). */
+  batchSize: number;
+  /** Inputs truncated to this many tokens (tokens). */
+  maxLength: number;
+  /** Tokens generated per prompt, generation rows only; 0 for classifiers (tokens). */
+  maxNewTokens: number;
+  /** Timed repetitions of the whole sample set, ≥ 3; with `targetHalfWidthPct`, the minimum (count). */
+  repetitions: number;
+  /** Adaptive repetitions: add repetitions until the paired ΔT's 95 % half-width is at most this (%). */
+  targetHalfWidthPct?: number;
+  /** Adaptive repetitions: stop adding when the row's measuring time would pass this; needed with `targetHalfWidthPct` (s). */
+  budgetSec?: number;
+  /** A/A control rows (scheme `control`): the ids of the rows whose noise floor this row measures (row ids). */
+  controls?: string[];
+  /** Untimed warm-up calls per target before timing (calls). */
+  warmup: number;
+  /** Seed of the synthetic weights, the key and the sampling (integer). */
+  seed: number;
+  /** Engine that runs VI and EE (registry name, see `ee engines`); default ee-models' `DEFAULT_ENGINE`. */
+  engine: string;
+  /** Options for that engine, the same for VI and EE (threads, spinning, engine-specific `extra`). */
+  engineOptions?: EngineOptions;
+  /** Where VI and EE run: both in this process, or each in its own child process. */
+  launcher: Launcher;
+  /** Runtime column override (text); absent = the engine's label (`Engine.info.label`, `batched (bs N)` for bs > 1). */
+  runtime?: string;
+  /** Free note shown under the table, e.g. why a preset stands in for another (text). */
+  note?: string;
+  /** The paper's numbers for this row, if it has a counterpart. */
+  paper?: PaperReference;
+}
+
+/** A suite file `benchmarks/<name>.json` after validation. */
+export interface Suite {
+  /** Suite name (text). */
+  name: string;
+  /** One line for listings (text). */
+  description: string;
+  /** Per-call latency micro-benchmark with tinybench: iterations per target (calls); 0 disables. */
+  microbenchIterations: number;
+  /** The rows, in order. */
+  rows: SuiteRow[];
+}
