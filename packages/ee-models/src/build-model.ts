@@ -133,6 +133,25 @@ function resolveConfig(opts: BuildModelOptions): {
   return { json, source: ckptConfig as string, tokenizer: named?.tokenizer ?? null };
 }
 
+/** HF tokenizer file names a checkpoint folder may carry. */
+const TOKENIZER_FILES = [
+  "tokenizer.json",
+  "tokenizer_config.json",
+  "special_tokens_map.json",
+  "vocab.txt",
+  "vocab.json",
+  "merges.txt",
+];
+
+/** The tokenizer files of a plain checkpoint folder, when it has any. */
+function folderTokenizer(dir: string): TokenizerFiles | undefined {
+  const files = TOKENIZER_FILES.filter((f) => existsSync(join(dir, f))).map((name) => ({
+    name,
+    data: readFileSync(join(dir, name)),
+  }));
+  return files.length > 0 ? { name: "checkpoint", source: dir, files } : undefined;
+}
+
 /** Write an HF-format folder: config.json + safetensors streamed tensor by tensor. */
 async function writeHfModel<C extends ModelConfig>(
   dir: string,
@@ -188,7 +207,11 @@ export async function buildModel(opts: BuildModelOptions): Promise<BuiltModel> {
   if (encrypted && tokenizerName)
     throw new Error(`buildModel: ${opts.weightsDir} is an encrypted model; it never gets a tokenizer`);
   const tokenizer: TokenizerFiles | undefined =
-    tokenizerName && !encrypted ? getTokenizerSource(tokenizerName).files(opts.dataDir) : undefined;
+    tokenizerName && !encrypted
+      ? getTokenizerSource(tokenizerName).files(opts.dataDir)
+      : opts.tokenizer === undefined && opts.weightsDir && !encrypted
+        ? folderTokenizer(opts.weightsDir)
+        : undefined;
   const dir = resolve(opts.outDir);
   mkdirSync(dir, { recursive: true });
   let configPath: string;
