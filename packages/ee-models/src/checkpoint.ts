@@ -1,65 +1,115 @@
 /**
- * Load a Hugging Face safetensors checkpoint (`model.safetensors`, or a sharded
- * `model.safetensors.index.json`) as an F32 StateDict for an architecture and config.
+ * Load a Hugging Face checkpoint folder (safetensors, sharded safetensors, or PyTorch's
+ * `pytorch_model.bin`) as a StateDict for an architecture and config, the way HF's own classes load it
+ * (`checkpoint/hf-names.ts`): names and shapes are checked from the headers BEFORE any data is read;
+ * tensors HF ignores are skipped with one warning line; every tensor must be finite.
  *
- * Names and shapes are checked against `arch.tensorShapes(cfg)` from the headers BEFORE any data is
- * read; missing, unexpected and mis-shaped tensors are reported together in one error that names
- * the directory. F16/BF16/F64 data is converted to F32.
+ * By default data is widened to F32 (dtype `F32`); `keepDtype` keeps the source's dtype label
+ * (F16/BF16 data is still held as Float32Array, narrowed again only when written).
  */
-import { openShardedSafetensors, type StateDict, type Tensor } from "ee-core";
+import type { StateDict, Tensor } from "ee-core";
+import { type CheckpointPlan, planCheckpoint, planWarning } from "./checkpoint/plan.js";
+import { openCheckpointSource, type TensorSource } from "./checkpoint/source.js";
 import type { Architecture, ModelConfig } from "./types.js";
 
-/** Non-parameter buffers some HF checkpoints carry; HF ignores them on load and so do we. */
-const IGNORED_BUFFERS: readonly RegExp[] = [/\.position_ids$/, /\.rotary_emb\.inv_freq$/, /\.masked_bias$/];
-
-/** How many names of each kind an error message lists before "… and N more". */
-const LIST_MAX = 5;
-
-function listSome(kind: string, items: string[]): string {
-  if (items.length === 0) return "";
-  const more = items.length > LIST_MAX ? ` … and ${items.length - LIST_MAX} more` : "";
-  return `${items.length} ${kind}: ${items.slice(0, LIST_MAX).join(", ")}${more}`;
+/** Options of `loadCheckpoint` / `openCheckpoint`. */
+export interface LoadCheckpointOptions {
+  /** Keep F16/BF16/F64 dtype labels instead of relabelling as F32 (default false). */
+  keepDtype?: boolean;
+  /** Where the one warning line goes (default `console.warn`). */
+  warn?: (message: string) => void;
 }
 
-/** F32 copy (or the same tensor when already F32) of a floating-point checkpoint tensor. */
-function toF32(t: Tensor, name: string, dir: string): Tensor {
-  if (t.data instanceof Float32Array) return { dtype: "F32", shape: t.shape, data: t.data };
+/** An opened, planned checkpoint: tensors are read one at a time. */
+export interface OpenCheckpoint {
+  /** The plan (expected name → source name, ignored names). */
+  plan: CheckpointPlan;
+  /** Source dtype of an expected tensor. */
+  dtype(name: string): Tensor["dtype"];
+  /** Read one expected tensor (finite-checked). */
+  read(name: string): Tensor;
+  /** Elements `[elementOffset, elementOffset + count)` of an expected tensor as float32 (finite-checked). */
+  readRange(name: string, elementOffset: number, count: number): Float32Array;
+  /** Close the files. */
+  close(): void;
+}
+
+/** Throws naming the tensor when `t` holds a NaN or an infinity. */
+export function checkFinite(t: Tensor, name: string, dir: string): void {
+  const d = t.data;
+  if (!(d instanceof Float32Array || d instanceof Float64Array)) return;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i];
+    if (v - v !== 0) {
+      throw new Error(
+        `checkpoint ${dir}: tensor ${name} holds a non-finite value (${v} at flat index ${i}); refusing to load it`,
+      );
+    }
+  }
+}
+
+function convert(t: Tensor, name: string, dir: string, keepDtype: boolean): Tensor {
+  if (t.data instanceof Float32Array)
+    return { dtype: keepDtype ? t.dtype : "F32", shape: t.shape, data: t.data };
   if (t.data instanceof Float64Array)
-    return { dtype: "F32", shape: t.shape, data: Float32Array.from(t.data) };
+    return keepDtype ? t : { dtype: "F32", shape: t.shape, data: Float32Array.from(t.data) };
   throw new Error(
     `checkpoint ${dir}: tensor ${name} has dtype ${t.dtype}; expected a floating-point type (F32, F16, BF16, F64)`,
   );
 }
 
-/** Load and validate the checkpoint in `dir` for `arch` with `cfg`. */
-export function loadCheckpoint<C extends ModelConfig>(dir: string, arch: Architecture<C>, cfg: C): StateDict {
-  const reader = openShardedSafetensors(dir);
+/** Open and plan the checkpoint in `dir` for `arch`/`cfg` (prints the warning line, if any). */
+export function openCheckpoint<C extends ModelConfig>(
+  dir: string,
+  arch: Architecture<C>,
+  cfg: C,
+  opts: LoadCheckpointOptions = {},
+): OpenCheckpoint {
+  const source: TensorSource = openCheckpointSource(dir);
+  let plan: CheckpointPlan;
   try {
-    const expected = arch.tensorShapes(cfg);
-    const present = new Set(reader.names());
-    const missing = [...expected.keys()].filter((n) => !present.has(n));
-    const unexpected = [...present].filter(
-      (n) => !expected.has(n) && !IGNORED_BUFFERS.some((re) => re.test(n)),
-    );
-    const misShaped: string[] = [];
-    for (const [name, shape] of expected) {
-      if (!present.has(name)) continue;
-      const got = reader.info(name).shape;
-      if (got.length !== shape.length || got.some((d, i) => d !== shape[i]))
-        misShaped.push(`${name} [${got.join(", ")}] (expected [${shape.join(", ")}])`);
-    }
-    if (missing.length + unexpected.length + misShaped.length > 0) {
-      const parts = [
-        listSome("missing", missing),
-        listSome("unexpected", unexpected),
-        listSome("mis-shaped", misShaped),
-      ].filter((s) => s);
-      throw new Error(`checkpoint ${dir} does not fit ${arch.hfClass} with this config: ${parts.join("; ")}`);
-    }
+    plan = planCheckpoint(source, dir, arch, cfg);
+  } catch (e) {
+    source.close();
+    throw e;
+  }
+  const warning = planWarning(plan, dir, arch.hfClass);
+  if (warning !== undefined) (opts.warn ?? ((m: string) => console.warn(m)))(warning);
+  const srcName = (name: string): string => {
+    const s = plan.sources.get(name);
+    if (s === undefined) throw new Error(`checkpoint ${dir}: ${arch.hfClass} has no tensor ${name}`);
+    return s;
+  };
+  return {
+    plan,
+    dtype: (name) => source.info(srcName(name)).dtype,
+    read: (name) => {
+      const t = convert(source.read(srcName(name)), name, dir, opts.keepDtype ?? false);
+      checkFinite(t, name, dir);
+      return t;
+    },
+    readRange: (name, elementOffset, count) => {
+      const data = source.readRange(srcName(name), elementOffset, count);
+      checkFinite({ dtype: "F32", shape: [count], data }, name, dir);
+      return data;
+    },
+    close: () => source.close(),
+  };
+}
+
+/** Load and validate the whole checkpoint in `dir` for `arch` with `cfg`. */
+export function loadCheckpoint<C extends ModelConfig>(
+  dir: string,
+  arch: Architecture<C>,
+  cfg: C,
+  opts: LoadCheckpointOptions = {},
+): StateDict {
+  const ckpt = openCheckpoint(dir, arch, cfg, opts);
+  try {
     const sd: StateDict = new Map();
-    for (const name of expected.keys()) sd.set(name, toF32(reader.read(name), name, dir));
+    for (const name of ckpt.plan.sources.keys()) sd.set(name, ckpt.read(name));
     return sd;
   } finally {
-    reader.close();
+    ckpt.close();
   }
 }

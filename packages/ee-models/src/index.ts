@@ -6,6 +6,9 @@
 export { ENCODER_VARIANTS } from "./bert/variant.js";
 export type { BuildModelOptions, BuiltModel } from "./build-model.js";
 export { buildModel } from "./build-model.js";
+export type { ModelFormat } from "./checkpoint/hf-folder.js";
+export { detectFormat, MODEL_FORMATS } from "./checkpoint/hf-folder.js";
+export type { LoadCheckpointOptions } from "./checkpoint.js";
 export { loadCheckpoint } from "./checkpoint.js";
 // ── the EE client ──
 export type { EncryptedCausalLMOptions, EncryptedGenerateOptions, SampleSite } from "./client/causal-lm.js";

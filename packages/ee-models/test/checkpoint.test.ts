@@ -4,7 +4,9 @@ import { type StateDict, writeSafetensors } from "ee-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { bertArchitecture } from "../src/bert/architecture.js";
 import { loadCheckpoint } from "../src/checkpoint.js";
+import { llamaArchitecture } from "../src/llama/architecture.js";
 import { seeded, tempDir, tinyEncoderJson } from "./fixtures.js";
+import { tinyConfig, tinyWeights } from "./llama/helpers.js";
 
 const tmp = tempDir("checkpoint");
 afterAll(() => tmp.cleanup());
@@ -76,7 +78,7 @@ describe("loadCheckpoint", () => {
     const sd = new Map(weights);
     sd.delete("classifier.bias");
     sd.delete("bert.pooler.dense.weight");
-    sd.set("cls.predictions.bias", {
+    sd.set("bert.encoder.layer.0.adapter.bias", {
       dtype: "F32",
       shape: [cfg.vocabSize],
       data: new Float32Array(cfg.vocabSize),
@@ -89,7 +91,7 @@ describe("loadCheckpoint", () => {
     const dir = save("bad", sd);
     expect(() => loadCheckpoint(dir, bertArchitecture, cfg)).toThrow(
       `checkpoint ${dir} does not fit BertForSequenceClassification with this config: ` +
-        "2 missing: bert.pooler.dense.weight, classifier.bias; 1 unexpected: cls.predictions.bias; " +
+        "2 missing: bert.pooler.dense.weight, classifier.bias; 1 unexpected: bert.encoder.layer.0.adapter.bias; " +
         `1 mis-shaped: bert.embeddings.LayerNorm.weight [${cfg.hiddenSize + 1}] (expected [${cfg.hiddenSize}])`,
     );
   });
@@ -105,5 +107,104 @@ describe("loadCheckpoint", () => {
     expect(() => loadCheckpoint(join(tmp.dir, "nothing"), bertArchitecture, cfg)).toThrow(
       /nothing: neither model.safetensors.index.json nor model.safetensors found/,
     );
+  });
+});
+
+describe("loadCheckpoint loads what Hugging Face loads", () => {
+  const quiet = { warn: () => {} };
+
+  it("maps LayerNorm.gamma/beta to weight/bias and skips cls.* and position_ids with ONE warning line", () => {
+    const sd: StateDict = new Map();
+    for (const [n, t] of weights)
+      sd.set(
+        n.replace(/LayerNorm\.weight$/, "LayerNorm.gamma").replace(/LayerNorm\.bias$/, "LayerNorm.beta"),
+        t,
+      );
+    sd.set("cls.predictions.transform.dense.weight", weights.get("bert.pooler.dense.weight")!);
+    sd.set("cls.predictions.bias", {
+      dtype: "F32",
+      shape: [cfg.vocabSize],
+      data: new Float32Array(cfg.vocabSize),
+    });
+    sd.set("bert.embeddings.position_ids", { dtype: "I64", shape: [1, 4], data: new BigInt64Array(4) });
+    const warnings: string[] = [];
+    const loaded = loadCheckpoint(save("gamma", sd), bertArchitecture, cfg, {
+      warn: (m) => warnings.push(m),
+    });
+    expect([...loaded.keys()]).toEqual([...bertArchitecture.tensorShapes(cfg).keys()]);
+    const ln = "bert.encoder.layer.1.output.LayerNorm.bias";
+    expect(loaded.get(ln)!.data).toEqual(weights.get(ln)!.data);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /3 tensors BertForSequenceClassification does not use skipped \(cls\.predictions\.transform\.dense\.weight, cls\.predictions\.bias, bert\.embeddings\.position_ids\); 10 LayerNorm\.gamma\/beta renamed/,
+    );
+  });
+
+  it("accepts a checkpoint without the base-model prefix (HF adds 'bert.')", () => {
+    const sd: StateDict = new Map([...weights].map(([n, t]) => [n.replace(/^bert\./, ""), t]));
+    const loaded = loadCheckpoint(save("bare", sd), bertArchitecture, cfg, quiet);
+    expect(loaded.get("bert.embeddings.word_embeddings.weight")!.data).toEqual(
+      weights.get("bert.embeddings.word_embeddings.weight")!.data,
+    );
+  });
+
+  it("refuses a bare base model without the classifier (HF would initialise it at random)", () => {
+    const sd: StateDict = new Map(
+      [...weights].filter(([n]) => n.startsWith("bert.")).map(([n, t]) => [n.replace(/^bert\./, ""), t]),
+    );
+    expect(() => loadCheckpoint(save("noclf", sd), bertArchitecture, cfg, quiet)).toThrow(
+      /2 missing: classifier\.weight, classifier\.bias/,
+    );
+  });
+
+  it("refuses NaN and infinite weights, naming the tensor", () => {
+    const sd = new Map(weights);
+    const bad = Float32Array.from(
+      weights.get("bert.encoder.layer.0.attention.self.key.weight")!.data as Float32Array,
+    );
+    bad[5] = Number.NaN;
+    sd.set("bert.encoder.layer.0.attention.self.key.weight", { dtype: "F32", shape: [16, 16], data: bad });
+    const dir = save("nan", sd);
+    expect(() => loadCheckpoint(dir, bertArchitecture, cfg, quiet)).toThrow(
+      `checkpoint ${dir}: tensor bert.encoder.layer.0.attention.self.key.weight holds a non-finite value (NaN at flat index 5)`,
+    );
+    bad[5] = Number.NEGATIVE_INFINITY;
+    expect(() => loadCheckpoint(save("inf", sd), bertArchitecture, cfg, quiet)).toThrow(
+      /-Infinity at flat index 5/,
+    );
+  });
+
+  it("Llama: a tied lm_head may be absent or present (HF re-ties it); untied and absent is refused", () => {
+    const tied = tinyConfig({ tie_word_embeddings: true });
+    const w = tinyWeights(tied, 3);
+    const withHead = new Map(w);
+    withHead.set("lm_head.weight", w.get("model.embed_tokens.weight")!);
+    const warnings: string[] = [];
+    const a = loadCheckpoint(save("tied-absent", w), llamaArchitecture, tied, quiet);
+    const b = loadCheckpoint(save("tied-present", withHead), llamaArchitecture, tied, {
+      warn: (m) => warnings.push(m),
+    });
+    expect([...a.keys()]).toEqual([...b.keys()]);
+    expect(b.has("lm_head.weight")).toBe(false);
+    expect(warnings[0]).toMatch(/1 tensors LlamaForCausalLM does not use skipped \(lm_head\.weight\)/);
+    const untied = tinyConfig({ tie_word_embeddings: false });
+    expect(() => loadCheckpoint(save("untied-absent", w), llamaArchitecture, untied, quiet)).toThrow(
+      /1 missing: lm_head\.weight/,
+    );
+  });
+
+  it("Llama: a bare LlamaModel checkpoint (no 'model.' prefix) loads into LlamaForCausalLM when tied", () => {
+    const tied = tinyConfig({ tie_word_embeddings: true });
+    const w = tinyWeights(tied, 4);
+    const bare: StateDict = new Map([...w].map(([n, t]) => [n.replace(/^model\./, ""), t]));
+    const loaded = loadCheckpoint(save("llama-bare", bare), llamaArchitecture, tied, quiet);
+    expect([...loaded.keys()]).toEqual([...llamaArchitecture.tensorShapes(tied).keys()]);
+  });
+
+  it("keepDtype keeps BF16 labels (data widened in memory)", () => {
+    const bf: StateDict = new Map([...weights].map(([n, t]) => [n, { ...t, dtype: "BF16" as const }]));
+    const loaded = loadCheckpoint(save("bf16", bf), bertArchitecture, cfg, { keepDtype: true });
+    expect(loaded.get("classifier.weight")!.dtype).toBe("BF16");
+    expect(loaded.get("classifier.weight")!.data).toBeInstanceOf(Float32Array);
   });
 });

@@ -121,7 +121,7 @@ describe("model folders", () => {
       await s.dispose();
     }
     await expect(buildModel({ outDir: tmp.dir })).rejects.toThrow(
-      "buildModel: give exactly one of preset or configPath",
+      "buildModel: give a preset, a config.json or a checkpoint folder",
     );
   });
 });

@@ -2,7 +2,9 @@
  * The actions behind `ee`'s subcommands: a registry table from command name to handler. Each handler
  * parses nothing itself (commander did) and delegates to a library function.
  */
-import { buildModel, encryptModelFolder, readModelFolder } from "ee-models";
+import { existsSync, statSync } from "node:fs";
+import { basename } from "node:path";
+import { buildModel, encryptModelFolder } from "ee-models";
 import { attackCommand } from "./attack.js";
 import { attackReportCommand } from "./attack-report.js";
 import { compareCommand } from "./compare.js";
@@ -20,6 +22,7 @@ interface BuildCliOptions {
   weights?: string;
   seed?: number;
   fused?: boolean;
+  format: "onnx" | "hf";
 }
 
 /** Options of `ee encrypt`. */
@@ -28,6 +31,7 @@ interface EncryptCliOptions {
   key: string;
   scheme: string;
   seed?: number;
+  format: "onnx" | "hf";
 }
 
 /** A line on stderr, rewritten in place on a terminal. */
@@ -45,31 +49,36 @@ function progressLine(label: string): (done: number, total: number) => void {
 
 async function build(preset: string, opts: BuildCliOptions): Promise<void> {
   const isConfig = preset.endsWith(".json");
+  const isFolder = !isConfig && existsSync(preset) && statSync(preset).isDirectory();
+  if (isFolder && opts.weights !== undefined)
+    throw new Error(`ee build: ${preset} is a checkpoint folder already; drop --weights`);
   const built = await buildModel({
-    ...(isConfig ? { configPath: preset } : { preset }),
+    ...(isFolder ? { weightsDir: preset } : isConfig ? { configPath: preset } : { preset }),
+    // hf:REPO[@REV] → its snapshot folder
+    ...(isFolder ? {} : { weightsDir: await resolveWeightsArg(opts.weights) }),
     outDir: opts.out,
-    weightsDir: await resolveWeightsArg(opts.weights), // hf:REPO[@REV] → its snapshot folder
-    dataDir: isConfig ? undefined : await acquirePresetData(preset), // its tokenizer files
+    dataDir: isConfig || isFolder ? undefined : await acquirePresetData(preset), // its tokenizer files
     seed: opts.seed,
     fused: opts.fused,
+    format: opts.format,
   });
   process.stdout.write(
-    `built ${built.dir} (${built.cfg.modelType}, weights: ${built.weightsSource}) in ${(built.buildMs / 1000).toFixed(1)} s\n`,
+    `built ${built.dir} (${built.cfg.modelType}, ${built.format} format${built.encrypted ? ", encrypted" : ""}, weights: ${built.weightsSource}) in ${(built.buildMs / 1000).toFixed(1)} s\n`,
   );
 }
 
 async function encrypt(plainDir: string, opts: EncryptCliOptions): Promise<void> {
-  const folder = readModelFolder(plainDir);
   const enc = await encryptModelFolder(plainDir, opts.out, {
     keyPath: opts.key,
     scheme: opts.scheme,
     seed: opts.seed,
-    onProgress: progressLine(`encrypting ${folder.arch} (${opts.scheme})`),
+    format: opts.format,
+    onProgress: progressLine(`encrypting ${basename(plainDir)} (${opts.scheme}, ${opts.format} format)`),
   });
   process.stdout.write(
     `encrypted ${enc.dir} (scheme ${enc.manifest.scheme}, key fingerprint ${enc.manifest.keyFingerprint.slice(0, 16)}…)\n` +
       `key written to ${enc.keyPath} (mode 0600) — keep it on the client\n` +
-      `weights ${enc.encryptSeconds.toFixed(1)} s, graph ${enc.buildSeconds.toFixed(1)} s\n`,
+      `weights ${enc.encryptSeconds.toFixed(1)} s${enc.format === "onnx" ? `, graph ${enc.buildSeconds.toFixed(1)} s` : ""}\n`,
   );
 }
 

@@ -32,12 +32,22 @@ export function buildProgram(): Command {
 
   program
     .command("build")
-    .description("write a plain model folder (config.json, onnx/model.onnx, tokenizer, weights)")
-    .argument("<preset>", "preset name (e.g. bert-base, roberta-base, llama-3.1-mini) or a config.json path")
+    .description(
+      "write a model folder: ONNX (config.json, onnx/model.onnx, tokenizer, weights) or a Hugging Face checkpoint (--format hf)",
+    )
+    .argument(
+      "<preset>",
+      "preset name (e.g. bert-base, roberta-base, llama-3.1-mini), a config.json path, or a checkpoint folder (plain or encrypted HF format; its config.json is used)",
+    )
     .requiredOption("--out <dir>", "output folder")
     .option(
       "--weights <dir|hf:REPO[@REV]>",
-      "a Hugging Face checkpoint folder, or hf:REPO[@REV] fetched into the HF cache (default: synthetic weights)",
+      "a Hugging Face checkpoint folder (safetensors or pytorch_model.bin), or hf:REPO[@REV] fetched into the HF cache; its config.json is the truth and must agree with the preset (default: synthetic weights)",
+    )
+    .addOption(
+      new Option("--format <format>", "output format: onnx folder, or hf (config.json + model.safetensors)")
+        .choices(["onnx", "hf"])
+        .default("onnx"),
     )
     .option("--seed <n>", "seed for synthetic weights (reproducible)", intOption("--seed"))
     .option("--fused", "use ONNX Runtime's fused contrib ops where they help")
@@ -46,8 +56,19 @@ export function buildProgram(): Command {
   program
     .command("encrypt")
     .description("turn a plain model folder into an encrypted one and write the client's key (mode 0600)")
-    .argument("<plain-dir>", "plain model folder (from `ee build`)")
+    .argument(
+      "<plain-dir>",
+      "plain model folder (from `ee build`, ONNX or HF format, or a HF checkpoint folder)",
+    )
     .requiredOption("--out <dir>", "encrypted model folder to write")
+    .addOption(
+      new Option(
+        "--format <format>",
+        "output format: onnx folder, or hf (config.json + model.safetensors, streamed layer by layer, source dtype kept)",
+      )
+        .choices(["onnx", "hf"])
+        .default("onnx"),
+    )
     .requiredOption("--key <file>", "key file to write (safetensors, mode 0600)")
     .addOption(
       new Option(

@@ -1,14 +1,19 @@
 /**
- * `encryptModelFolder`: a plain model folder (config.json + onnx/ + model.safetensors + tokenizer)
- * → an encrypted folder (config.json + onnx/ + ee.json; no tokenizer, no weights file, nothing from
- * which π can be read) and a key file kept by the client (ee-core `saveKey`, mode 0600).
+ * `encryptModelFolder`: a plain model folder — an ONNX folder from `ee build` (config.json + onnx/ +
+ * model.safetensors + tokenizer) or a Hugging Face checkpoint folder (config.json + safetensors or
+ * pytorch_model.bin) — → an encrypted folder and a key file kept by the client (ee-core `saveKey`,
+ * mode 0600). The encrypted folder never holds a tokenizer or anything from which π can be read.
  *
- * The encrypted graph is built by the same architecture builder with the same build options as the
- * plain one (fused ops are detected from the plain graph's opset imports), so ops and shapes match.
+ * `format: "onnx"` (default): config.json + onnx/ + ee.json. The encrypted graph is built by the same
+ * architecture builder with the same build options as the plain one (fused ops are detected from the
+ * plain graph's opset imports), so ops and shapes match.
+ * `format: "hf"`: config.json + model.safetensors (sharded above 5 GB, source dtype kept) + ee.json, a
+ * checkpoint HF's own classes load unchanged; written by `streamEncrypt`, one layer at a time.
  */
 import {
   closeSync,
   existsSync,
+  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -17,13 +22,15 @@ import {
   statSync,
 } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { createRandom, fingerprintKey, saveKey } from "ee-core";
-import { loadCheckpoint } from "../checkpoint.js";
-import { readModelFolder, writeModelFolder } from "../folder.js";
+import { createRandom, type DType, fingerprintKey, numElements, saveKey } from "ee-core";
+import { dominantDtype, type ModelFormat, readFolderConfig, writeHfConfig } from "../checkpoint/hf-folder.js";
+import { CheckpointWriter } from "../checkpoint/writer.js";
+import { loadCheckpoint, openCheckpoint } from "../checkpoint.js";
+import { writeModelFolder } from "../folder.js";
 import { getArchitecture } from "../registry.js";
 import { getTokenizerSource, tokenizerNames } from "../tokenizers/registry.js";
 import type { BuildOptions } from "../types.js";
-import { encryptWeights } from "./encrypt.js";
+import { applyKey } from "./encrypt.js";
 import {
   EE_MANIFEST_FILE,
   EE_MANIFEST_FORMAT,
@@ -31,7 +38,9 @@ import {
   SUITE_VERSION,
   writeManifest,
 } from "./manifest.js";
+import { getEncrypter } from "./registry.js";
 import { DEFAULT_SCHEME, getScheme } from "./schemes.js";
+import { streamEncrypt } from "./stream.js";
 
 /** Options of `encryptModelFolder`. */
 export interface EncryptFolderOptions {
@@ -53,6 +62,10 @@ export interface EncryptFolderOptions {
   overwrite?: boolean;
   /** Where warnings go (default `console.warn`). */
   warn?: (message: string) => void;
+  /** Output format (default `onnx`). */
+  format?: ModelFormat;
+  /** `hf` format, Llama: rows per streamed block of the embedding and LM head (rows; default 16,384). */
+  vocabBlockRows?: number;
 }
 
 /** What `encryptModelFolder` wrote. */
@@ -65,8 +78,10 @@ export interface EncryptedFolder {
   manifest: EEManifest;
   /** Seconds spent transforming the weights (s). */
   encryptSeconds: number;
-  /** Seconds spent building and writing the encrypted ONNX graph (s). */
+  /** Seconds spent building and writing the encrypted ONNX graph, 0 for `hf` (s). */
   buildSeconds: number;
+  /** The format written. */
+  format: ModelFormat;
 }
 
 /** True when the ONNX file imports the `com.microsoft` domain (the fused-op build). */
@@ -118,14 +133,15 @@ export async function encryptModelFolder(
   opts: EncryptFolderOptions,
 ): Promise<EncryptedFolder> {
   const warn = opts.warn ?? ((m: string) => console.warn(m));
-  const plain = readModelFolder(plainDir);
+  const format = opts.format ?? "onnx";
+  const plain = readFolderConfig(plainDir);
   const dir = resolve(encDir);
   const keyPath = resolve(opts.keyPath);
   if (plain.eeJson !== undefined)
     throw new Error(`${plain.dir}: already an encrypted model folder (has ee.json)`);
-  if (plain.weightsPath === undefined) {
+  if (!plain.hasWeights) {
     throw new Error(
-      `${plain.dir}: no model.safetensors; the encrypter needs the plain weights (build with saveWeights)`,
+      `${plain.dir}: no model.safetensors (nor pytorch_model.bin); the encrypter needs the plain weights (build with saveWeights)`,
     );
   }
   if (dir === plain.dir) throw new Error(`encrypt: output folder ${dir} is the plain folder`);
@@ -148,7 +164,9 @@ export async function encryptModelFolder(
   if (!existsSync(dirname(keyPath))) throw new Error(`encrypt: folder of key file ${keyPath} does not exist`);
   const scheme = getScheme(opts.scheme ?? DEFAULT_SCHEME);
   const arch = getArchitecture(plain.arch);
-  const build: BuildOptions = opts.build ?? { fused: usesContribOps(plain.onnxPath) };
+  const build: BuildOptions = opts.build ?? {
+    fused: plain.onnxPath !== undefined && usesContribOps(plain.onnxPath),
+  };
   const tokenizer = opts.tokenizer ?? detectTokenizer(plain.dir);
 
   const rng = opts.seed === undefined ? createRandom() : createRandom({ seed: opts.seed });
@@ -163,25 +181,57 @@ export async function encryptModelFolder(
     );
   }
   const t0 = performance.now();
-  const weights = loadCheckpoint(plain.dir, arch, plain.cfg);
-  const enc = await encryptWeights(plain.cfg, weights, {
-    scheme: scheme.name,
-    rng,
-    consumeInput: true,
-    onProgress: opts.onProgress,
-  });
-  const t1 = performance.now();
-  // Key first: the folder's ee.json must never name a key that was not saved.
-  saveKey(keyPath, enc.key);
-  await writeModelFolder(dir, arch, enc.cfg, enc.weights, { build, saveWeights: false });
+  const key = getEncrypter(plain.cfg.modelType).makeKey(plain.cfg, scheme, rng);
+  let t1: number;
+  if (format === "hf") {
+    // Key first: the folder's ee.json must never name a key that was not saved.
+    saveKey(keyPath, key);
+    mkdirSync(dir, { recursive: true });
+    const ckpt = openCheckpoint(plain.dir, arch, plain.cfg, { warn });
+    let writer: CheckpointWriter | undefined;
+    try {
+      let dtype: DType = "F32";
+      const cfgOut = await streamEncrypt(
+        ckpt,
+        arch,
+        plain.cfg,
+        key,
+        {
+          begin: (_cfg, planned) => {
+            writer = new CheckpointWriter(dir, planned);
+            dtype = dominantDtype(planned.map((p): [DType, number] => [p.dtype, numElements(p.shape)]));
+          },
+          writePart: (name, offset, data) => writer?.writePart(name, offset, data),
+        },
+        { onProgress: opts.onProgress, vocabBlockRows: opts.vocabBlockRows },
+      );
+      writer?.finish();
+      writeHfConfig(dir, arch, cfgOut, dtype);
+    } catch (e) {
+      writer?.abort();
+      throw e;
+    } finally {
+      ckpt.close();
+    }
+    t1 = performance.now();
+  } else {
+    const weights = loadCheckpoint(plain.dir, arch, plain.cfg, { warn });
+    const enc = await applyKey(plain.cfg, weights, key, {
+      consumeInput: true,
+      onProgress: opts.onProgress,
+    });
+    t1 = performance.now();
+    saveKey(keyPath, key);
+    await writeModelFolder(dir, arch, enc.cfg, enc.weights, { build, saveWeights: false });
+  }
   const manifest: EEManifest = {
     format: EE_MANIFEST_FORMAT,
     scheme: scheme.name,
     architecture: plain.arch,
     suiteVersion: SUITE_VERSION,
-    keyFingerprint: fingerprintKey(enc.key),
+    keyFingerprint: fingerprintKey(key),
     createdAt: new Date().toISOString(),
-    reproducible: enc.key.reproducible,
+    reproducible: key.reproducible,
   };
   if (tokenizer !== undefined) manifest.tokenizer = tokenizer;
   if (opts.preset !== undefined) manifest.preset = opts.preset;
@@ -191,6 +241,7 @@ export async function encryptModelFolder(
     keyPath,
     manifest,
     encryptSeconds: (t1 - t0) / 1000,
-    buildSeconds: (performance.now() - t1) / 1000,
+    buildSeconds: format === "hf" ? 0 : (performance.now() - t1) / 1000,
+    format,
   };
 }
