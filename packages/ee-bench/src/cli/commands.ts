@@ -7,6 +7,7 @@ import { attackCommand } from "./attack.js";
 import { compareCommand } from "./compare.js";
 import { enginesCommand } from "./engines.js";
 import { acquirePresetData, fetchCommand, resolveWeightsArg } from "./fetch.js";
+import { historyCommand } from "./history.js";
 import { inferCommand } from "./infer.js";
 import { type RunCliOptions, runCommand } from "./run.js";
 import { tableCommand } from "./table.js";
@@ -96,4 +97,5 @@ export const commandTable = {
   attack: attackCommand,
   engines: enginesCommand,
   fetch: withExitCode(fetchCommand),
+  history: withExitCode(historyCommand),
 };

@@ -129,6 +129,18 @@ export function buildProgram(): Command {
     .action(commandTable.compare);
 
   program
+    .command("history")
+    .description(
+      "index run folders, group comparable runs, chart each row's trend and flag steps beyond noise",
+    )
+    .argument("<reports-dir>", "folder of run folders (e.g. reports)")
+    .option("--out <dir>", "output folder (default: <reports-dir>/history)")
+    .option("--fail-on-regression", "exit 1 when a flagged step is a slowdown")
+    .option("--json", "print history.json")
+    .option("--no-render", "skip SVG/PNG chart rendering (specs are still written)")
+    .action(commandTable.history);
+
+  program
     .command("fetch")
     .description(
       "download what a suite, datasets or models need from their pinned public origins (verified, cached); default: the default suite",
