@@ -119,7 +119,8 @@ export function buildProgram(): Command {
     .command("compare")
     .description("compare two runs row by row (paired ΔT with 95 % intervals, Welch t-test over repetitions)")
     .argument("<run-a>", "baseline run folder")
-    .argument("<run-b>", "candidate run folder")
+    .argument("[run-b]", "candidate run folder (with --rows: optional, default run-a)")
+    .option("--rows <base,candidate>", "compare these two rows (variants of one model) instead of whole runs")
     .option(
       "--fail-above <pct>",
       "exit 1 when a row's paired ΔT worsens by more than pct points, or the candidate lacks rows or repetitions",
