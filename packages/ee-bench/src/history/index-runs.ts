@@ -5,7 +5,7 @@
  * history output folder are not looked at.
  */
 import { existsSync, lstatSync, readdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import type { RunEnv } from "../report/env.js";
 import { readRunJson } from "../report/write-report.js";
 import type { RowSummary, RunConfig, RunSummary } from "../types.js";
@@ -57,7 +57,7 @@ export function readRun(runDir: string): IndexedRun {
     throw new Error(`summary.json's configHash differs from config.json's (regenerate with "ee table")`);
   const fingerprint = envFingerprint(env, config);
   return {
-    runId: summary.runId,
+    runId: basename(runDir),
     runDir,
     suite: config.suite.name,
     configHash: config.configHash,
