@@ -6,6 +6,7 @@ import { buildModel, encryptModelFolder, readModelFolder } from "ee-models";
 import { attackCommand } from "./attack.js";
 import { compareCommand } from "./compare.js";
 import { enginesCommand } from "./engines.js";
+import { exportCommand } from "./export.js";
 import { acquirePresetData, fetchCommand, resolveWeightsArg } from "./fetch.js";
 import { historyCommand } from "./history.js";
 import { inferCommand } from "./infer.js";
@@ -95,6 +96,7 @@ export const commandTable = {
   ),
   compare: withExitCode(compareCommand),
   attack: attackCommand,
+  export: exportCommand,
   engines: enginesCommand,
   fetch: withExitCode(fetchCommand),
   history: withExitCode(historyCommand),
