@@ -11,6 +11,7 @@ import { compareCommand } from "./compare.js";
 import { enginesCommand } from "./engines.js";
 import { exportCommand } from "./export.js";
 import { acquirePresetData, fetchCommand, resolveWeightsArg } from "./fetch.js";
+import { historyCommand } from "./history.js";
 import { inferCommand } from "./infer.js";
 import { type RunCliOptions, runCommand } from "./run.js";
 import { serveCommand } from "./serve.js";
@@ -111,4 +112,5 @@ export const commandTable = {
   export: exportCommand,
   engines: enginesCommand,
   fetch: withExitCode(fetchCommand),
+  history: withExitCode(historyCommand),
 };

@@ -1,5 +1,6 @@
-/** `ee compare <run-a> <run-b> [--fail-above pct] [--json]`: per-row Δ and the regression gate. */
+/** `ee compare <run-a> [run-b] [--rows base,candidate] [--fail-above pct] [--json]`: per-row Δ and the regression gate. */
 import { compareRuns, formatCompare } from "../compare/compare.js";
+import { compareRowPair } from "../compare/row-pair.js";
 import { resolveRunDir } from "./table.js";
 
 /** Options of `ee compare`. */
@@ -8,6 +9,16 @@ export interface CompareCliOptions {
   failAbove?: number;
   /** Print JSON instead of text (flag). */
   json?: boolean;
+  /** `base,candidate`: compare these two rows (in run-a, or run-a's base with run-b's candidate) (row ids). */
+  rows?: string;
+}
+
+/** `--rows base,candidate` → the two ids, with an error naming the option. */
+function parseRowsOption(rows: string): [string, string] {
+  const ids = rows.split(",").map((s) => s.trim());
+  if (ids.length !== 2 || ids.some((s) => s === ""))
+    throw new Error(`--rows must be two row ids "base,candidate", got "${rows}"`);
+  return [ids[0], ids[1]];
 }
 
 /**
@@ -16,13 +27,22 @@ export interface CompareCliOptions {
  */
 export async function compareCommand(
   runA: string,
-  runB: string,
+  runB: string | undefined,
   opts: CompareCliOptions = {},
 ): Promise<number> {
+  if (runB === undefined && opts.rows === undefined)
+    throw new Error(
+      "ee compare: give a second run folder, or --rows base,candidate to compare two rows of one run",
+    );
   if (opts.failAbove !== undefined && !(Number.isFinite(opts.failAbove) && opts.failAbove >= 0)) {
     throw new Error(`--fail-above must be a number ≥ 0, got ${opts.failAbove}`);
   }
-  const result = compareRuns(resolveRunDir(runA), resolveRunDir(runB), opts.failAbove);
+  const dirA = resolveRunDir(runA);
+  const dirB = runB === undefined ? dirA : resolveRunDir(runB);
+  const pair = opts.rows === undefined ? undefined : parseRowsOption(opts.rows);
+  const result = pair
+    ? compareRowPair(dirA, pair[0], dirB, pair[1], opts.failAbove)
+    : compareRuns(dirA, dirB, opts.failAbove);
   const json = JSON.stringify(
     result,
     (_k, x) => (typeof x === "number" && !Number.isFinite(x) ? null : x),
@@ -30,7 +50,7 @@ export async function compareCommand(
   );
   process.stdout.write(opts.json ? `${json}\n` : formatCompare(result));
   if (result.rows.length === 0 && (opts.failAbove === undefined || result.missing.length === 0))
-    throw new Error(`${runA} and ${runB} have no row in common`);
+    throw new Error(`${runA} and ${runB ?? runA} have no row in common`);
   if (opts.failAbove === undefined) return 0;
   const worse = result.rows.filter((r) => r.failed).map((r) => `${r.row} (+${r.changePts.toFixed(2)} pts)`);
   if (worse.length > 0)

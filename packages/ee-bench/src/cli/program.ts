@@ -140,7 +140,8 @@ export function buildProgram(): Command {
     .command("compare")
     .description("compare two runs row by row (paired ΔT with 95 % intervals, Welch t-test over repetitions)")
     .argument("<run-a>", "baseline run folder")
-    .argument("<run-b>", "candidate run folder")
+    .argument("[run-b]", "candidate run folder (with --rows: optional, default run-a)")
+    .option("--rows <base,candidate>", "compare these two rows (variants of one model) instead of whole runs")
     .option(
       "--fail-above <pct>",
       "exit 1 when a row's paired ΔT worsens by more than pct points, or the candidate lacks rows or repetitions",
@@ -148,6 +149,18 @@ export function buildProgram(): Command {
     )
     .option("--json", "print JSON")
     .action(commandTable.compare);
+
+  program
+    .command("history")
+    .description(
+      "index run folders, group comparable runs, chart each row's trend and flag steps beyond noise",
+    )
+    .argument("<reports-dir>", "folder of run folders (e.g. reports)")
+    .option("--out <dir>", "output folder (default: <reports-dir>/history)")
+    .option("--fail-on-regression", "exit 1 when a flagged step is a slowdown")
+    .option("--json", "print history.json")
+    .option("--no-render", "skip SVG/PNG chart rendering (specs are still written)")
+    .action(commandTable.history);
 
   program
     .command("fetch")
