@@ -1,3 +1,4 @@
+export { assertFiniteTensors, findNonFinite, type NonFinite } from "./finite.js";
 export {
   bfloat16ToFloat32,
   float32ToBfloat16,
@@ -8,6 +9,15 @@ export {
   numberToHalfBits,
 } from "./float16.js";
 export {
+  acquireLock,
+  type HeldLock,
+  LockedError,
+  type LockHolder,
+  type LockOptions,
+  lockPathFor,
+  withLock,
+} from "./folder-lock.js";
+export {
   addComponent,
   createKey,
   fingerprintKey,
@@ -17,6 +27,7 @@ export {
   KEY_TOLERANCE_F32,
   KEY_TOLERANCE_F64,
   loadKey,
+  type SaveKeyOptions,
   saveKey,
   validateComponent,
 } from "./keys.js";
@@ -47,7 +58,17 @@ export {
   randomPermutation,
   validatePermutation,
 } from "./permutation.js";
+export { processAlive } from "./process-alive.js";
 export { createRandom } from "./random.js";
+export {
+  fsyncTree,
+  refuseExisting,
+  removeStaleTemps,
+  type SafeWriteOptions,
+  TargetExistsError,
+  writeFileSafe,
+  writeFolderSafe,
+} from "./safe-write.js";
 export {
   DTYPE_SIZE_BYTES,
   encodeSafetensorsHeader,
