@@ -45,6 +45,7 @@ export {
   transpose,
 } from "./linalg.js";
 export { argmaxAgreement, confidence, fidelity, maxAbsDiff, softmax } from "./metrics.js";
+export { pairedDeltaT } from "./paired.js";
 export {
   applyPermutation,
   composePermutations,
@@ -114,6 +115,8 @@ export type {
   KeyComponentKind,
   KeyExpectation,
   MannWhitneyResult,
+  PairedDeltaT,
+  PairedObservation,
   Permutation,
   RandomInvertibleOptions,
   RandomSource,

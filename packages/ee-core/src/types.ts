@@ -192,6 +192,48 @@ export interface TInterval {
   df: number;
 }
 
+/** One interleaved pair: VI and EE run back to back on the same input (see `pairedDeltaT`). */
+export interface PairedObservation {
+  /** Repetition the pair belongs to, 0-based (index). */
+  rep: number;
+  /** VI wall time of the call (ms). */
+  viMs: number;
+  /** EE wall time of the call, client work included (ms). */
+  eeMs: number;
+  /** True when EE ran first in the pair, false when VI did (flag). */
+  eeFirst: boolean;
+}
+
+/** ΔT estimated from pairs, order-balanced, with a t-interval over repetitions (`pairedDeltaT`). */
+export interface PairedDeltaT {
+  /** Pairs used (pairs). */
+  pairs: number;
+  /** Repetitions the pairs came from, R (count). */
+  repetitions: number;
+  /** m̄: mean over repetitions of the order-balanced mean of r = ln(EE/VI) (log ratio). */
+  meanLogRatio: number;
+  /** e^m̄ − 1 (%). */
+  deltaTPct: number;
+  /** 95 % interval of ΔT: Student-t over the R per-repetition values, mapped through e^x − 1: [low, high] (%). */
+  ci95Pct: [number, number];
+  /** Half the width of `ci95Pct` (%). */
+  halfWidthPct: number;
+  /** Median-based ΔT: group medians instead of group means (%). */
+  medianDeltaTPct: number;
+  /** 95 % interval of the median-based ΔT, as `ci95Pct` (%). */
+  medianCi95Pct: [number, number];
+  /** Order-balanced mean of r per repetition, in repetition order (log ratio). */
+  perRepLogRatio: number[];
+  /** Pooled sd of r within the two order groups, the pair-level noise (log ratio). */
+  sdLogRatio: number;
+  /** How much slower the first call of a pair ran than the second, e^(½(r̄_EE first − r̄_VI first)) − 1; 0 with one order group only (%). */
+  orderEffectPct: number;
+  /** Smallest true ΔT a two-sided 5 % test detects with 80 % power at this resolution, (t.975 + t.80)·SE mapped to % (%). */
+  mdePct: number;
+  /** Degrees of freedom of the interval, R − 1 (count). */
+  df: number;
+}
+
 /** Summary of per-repetition ΔT values (each in percent). */
 export interface DeltaTSummary {
   /** Mean ΔT over repetitions, in percent. */
