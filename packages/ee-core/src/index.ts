@@ -26,6 +26,7 @@ export {
   KEY_FORMAT_VERSION,
   KEY_TOLERANCE_F32,
   KEY_TOLERANCE_F64,
+  keyHeaderDigest,
   loadKey,
   type SaveKeyOptions,
   saveKey,

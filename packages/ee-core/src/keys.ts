@@ -58,6 +58,7 @@ const META = {
   meta: "ee.meta",
   kinds: "ee.kinds",
   fingerprint: "ee.fingerprint",
+  headerDigest: "ee.headerDigest",
 } as const;
 
 /** A new key with no components. */
@@ -310,10 +311,12 @@ export function validateComponent(name: string, comp: KeyComponent, prefix = "")
  * SHA-256 (hex) over a canonical encoding: a domain tag, formatVersion, scheme, architecture, the
  * number of components, then per component in sorted name order: name, kind, dtype, shape, and the raw
  * little-endian on-disk bytes (then the same for its inverse, if any). Strings are UTF-8 with a u32
- * little-endian length prefix; byte blocks have a u64 length prefix. Format 2 also covers every
- * other metadata field: reproducible, createdAt and meta (canonical JSON, sorted keys); the kinds are
- * covered per component, and `loadKey` refuses metadata fields it does not know. So an edited header
- * (a changed label list, a flipped `reproducible`) no longer matches the stored fingerprint.
+ * little-endian length prefix; byte blocks have a u64 length prefix. Format 2 also covers
+ * `reproducible` and `meta` (canonical JSON, sorted keys); the kinds are covered per component. Not
+ * covered: createdAt, so that a seeded key has the same fingerprint whenever it is made; the file's
+ * `ee.headerDigest` (`keyHeaderDigest`) covers it. With `loadKey` refusing metadata fields it does not
+ * know, every header field is authenticated: an edited header (a changed label list, a flipped
+ * `reproducible`, another creation time) is an error, never a changed result.
  */
 export function fingerprintKey(key: EEKey): string {
   const h = createHash("sha256");
@@ -339,7 +342,6 @@ export function fingerprintKey(key: EEKey): string {
   str(key.scheme);
   str(key.architecture);
   str(String(key.reproducible));
-  str(key.createdAt);
   str(
     JSON.stringify(
       Object.keys(key.meta)
@@ -355,6 +357,13 @@ export function fingerprintKey(key: EEKey): string {
     if (c.inverse !== undefined) tensor(n + INVERSE_SUFFIX, "inverse", c.inverse);
   }
   return h.digest("hex");
+}
+
+/** SHA-256 (hex) binding the fingerprint to the remaining header field, createdAt. */
+export function keyHeaderDigest(fingerprint: string, createdAt: string): string {
+  return createHash("sha256")
+    .update(JSON.stringify(["ee-core/key-header/v2", fingerprint, createdAt]))
+    .digest("hex");
 }
 
 function tensorSizeBytes(t: Tensor): number {
@@ -395,6 +404,7 @@ export function saveKey(path: string, key: EEKey, opts: SaveKeyOptions = {}): vo
     [META.meta]: JSON.stringify(key.meta),
     [META.kinds]: JSON.stringify(kinds),
     [META.fingerprint]: fingerprintKey(key),
+    [META.headerDigest]: keyHeaderDigest(fingerprintKey(key), key.createdAt),
   };
   writeSafetensors(path, tensors, metadata, { mode: 0o600 });
 }
@@ -486,6 +496,8 @@ export function loadKey(path: string, expect: KeyExpectation = {}): EEKey {
     throw new Error(
       `${where}: contents or metadata do not match the stored fingerprint (file altered or corrupted)`,
     );
+  if (need(META.headerDigest) !== keyHeaderDigest(fp, createdAt))
+    throw new Error(`${where}: metadata do not match the stored header digest (file altered or corrupted)`);
   if (expect.fingerprint !== undefined && fp !== expect.fingerprint.toLowerCase()) {
     throw new Error(`${where}: fingerprint ${fp} does not match the expected ${expect.fingerprint}`);
   }

@@ -4,7 +4,7 @@
  * (HF init scale); writes a plain model folder with the preset's tokenizer.
  */
 import { readFileSync } from "node:fs";
-import { createRandom } from "ee-core";
+import { assertFiniteTensors, createRandom } from "ee-core";
 import { loadCheckpoint } from "./checkpoint.js";
 import { asObject, readString } from "./config-json.js";
 import { type WrittenFolder, writeModelFolder } from "./folder.js";
@@ -72,6 +72,7 @@ export async function buildModel(opts: BuildModelOptions): Promise<BuiltModel> {
   const weights = opts.weightsDir
     ? loadCheckpoint(opts.weightsDir, arch, cfg)
     : arch.syntheticWeights(cfg, createRandom({ seed }));
+  if (opts.weightsDir) assertFiniteTensors(weights, `checkpoint ${opts.weightsDir}`);
   const tokenizer: TokenizerFiles | undefined = tokenizerName
     ? getTokenizerSource(tokenizerName).files(opts.dataDir)
     : undefined;

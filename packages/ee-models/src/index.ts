@@ -47,10 +47,14 @@ export { encryptModelFolder } from "./encrypt/folder.js";
 export { LLAMA_KEY } from "./encrypt/llama.js";
 export type { EEManifest } from "./encrypt/manifest.js";
 export {
+  checkClientTokenizer,
   EE_MANIFEST_FILE,
   EE_MANIFEST_FORMAT,
+  hashModelFiles,
   readManifest,
   SUITE_VERSION,
+  sha256File,
+  verifyManifestFiles,
   writeManifest,
 } from "./encrypt/manifest.js";
 export type { MatmulPath } from "./encrypt/matmul.js";

@@ -2,6 +2,9 @@
  * The actions behind `ee`'s subcommands: a registry table from command name to handler. Each handler
  * parses nothing itself (commander did) and delegates to a library function.
  */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { writeFolderSafe } from "ee-core";
 import { buildModel, encryptModelFolder, readModelFolder } from "ee-models";
 import { attackCommand } from "./attack.js";
 import { compareCommand } from "./compare.js";
@@ -15,6 +18,7 @@ interface BuildCliOptions {
   weights?: string;
   seed?: number;
   fused?: boolean;
+  overwrite?: boolean;
 }
 
 /** Options of `ee encrypt`. */
@@ -23,6 +27,7 @@ interface EncryptCliOptions {
   key: string;
   scheme: string;
   seed?: number;
+  overwrite?: boolean;
 }
 
 /** A line on stderr, rewritten in place on a terminal. */
@@ -40,15 +45,28 @@ function progressLine(label: string): (done: number, total: number) => void {
 
 async function build(preset: string, opts: BuildCliOptions): Promise<void> {
   const isConfig = preset.endsWith(".json");
-  const built = await buildModel({
-    ...(isConfig ? { configPath: preset } : { preset }),
-    outDir: opts.out,
-    weightsDir: opts.weights,
-    seed: opts.seed,
-    fused: opts.fused,
-  });
+  const out = resolve(opts.out);
+  // Built under a temporary name and renamed when complete; an existing folder is replaced only with
+  // --overwrite, and only when it is a model folder.
+  const built = await writeFolderSafe(
+    out,
+    (tmp) =>
+      buildModel({
+        ...(isConfig ? { configPath: preset } : { preset }),
+        outDir: tmp,
+        weightsDir: opts.weights,
+        seed: opts.seed,
+        fused: opts.fused,
+      }),
+    {
+      overwrite: opts.overwrite,
+      what: "model folder",
+      check: (d) =>
+        existsSync(join(d, "config.json")) ? undefined : "it is not a model folder (no config.json)",
+    },
+  );
   process.stdout.write(
-    `built ${built.dir} (${built.cfg.modelType}, weights: ${built.weightsSource}) in ${(built.buildMs / 1000).toFixed(1)} s\n`,
+    `built ${out} (${built.cfg.modelType}, weights: ${built.weightsSource}) in ${(built.buildMs / 1000).toFixed(1)} s\n`,
   );
 }
 
@@ -58,6 +76,7 @@ async function encrypt(plainDir: string, opts: EncryptCliOptions): Promise<void>
     keyPath: opts.key,
     scheme: opts.scheme,
     seed: opts.seed,
+    overwrite: opts.overwrite,
     onProgress: progressLine(`encrypting ${folder.arch} (${opts.scheme})`),
   });
   process.stdout.write(

@@ -30,9 +30,13 @@ export async function runSuite(opts: RunSuiteOptions): Promise<RunSuiteResult> {
   const ctx = createRunContext(opts, performance.now(), formatDuration);
   const data = await loadSuiteData(ctx);
   const plan = planRun(ctx, data);
-  const folder = openRunFolder(ctx, plan.config, data.datasets);
-  ctx.log(`run folder: ${folder.runDir}`);
-  await measureRows(ctx, plan, data, folder);
-  const summary = await finishRun(ctx, folder);
-  return { runDir: folder.runDir, summary };
+  const folder = await openRunFolder(ctx, plan.config, data.datasets);
+  try {
+    ctx.log(`run folder: ${folder.runDir}`);
+    await measureRows(ctx, plan, data, folder);
+    const summary = await finishRun(ctx, folder);
+    return { runDir: folder.runDir, summary };
+  } finally {
+    folder.lock?.release();
+  }
 }

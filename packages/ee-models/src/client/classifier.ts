@@ -51,7 +51,7 @@ export class EncryptedClassifier {
     opts: EncryptedClassifierOptions = {},
   ): Promise<EncryptedClassifier> {
     const client = EEClient.open(encDir, keyPath);
-    const tokenizer = await loadClientTokenizer(client.manifest, opts);
+    const tokenizer = await loadClientTokenizer(client.manifest, opts, encDir);
     const session = await ClassifierSession.open(encDir, { ...opts, loadTokenizer: false });
     return new EncryptedClassifier(client, session, tokenizer);
   }

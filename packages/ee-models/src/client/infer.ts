@@ -5,7 +5,7 @@
  * of the plain `inferClassifier` / `inferLlama`.
  */
 import type { EEManifest } from "../encrypt/manifest.js";
-import { readManifest } from "../encrypt/manifest.js";
+import { checkClientTokenizer, readManifest } from "../encrypt/manifest.js";
 import { type InferLlamaResult, llamaInferResult } from "../llama/infer.js";
 import { LLAMA31_TOKENIZER } from "../llama/presets.js";
 import { getArchitecture } from "../registry.js";
@@ -46,8 +46,11 @@ export async function inferEncryptedClassifier(
 }
 
 /** The client's Llama tokenizer: a folder with its files, else the registry's (data dir). */
-function llamaTokenizer(manifest: EEManifest, opts: ClientTokenizerOptions): LlamaTokenizer {
-  if (opts.tokenizerDir !== undefined) return LlamaTokenizer.fromFolder(opts.tokenizerDir);
+function llamaTokenizer(manifest: EEManifest, opts: ClientTokenizerOptions, encDir: string): LlamaTokenizer {
+  if (opts.tokenizerDir !== undefined) {
+    checkClientTokenizer(manifest, opts.tokenizerDir, encDir);
+    return LlamaTokenizer.fromFolder(opts.tokenizerDir);
+  }
   const name = opts.tokenizer ?? manifest.tokenizer;
   if (name === undefined) {
     throw new Error(
@@ -68,7 +71,7 @@ export async function inferEncryptedLlama(
 ): Promise<InferLlamaResult> {
   const lm = await EncryptedCausalLM.open(encDir, keyPath, opts);
   try {
-    const tok = llamaTokenizer(lm.client.manifest, opts);
+    const tok = llamaTokenizer(lm.client.manifest, opts, encDir);
     const messages = [
       ...(opts.system ? [{ role: "system" as const, content: opts.system }] : []),
       { role: "user" as const, content: text },

@@ -6,18 +6,16 @@
  * The encrypted graph is built by the same architecture builder with the same build options as the
  * plain one (fused ops are detected from the plain graph's opset imports), so ops and shapes match.
  */
-import {
-  closeSync,
-  existsSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  rmSync,
-  statSync,
-} from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { createRandom, fingerprintKey, saveKey } from "ee-core";
+import {
+  assertFiniteTensors,
+  createRandom,
+  fingerprintKey,
+  refuseExisting,
+  saveKey,
+  writeFolderSafe,
+} from "ee-core";
 import { loadCheckpoint } from "../checkpoint.js";
 import { readModelFolder, writeModelFolder } from "../folder.js";
 import { getArchitecture } from "../registry.js";
@@ -28,7 +26,9 @@ import {
   EE_MANIFEST_FILE,
   EE_MANIFEST_FORMAT,
   type EEManifest,
+  hashModelFiles,
   SUITE_VERSION,
+  sha256File,
   writeManifest,
 } from "./manifest.js";
 import { DEFAULT_SCHEME, getScheme } from "./schemes.js";
@@ -49,7 +49,7 @@ export interface EncryptFolderOptions {
   tokenizer?: string;
   /** Preset name recorded in ee.json, when known. */
   preset?: string;
-  /** Replace a non-empty output folder (default false: error). */
+  /** Replace an existing output folder (an encrypted one only) and key file, atomically (default false: error). */
   overwrite?: boolean;
   /** Where warnings go (default `console.warn`). */
   warn?: (message: string) => void;
@@ -135,16 +135,19 @@ export async function encryptModelFolder(
       `encrypt: key file ${keyPath} lies inside the encrypted folder ${dir}; the key must stay with the client`,
     );
   }
-  if (existsSync(dir) && readdirSync(dir).length > 0) {
-    if (!opts.overwrite)
-      throw new Error(`encrypt: output folder ${dir} is not empty (pass overwrite to replace it)`);
-    if (!existsSync(join(dir, EE_MANIFEST_FILE))) {
-      throw new Error(
-        `encrypt: output folder ${dir} is not an encrypted model folder; refusing to overwrite it`,
-      );
-    }
-    rmSync(dir, { recursive: true });
+  // Refused before any work: an existing folder or key is replaced only with `overwrite` (atomically,
+  // once the new one is complete), and a folder that is not an encrypted model never.
+  const notEncrypted = (d: string) =>
+    existsSync(join(d, EE_MANIFEST_FILE)) ? undefined : "it is not an encrypted model folder (no ee.json)";
+  if (existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length > 0))
+    refuseExisting(dir, { overwrite: opts.overwrite, what: "encrypt: output folder" }, "folder");
+  if (opts.overwrite && existsSync(dir) && readdirSync(dir).length > 0) {
+    const veto = notEncrypted(dir);
+    if (veto) throw new Error(`encrypt: output folder ${dir}: not replaced: ${veto}`);
   }
+  if (existsSync(keyPath) && statSync(keyPath).isDirectory())
+    throw new Error(`encrypt: key file ${keyPath} is a folder; give a file path`);
+  refuseExisting(keyPath, { overwrite: opts.overwrite, what: "encrypt: key file" }, "file");
   if (!existsSync(dirname(keyPath))) throw new Error(`encrypt: folder of key file ${keyPath} does not exist`);
   const scheme = getScheme(opts.scheme ?? DEFAULT_SCHEME);
   const arch = getArchitecture(plain.arch);
@@ -164,6 +167,7 @@ export async function encryptModelFolder(
   }
   const t0 = performance.now();
   const weights = loadCheckpoint(plain.dir, arch, plain.cfg);
+  assertFiniteTensors(weights, `${plain.weightsPath}`);
   const enc = await encryptWeights(plain.cfg, weights, {
     scheme: scheme.name,
     rng,
@@ -171,9 +175,6 @@ export async function encryptModelFolder(
     onProgress: opts.onProgress,
   });
   const t1 = performance.now();
-  // Key first: the folder's ee.json must never name a key that was not saved.
-  saveKey(keyPath, enc.key);
-  await writeModelFolder(dir, arch, enc.cfg, enc.weights, { build, saveWeights: false });
   const manifest: EEManifest = {
     format: EE_MANIFEST_FORMAT,
     scheme: scheme.name,
@@ -184,8 +185,22 @@ export async function encryptModelFolder(
     reproducible: enc.key.reproducible,
   };
   if (tokenizer !== undefined) manifest.tokenizer = tokenizer;
+  const plainTokenizer = join(plain.dir, "tokenizer.json");
+  if (existsSync(plainTokenizer)) manifest.tokenizerSha256 = sha256File(plainTokenizer);
   if (opts.preset !== undefined) manifest.preset = opts.preset;
-  writeManifest(dir, manifest);
+  // The folder is written under a temporary name; the key is saved last inside that step, then the
+  // folder is renamed into place: a crash leaves no folder whose ee.json names an unsaved key, and
+  // never a half-written folder under the output name.
+  await writeFolderSafe(
+    dir,
+    async (tmp) => {
+      await writeModelFolder(tmp, arch, enc.cfg, enc.weights, { build, saveWeights: false });
+      manifest.files = hashModelFiles(tmp);
+      writeManifest(tmp, manifest);
+      saveKey(keyPath, enc.key, { overwrite: opts.overwrite });
+    },
+    { overwrite: opts.overwrite, what: "encrypt: output folder", check: notEncrypted },
+  );
   return {
     dir,
     keyPath,
