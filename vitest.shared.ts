@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: "forks",
+    // The data the tests read: mirror → cache → pinned origin, or one failure saying what to run.
+    globalSetup: ["../../scripts/test-data-setup.mjs"],
     // The JSON report feeds the repository-wide "N passed, N failed" line (.ci/test-summary.mjs).
     reporters: ["default", "json"],
     outputFile: { json: "test-results.json" },

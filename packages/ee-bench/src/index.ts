@@ -19,6 +19,8 @@ export {
 export { DATASET_FORMATS, loadDataset } from "./datasets/registry.js";
 export { sampleRows, seededShuffle } from "./datasets/sampling.js";
 export { benchmarksDir, manifestsDir, repoRoot, reportsDir, resolveBenchDataDir } from "./paths.js";
+export type { BrowserCheckOptions, BrowserCheckResult } from "./report/browser-check.js";
+export { checkReportInBrowser, findChromium } from "./report/browser-check.js";
 export type { VlSpec } from "./report/charts.js";
 export {
   buildCharts,
@@ -28,16 +30,21 @@ export {
   latencyScatterChart,
 } from "./report/charts.js";
 export type { RunEnv } from "./report/env.js";
-export { collectEnv, onnxruntimeVersion } from "./report/env.js";
+export { collectEnv } from "./report/env.js";
 export { reportHtml } from "./report/html.js";
+export { attachControls, compareWithControl, controlOf, INDISTINGUISHABLE } from "./report/noise-floor.js";
+export { pairObservations } from "./report/pairs.js";
 export { renderSvg, svgToPng } from "./report/render.js";
 export { summarizeRow, summarizeRun } from "./report/summarize.js";
 export { TABLE_COLUMNS, tableCsv, tableMarkdown, tableNotes, tableRows } from "./report/table.js";
 export type { DatasetsFile, WriteReportOptions } from "./report/write-report.js";
 export { readRunJson, toJson, writeReport } from "./report/write-report.js";
+export type { AdaptiveDecision, AdaptiveState } from "./runner/adaptive.js";
+export { adaptiveDecision, formatStop } from "./runner/adaptive.js";
 export { buildRunConfig, canonicalJson } from "./runner/config-hash.js";
 export { pairOrder, planCalls } from "./runner/interleave.js";
 export { microbench } from "./runner/microbench.js";
+export { currentLoad, overloaded, pinCpus, rowLoad } from "./runner/noise.js";
 export type { Progress, ProgressOptions, ProgressStream } from "./runner/progress.js";
 export { createProgress, formatDuration, progressLine } from "./runner/progress.js";
 export type { RunRowOptions } from "./runner/run-row.js";
@@ -53,10 +60,12 @@ export { modelTargetFactory } from "./targets/factory.js";
 export type { CachedModels } from "./targets/model-cache.js";
 export { ensureModels } from "./targets/model-cache.js";
 export type {
+  AdaptiveStop,
   BenchSample,
   BenchTarget,
   CompareResult,
   CompareRow,
+  ControlComparison,
   DatasetFormat,
   DatasetIssue,
   DatasetLoadContext,
@@ -67,6 +76,8 @@ export type {
   LoadedDataset,
   MicrobenchResult,
   PaperReference,
+  RowLoad,
+  RowPairedDeltaT,
   RowSummary,
   RowTask,
   RunConfig,

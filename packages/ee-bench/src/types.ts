@@ -8,6 +8,7 @@ export type { DatasetIssue, DatasetLoadContext, DatasetSelection, LoadedDataset 
 export type { DatasetFormat, FormatReadContext, FormatReadResult } from "./types/dataset-format.js";
 export type { DatasetManifest } from "./types/dataset-manifest.js";
 export type { MicrobenchResult } from "./types/microbench.js";
+export type { AdaptiveStop, ControlComparison, RowLoad, RowPairedDeltaT } from "./types/row-statistics.js";
 export type { RunConfig } from "./types/run-config.js";
 export type { BenchSample } from "./types/sample.js";
 export type { SampleRecord } from "./types/sample-record.js";

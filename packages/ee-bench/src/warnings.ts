@@ -23,6 +23,8 @@ export const WARNINGS = {
   chartRenderFailed: (chart: string, reason: string) =>
     `chart ${chart}: rendering failed (${reason}); spec kept`,
   noGit: () => "git not available or not a repository: env.json has no commit",
+  loadHigh: (row: string, before: number, after: number, cores: number) =>
+    `row ${row}: load average ${before.toFixed(2)} before / ${after.toFixed(2)} after exceeds the ${cores} cores; its timings include waiting for a core (run on a quiet machine for the README)`,
   rowMissingInOther: (row: string, run: string) => `row ${row} is not in ${run}; not compared`,
 } as const;
 

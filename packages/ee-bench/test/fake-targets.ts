@@ -32,6 +32,8 @@ export interface FakeOptions {
   calls?: string[];
   /** EE logits offset (logits); default 1e-7. */
   eeLogitError?: number;
+  /** EE latency × (1 + eeJitter·u), u uniform in [−½, ½) from a hash of the call count: deterministic noise (fraction); default 0. */
+  eeJitter?: number;
 }
 
 function fakeTarget(kind: TargetKind, o: FakeOptions, task: SuiteRow["task"]): BenchTarget {
@@ -45,7 +47,9 @@ function fakeTarget(kind: TargetKind, o: FakeOptions, task: SuiteRow["task"]): B
       o.calls?.push(`${kind}:${batch.map((s) => s.id).join(",")}`);
       const base = batch.reduce((s, x) => s + 5 + 10 * h(x.id), 0);
       // Multiples of 1/1024 ms: sums on the clock stay exact, so latencies never depend on the clock's value.
-      o.clock.t += Math.round((kind === "ee" ? base * (1 + (o.eeSlowdown ?? 0.001)) : base) * 1024) / 1024;
+      const jitter = kind === "ee" ? 1 + (o.eeJitter ?? 0) * (h(`jitter:${n}`) - 0.5) : 1;
+      o.clock.t +=
+        Math.round((kind === "ee" ? base * (1 + (o.eeSlowdown ?? 0.001)) * jitter : base) * 1024) / 1024;
       return batch.map((s) => {
         const a = 4 * h(`${s.id}:a`) - 2;
         const logits = Float32Array.from(task === "classify" ? [a, -a] : [a, 0.5, -a, 0.1]);
@@ -69,7 +73,11 @@ export function fakeFactory(o: FakeOptions): TargetFactory {
   return async (row) => ({
     vi: fakeTarget("vi", o, row.task),
     ee: fakeTarget("ee", o, row.task),
-    info: { fake: true, model: row.model },
+    info: {
+      fake: true,
+      model: row.model,
+      runtime: row.batchSize > 1 ? `fake batched (bs ${row.batchSize})` : "fake",
+    },
     countTokens: (t: string) => t.split(/\s+/).length,
   });
 }

@@ -58,7 +58,7 @@ export interface BertConfig extends ModelConfig {
 
 /** How an ONNX graph is built and saved. */
 export interface BuildOptions {
-  /** Use onnxruntime's fused CPU contrib ops (com.microsoft) where they help; false = plain ONNX ops only. */
+  /** Use ONNX Runtime's fused CPU contrib ops (com.microsoft) where they help; false = plain ONNX ops only. */
   fused: boolean;
   /**
    * A tensor of at least this many bytes goes to the external data file `onnx/model.onnx_data`
@@ -111,24 +111,6 @@ export interface Architecture<C extends ModelConfig = ModelConfig> {
   buildOnnx(cfg: C, weights: StateDict, outDir: string, opts: BuildOptions): Promise<BuildResult>;
   /** What folder.ts writes as config.json (HF keys, incl. `model_type`, `architectures`). */
   toConfigJson(cfg: C): Record<string, unknown>;
-}
-
-/** Options of `createSession`. */
-export interface SessionOptions {
-  /** Execution provider: `"cpu"` (default) or `"cuda"` (error when onnxruntime-node lacks it). */
-  device?: Device;
-  /** Threads inside one op (threads); default: onnxruntime's choice (all physical cores). */
-  intraOpThreads?: number;
-  /** Threads across independent ops (threads); default 1 (sequential execution). */
-  interOpThreads?: number;
-  /** onnxruntime graph optimisation level; default `"all"`. */
-  graphOptimizationLevel?: "disabled" | "basic" | "extended" | "all";
-  /**
-   * Let idle intra-op worker threads spin-wait for work (flag); default: onnxruntime's (true). Turn it
-   * off when several sessions take turns on few cores: an idle session's spinning workers steal cores
-   * from the running one (measured: −18 % A/A bias between two Llama sessions on 2 cores).
-   */
-  allowSpinning?: boolean;
 }
 
 /** One file of a tokenizer, to be written into a model folder. */
@@ -185,10 +167,8 @@ export interface ModelFolder {
 export interface ClassifyOptions {
   /** Truncate/pad to at most this many tokens (tokens); default: the config's max positions. */
   maxLength?: number;
-  /** Sequences per onnxruntime call (sequences); default 1. */
+  /** Sequences per engine call (sequences); default 1. */
   batchSize?: number;
-  /** Pad every batch to `maxLength` instead of to its longest sequence; default false. */
-  padToMaxLength?: boolean;
 }
 
 /** A batch of pre-tokenized sequences (already padded to a common length T). */
@@ -213,7 +193,7 @@ export interface ClassifierOutput {
   batchSize: number;
   /** Number of labels (labels). */
   numLabels: number;
-  /** Wall time of the onnxruntime call (ms). */
+  /** Wall time of the engine call (ms). */
   latencyMs: number;
 }
 

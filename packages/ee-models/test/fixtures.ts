@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRandom, type RandomSource } from "ee-core";
-import type { OrtValueMap } from "../src/backend/ort.js";
-import { tensorI64From } from "../src/backend/ort.js";
 import type { ReferenceBatch } from "../src/bert/reference.js";
+import type { OrtValueMap } from "../src/engines/onnxruntime/runtime.js";
+import { tensorI64From } from "../src/engines/onnxruntime/runtime.js";
 
 /** A fresh temporary directory and its cleanup. */
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {

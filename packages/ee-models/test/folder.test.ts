@@ -6,9 +6,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { bertArchitecture } from "../src/bert/architecture.js";
 import { bertReferenceLogits } from "../src/bert/reference.js";
 import { buildModel } from "../src/build-model.js";
+import { ClassifierSession } from "../src/engines/onnxruntime/classifier.js";
 import { readModelFolder, writeModelFolder } from "../src/folder.js";
 import { padBatch } from "../src/runner/batch.js";
-import { ClassifierSession } from "../src/runner/classifier.js";
 import { useLocalFilesOnly } from "../src/tokenizers/load.js";
 import { seeded, tempDir, tinyEncoderJson } from "./fixtures.js";
 

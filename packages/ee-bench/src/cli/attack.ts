@@ -32,8 +32,8 @@ import {
   readOnnxInitializers,
 } from "ee-models";
 import { loadDataset } from "../datasets/registry.js";
-import { resolveBenchDataDir } from "../paths.js";
 import type { BenchSample } from "../types.js";
+import { acquireDatasets } from "./fetch.js";
 
 /** Options of `ee attack` (as commander parses them). */
 export interface AttackCliOptions {
@@ -170,7 +170,7 @@ export async function attackInput(opts: AttackCliOptions): Promise<AttackSuiteIn
   const encWeights = readOnnxInitializers(enc.onnxPath, encNames);
   const lmHead = encNames.length > 1 ? tables.lmHead : undefined;
 
-  const dataDir = resolveBenchDataDir(opts.dataDir);
+  const dataDir = await acquireDatasets(["imdb", "sharegpt", "mt-bench"], opts.dataDir);
   const texts = await TEXTS_BY_TASK[arch.task](plain.dir, dataDir, opts.seed);
   return {
     architecture: plain.arch,

@@ -8,6 +8,8 @@ import { writeFolderSafe } from "ee-core";
 import { buildModel, encryptModelFolder, readModelFolder } from "ee-models";
 import { attackCommand } from "./attack.js";
 import { compareCommand } from "./compare.js";
+import { enginesCommand } from "./engines.js";
+import { acquirePresetData, fetchCommand, resolveWeightsArg } from "./fetch.js";
 import { inferCommand } from "./infer.js";
 import { type RunCliOptions, runCommand } from "./run.js";
 import { tableCommand } from "./table.js";
@@ -46,6 +48,8 @@ function progressLine(label: string): (done: number, total: number) => void {
 async function build(preset: string, opts: BuildCliOptions): Promise<void> {
   const isConfig = preset.endsWith(".json");
   const out = resolve(opts.out);
+  const weightsDir = await resolveWeightsArg(opts.weights); // hf:REPO[@REV] → its snapshot folder
+  const dataDir = isConfig ? undefined : await acquirePresetData(preset); // its tokenizer files
   // Built under a temporary name and renamed when complete; an existing folder is replaced only with
   // --overwrite, and only when it is a model folder.
   const built = await writeFolderSafe(
@@ -54,7 +58,8 @@ async function build(preset: string, opts: BuildCliOptions): Promise<void> {
       buildModel({
         ...(isConfig ? { configPath: preset } : { preset }),
         outDir: tmp,
-        weightsDir: opts.weights,
+        weightsDir,
+        dataDir,
         seed: opts.seed,
         fused: opts.fused,
       }),
@@ -110,4 +115,6 @@ export const commandTable = {
   ),
   compare: withExitCode(compareCommand),
   attack: attackCommand,
+  engines: enginesCommand,
+  fetch: withExitCode(fetchCommand),
 };

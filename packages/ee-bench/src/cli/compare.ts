@@ -11,8 +11,8 @@ export interface CompareCliOptions {
 }
 
 /**
- * Prints the comparison; returns 1 when `failAbove` is given and some row's ΔT rose by more than it,
- * else 0.
+ * Prints the comparison; returns 1 when `failAbove` is given and some row's paired ΔT rose by more
+ * than it, or the candidate lacks rows or repetitions the baseline has; else 0.
  */
 export async function compareCommand(
   runA: string,
@@ -29,13 +29,14 @@ export async function compareCommand(
     2,
   );
   process.stdout.write(opts.json ? `${json}\n` : formatCompare(result));
-  if (result.rows.length === 0) throw new Error(`${runA} and ${runB} have no row in common`);
-  const code = result.rows.some((r) => r.failed) ? 1 : 0;
-  if (code !== 0) {
-    const worse = result.rows.filter((r) => r.failed).map((r) => `${r.row} (+${r.changePts.toFixed(2)} pts)`);
+  if (result.rows.length === 0 && (opts.failAbove === undefined || result.missing.length === 0))
+    throw new Error(`${runA} and ${runB} have no row in common`);
+  if (opts.failAbove === undefined) return 0;
+  const worse = result.rows.filter((r) => r.failed).map((r) => `${r.row} (+${r.changePts.toFixed(2)} pts)`);
+  if (worse.length > 0)
     process.stderr.write(
       `ee compare: ΔT rose by more than ${opts.failAbove} points in ${worse.join(", ")}\n`,
     );
-  }
-  return code;
+  for (const m of result.missing) process.stderr.write(`ee compare: candidate incomplete: ${m}\n`);
+  return worse.length > 0 || result.missing.length > 0 ? 1 : 0;
 }

@@ -6,11 +6,13 @@
  * model's length is reported.
  */
 import {
-  CausalLMSession,
+  DEFAULT_ENGINE,
   type Device,
   EncryptedCausalLM,
   type GenerateResult,
+  generateWithStepper,
   getArchitecture,
+  getEngine,
   inferClassifier,
   inferEncrypted,
   inferLlama,
@@ -101,14 +103,21 @@ async function causalLm(folder: ModelFolder, opts: InferCliOptions): Promise<Pri
   if (opts.ids !== undefined) {
     const prompt = parseIds(opts.ids, folder.cfg.vocabSize);
     checkPromptSize(folder.cfg, prompt.length, n, folder.dir);
-    const lm =
-      opts.key === undefined
-        ? await CausalLMSession.open(folder.dir, session)
-        : await EncryptedCausalLM.open(folder.dir, opts.key, session);
+    if (opts.key !== undefined) {
+      const lm = await EncryptedCausalLM.open(folder.dir, opts.key, session);
+      try {
+        return idsPrintable(prompt, await lm.generate([prompt], { maxNewTokens: n }));
+      } finally {
+        await lm.dispose();
+      }
+    }
+    const engine = await getEngine(DEFAULT_ENGINE).open(folder.dir, session);
     try {
-      return idsPrintable(prompt, await lm.generate([prompt], { maxNewTokens: n }));
+      if (!engine.stepper)
+        throw new Error(`engine ${engine.info.name}: ${folder.dir} is not a causal LM it can step`);
+      return idsPrintable(prompt, await generateWithStepper(engine.stepper, [prompt], { maxNewTokens: n }));
     } finally {
-      await lm.dispose();
+      await engine.close();
     }
   }
   const tok = llamaTokenizerFor(folder, opts);

@@ -1,5 +1,6 @@
 /** The `ee` program definition: options and help text; actions live in commands.ts. */
 import { Command, InvalidArgumentError, Option } from "commander";
+import { LAUNCHERS } from "ee-models";
 import { commandTable } from "./commands.js";
 
 /** Parse an integer option, naming the option in the error. */
@@ -46,9 +47,12 @@ export function buildProgram(): Command {
     .description("write a plain model folder (config.json, onnx/model.onnx, tokenizer, weights)")
     .argument("<preset>", "preset name (e.g. bert-base, roberta-base, llama-3.1-mini) or a config.json path")
     .requiredOption("--out <dir>", "output folder")
-    .option("--weights <dir>", "a Hugging Face safetensors checkpoint folder (default: synthetic weights)")
+    .option(
+      "--weights <dir|hf:REPO[@REV]>",
+      "a Hugging Face checkpoint folder, or hf:REPO[@REV] fetched into the HF cache (default: synthetic weights)",
+    )
     .option("--seed <n>", "seed for synthetic weights (reproducible)", intInRange("--seed", 0))
-    .option("--fused", "use onnxruntime's fused contrib ops where they help")
+    .option("--fused", "use ONNX Runtime's fused contrib ops where they help")
     .option("--overwrite", "replace an existing output folder (atomically; refused without this flag)")
     .action(commandTable.build);
 
@@ -106,10 +110,21 @@ export function buildProgram(): Command {
     .option("--warmup <n>", "override every row's warm-up calls", intInRange("--warmup", 0))
     .option(
       "--threads <n>",
-      "onnxruntime intra-op threads (default: onnxruntime's choice)",
+      "engine intra-op threads (default: the machine's logical cores; fixed and recorded)",
       intInRange("--threads", 1, 1024),
     )
-    .option("--data-dir <dir>", "data directory (default: EE_DATA_DIR, else ../shared/datasets)")
+    .option("--pin-cpus <list>", "pin the run to these CPUs with taskset, e.g. 0-1 (Linux, util-linux)")
+    .option("--engine <name>", "run every row in this engine (see `ee engines`)")
+    .addOption(
+      new Option(
+        "--launcher <where>",
+        "run VI and EE in this process or each in its own child process",
+      ).choices([...LAUNCHERS]),
+    )
+    .option(
+      "--data-dir <dir>",
+      "data directory (default: EE_DATA_DIR, else ../shared/datasets, else the cache)",
+    )
     .option("--cache-dir <dir>", "built/encrypted model cache (default: <reports>/.cache)")
     .option("--verify-data", "check every data file's sha256 against the manifests")
     .option("--no-render", "skip SVG/PNG chart rendering (specs and tables are still written)")
@@ -125,16 +140,28 @@ export function buildProgram(): Command {
 
   program
     .command("compare")
-    .description("compare two runs row by row (Welch t-test on per-repetition ΔT)")
+    .description("compare two runs row by row (paired ΔT with 95 % intervals, Welch t-test over repetitions)")
     .argument("<run-a>", "baseline run folder")
     .argument("<run-b>", "candidate run folder")
     .option(
       "--fail-above <pct>",
-      "exit 1 when a row's ΔT worsens by more than pct points",
+      "exit 1 when a row's paired ΔT worsens by more than pct points, or the candidate lacks rows or repetitions",
       numberOption("--fail-above"),
     )
     .option("--json", "print JSON")
     .action(commandTable.compare);
+
+  program
+    .command("fetch")
+    .description(
+      "download what a suite, datasets or models need from their pinned public origins (verified, cached); default: the default suite",
+    )
+    .option("--suite <name>", "a suite's data and tokenizer files")
+    .option("--dataset <names...>", "every file of these datasets (datasets/<name>.json)")
+    .option("--model <refs...>", "preset names (tokenizer files) or Hub checkpoints hf:REPO[@REV]")
+    .option("--offline", "never touch the network (like HF_HUB_OFFLINE=1)")
+    .option("--data-dir <dir>", "a mirror to use first (default: EE_DATA_DIR, else ../shared/datasets)")
+    .action(commandTable.fetch);
 
   program
     .command("attack")
@@ -147,8 +174,17 @@ export function buildProgram(): Command {
     .option("--observed <list>", "observed-token counts to sweep, comma-separated", "1000,10000,100000")
     .option("--seed <n>", "seed of the attacks' own randomness", intInRange("--seed", 0), 1)
     .option("--out <dir>", "write attack.json / attack.md / attack.vl.json here")
-    .option("--data-dir <dir>", "data directory (default: EE_DATA_DIR, else ../shared/datasets)")
+    .option(
+      "--data-dir <dir>",
+      "data directory (default: EE_DATA_DIR, else ../shared/datasets, else the cache)",
+    )
     .action(commandTable.attack);
+
+  program
+    .command("engines")
+    .description("list the inference engines, and whether (on which devices) each runs here")
+    .option("--json", "print JSON")
+    .action(commandTable.engines);
 
   return program;
 }

@@ -1,13 +1,15 @@
 /** `ee run [suite]`: load a suite, apply command-line overrides, run it, print Table 2. */
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { reportsDir as defaultReportsDir, resolveBenchDataDir } from "../paths.js";
+import type { Launcher } from "ee-models";
+import { reportsDir as defaultReportsDir } from "../paths.js";
 import { readRunJson } from "../report/write-report.js";
 import { runSuite } from "../runner/run-suite.js";
 import { applyOverrides, loadSuite } from "../suite/load.js";
 import { modelTargetFactory } from "../targets/factory.js";
 import { validateModelRows } from "../targets/validate-rows.js";
 import type { RunConfig, TargetFactory } from "../types.js";
+import { acquireSuiteData } from "./fetch.js";
 import { resolveRunDir } from "./table.js";
 
 /** Options of `ee run` (as commander parses them). */
@@ -26,9 +28,15 @@ export interface RunCliOptions {
   rows?: string;
   /** Execution provider `cpu` / `cuda` (text). */
   device?: string;
-  /** onnxruntime intra-op threads (threads). */
+  /** Engine intra-op threads (threads). */
   threads?: number;
-  /** Data directory (path); default EE_DATA_DIR, else `<repo>/../shared/datasets`. */
+  /** Pin the run to these CPUs with taskset (cpu list). */
+  pinCpus?: string;
+  /** Run every row in this engine (registry name). */
+  engine?: string;
+  /** Run every row's VI and EE with this launcher. */
+  launcher?: Launcher;
+  /** Data directory (path); default EE_DATA_DIR, else `<repo>/../shared/datasets`, else the cache. */
   dataDir?: string;
   /** Model cache (path); default `<reports>/.cache`. */
   cacheDir?: string;
@@ -48,7 +56,6 @@ export interface RunCliOptions {
  */
 export async function runCommand(suite: string, opts: RunCliOptions = {}): Promise<number> {
   const started = performance.now();
-  const dataDir = resolveBenchDataDir(opts.dataDir);
   const rows = opts.rows
     ?.split(",")
     .map((s) => s.trim())
@@ -62,6 +69,14 @@ export async function runCommand(suite: string, opts: RunCliOptions = {}): Promi
     count: opts.samples,
     repetitions: opts.reps,
     warmup: opts.warmup,
+    engine: opts.engine,
+    launcher: opts.launcher,
+  });
+  // What the suite needs, from the mirror, the cache or the pinned origins (prints how much).
+  const dataDir = await acquireSuiteData(resolved.rows, {
+    dataDir: opts.dataDir,
+    manifestDir: opts.manifestDir,
+    withModels: opts.factory === undefined, // tokenizer files are read by the real model factory only
   });
   if (opts.factory === undefined) validateModelRows(resolved); // before any folder or model exists
   const reportsDir = resolve(opts.out ?? defaultReportsDir());
@@ -74,6 +89,7 @@ export async function runCommand(suite: string, opts: RunCliOptions = {}): Promi
     resumeDir,
     device: opts.device,
     threads: opts.threads,
+    pinCpus: opts.pinCpus,
     verifyData: opts.verifyData,
     manifestDir: opts.manifestDir,
     render: opts.noRender !== true,

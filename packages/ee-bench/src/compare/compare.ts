@@ -1,13 +1,15 @@
 /**
- * Two runs row by row: ΔT change with a Welch t-test on per-repetition ΔT, a Mann-Whitney U test on
- * per-call EE latencies, fidelity a vs b, and the `--fail-above` regression gate.
+ * Two runs row by row with the paired estimator (ee-core `pairedDeltaT`, the same as the report's):
+ * paired ΔT a vs b with their intervals, a Welch t-test on the per-repetition log ratios, a
+ * Mann-Whitney U test on per-call EE latencies, the paper-compatible totals ΔT, fidelity, and the
+ * `--fail-above` regression gate, which also fails when the candidate lacks rows or repetitions.
  */
 import { join } from "node:path";
 import { mannWhitneyU, welchTTest } from "ee-core";
 import { summarizeRun } from "../report/summarize.js";
 import { readRunJson } from "../report/write-report.js";
 import { readSampleRecords } from "../runner/samples-log.js";
-import type { CompareResult, CompareRow, RunConfig, RunSummary, SampleRecord } from "../types.js";
+import type { CompareResult, CompareRow, RowSummary, RunConfig, RunSummary, SampleRecord } from "../types.js";
 import { WARNINGS } from "../warnings.js";
 
 /** A run's summary recomputed from its raw files (nothing written), and its records. */
@@ -25,27 +27,49 @@ function safeP(f: () => { pValue: number }): number {
   }
 }
 
-/** Compares run b against baseline a; `failAbovePts` marks rows whose ΔT rose by more. */
+/** What the candidate lacks for one baseline row, or undefined when nothing. */
+function candidateGap(ra: RowSummary, rb: RowSummary | undefined, runB: string): string | undefined {
+  if (!rb) return `row ${ra.row}: not in ${runB}`;
+  if (!rb.paired)
+    return `row ${ra.row}: ${rb.completeReps} complete repetition(s) in ${runB}, no paired ΔT (needs ≥ 2)`;
+  if (rb.completeReps < rb.plannedReps)
+    return `row ${ra.row}: ${rb.completeReps} of the ${rb.plannedReps} repetitions its suite asks for in ${runB}`;
+  if (rb.completeReps < ra.completeReps && ra.stop === undefined)
+    return `row ${ra.row}: ${rb.completeReps} complete repetitions in ${runB}, fewer than the baseline's ${ra.completeReps}`;
+  return undefined;
+}
+
+/** Compares run b against baseline a; `failAbovePts` marks rows whose paired ΔT rose by more. */
 export function compareRuns(runA: string, runB: string, failAbovePts?: number): CompareResult {
   const a = loadRun(runA);
   const b = loadRun(runB);
   const warnings: string[] = [];
+  const missing: string[] = [];
   const rows: CompareRow[] = [];
   const eeLat = (recs: SampleRecord[], row: string) =>
     recs.filter((r) => r.row === row && r.target === "ee").map((r) => r.latencyMs);
-  for (const rb of b.summary.rows) {
-    const ra = a.summary.rows.find((r) => r.row === rb.row);
-    if (!ra) {
-      warnings.push(WARNINGS.rowMissingInOther(rb.row, runA));
+  for (const ra of a.summary.rows) {
+    const rb = b.summary.rows.find((r) => r.row === ra.row);
+    const gap = candidateGap(ra, rb, runB);
+    if (gap) missing.push(gap);
+    if (!rb?.paired) continue;
+    if (!ra.paired) {
+      warnings.push(`row ${ra.row}: no paired ΔT in ${runA} (fewer than 2 repetitions); not compared`);
       continue;
     }
-    const changePts = rb.deltaTPct - ra.deltaTPct;
+    const pa = ra.paired;
+    const pb = rb.paired;
+    const changePts = pb.deltaTPct - pa.deltaTPct;
     rows.push({
-      row: rb.row,
-      deltaTPctA: ra.deltaTPct,
-      deltaTPctB: rb.deltaTPct,
+      row: ra.row,
+      deltaTPctA: pa.deltaTPct,
+      deltaTPctB: pb.deltaTPct,
+      ci95PctA: pa.ci95Pct,
+      ci95PctB: pb.ci95Pct,
       changePts,
-      welchP: safeP(() => welchTTest(ra.deltaTPerRepPct, rb.deltaTPerRepPct)),
+      welchP: safeP(() => welchTTest(pa.perRepLogRatio, pb.perRepLogRatio)),
+      totalsDeltaTPctA: ra.deltaTPct,
+      totalsDeltaTPctB: rb.deltaTPct,
       eeSecA: ra.eeSec,
       eeSecB: rb.eeSec,
       eeLatencyMannWhitneyP: safeP(() => mannWhitneyU(eeLat(a.records, ra.row), eeLat(b.records, rb.row))),
@@ -54,11 +78,11 @@ export function compareRuns(runA: string, runB: string, failAbovePts?: number): 
       failed: failAbovePts !== undefined && changePts > failAbovePts,
     });
   }
-  for (const ra of a.summary.rows) {
-    if (!b.summary.rows.some((r) => r.row === ra.row))
-      warnings.push(WARNINGS.rowMissingInOther(ra.row, runB));
+  for (const rb of b.summary.rows) {
+    if (!a.summary.rows.some((r) => r.row === rb.row))
+      warnings.push(WARNINGS.rowMissingInOther(rb.row, runA));
   }
-  const result: CompareResult = { runA, runB, rows, warnings };
+  const result: CompareResult = { runA, runB, rows, missing, warnings };
   if (failAbovePts !== undefined) result.failAbovePts = failAbovePts;
   return result;
 }
@@ -67,12 +91,16 @@ export function compareRuns(runA: string, runB: string, failAbovePts?: number): 
 export function formatCompare(c: CompareResult): string {
   const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
   const sg = (x: number) => (Number.isFinite(x) ? `${x > 0 ? "+" : ""}${x.toFixed(2)}` : "n/a");
+  const ci = (x: [number, number]) => `[${sg(x[0])}, ${sg(x[1])}]`;
   const head = [
     "row",
     "ΔT a (%)",
+    "95% CI a",
     "ΔT b (%)",
+    "95% CI b",
     "change (pts)",
     "Welch p",
+    "totals ΔT a/b (%)",
     "EE a (s)",
     "EE b (s)",
     "MWU p (EE lat)",
@@ -83,9 +111,12 @@ export function formatCompare(c: CompareResult): string {
   const lines = c.rows.map((r) => [
     r.row,
     sg(r.deltaTPctA),
+    ci(r.ci95PctA),
     sg(r.deltaTPctB),
+    ci(r.ci95PctB),
     sg(r.changePts),
     f(r.welchP, 3),
+    `${sg(r.totalsDeltaTPctA)} / ${sg(r.totalsDeltaTPctB)}`,
     f(r.eeSecA, 3),
     f(r.eeSecB, 3),
     f(r.eeLatencyMannWhitneyP, 3),
@@ -98,8 +129,10 @@ export function formatCompare(c: CompareResult): string {
   return [
     `a: ${c.runA}`,
     `b: ${c.runB}`,
+    "ΔT: paired estimate (order-balanced log ratios, 95 % t-interval over repetitions); totals: paper-compatible per-repetition totals",
     fmt(head),
     ...lines.map(fmt),
+    ...c.missing.map((m) => `missing in candidate: ${m}`),
     ...c.warnings.map((w) => `warning: ${w}`),
     "",
   ].join("\n");

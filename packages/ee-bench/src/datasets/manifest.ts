@@ -1,10 +1,12 @@
 /**
  * Dataset manifests (`datasets/<name>.json`): which files a dataset reads, relative to the data
- * directory, and their sha256 — checked on request against the manifest or `<dataDir>/MANIFEST.tsv`.
+ * directory, and their sha256 — checked on request against the manifest, `<dataDir>/MANIFEST.tsv`, or
+ * (in the cache, which has none) the committed origins manifest.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import { loadOriginsManifest } from "ee-core";
 import { manifestsDir } from "../paths.js";
 import type { DatasetManifest } from "../types.js";
 
@@ -82,7 +84,11 @@ export function readManifestTsv(dataDir: string): Map<string, string> {
  * Throws naming the first file that is unlisted or differs.
  */
 export function verifyFiles(dataDir: string, relFiles: readonly string[], manifest?: DatasetManifest): void {
-  const tsv = readManifestTsv(dataDir);
+  let tsv = readManifestTsv(dataDir);
+  if (tsv.size === 0) {
+    // the cache's data view has no MANIFEST.tsv: the committed origins manifest pins the same files
+    tsv = new Map([...loadOriginsManifest().files.values()].map((f) => [f.path, f.sha256]));
+  }
   for (const rel of relFiles) {
     const expected = manifest?.sha256?.[rel] ?? tsv.get(rel);
     if (expected === undefined) {

@@ -2,16 +2,20 @@
  * The dataset registry: file formats by name (a table, not if-chains), and `loadDataset`, which
  * reads a dataset's manifest, parses its files, applies filters and draws a seeded sample.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { extname, join } from "node:path";
+import { acquireFiles, cacheDataDir, fetchSettings } from "ee-core";
 import { manifestsDir } from "../paths.js";
 import type {
+  BenchSample,
   DatasetFormat,
+  DatasetIssue,
   DatasetLoadContext,
   DatasetSelection,
   FormatReadResult,
   LoadedDataset,
 } from "../types.js";
+import { aclImdbListing, sampleAclListing } from "./acl-listing.js";
 import { IMDB_FORMATS, isDir } from "./imdb.js";
 import { loadManifest, verifyFiles } from "./manifest.js";
 import { MT_BENCH_FORMATS } from "./mt-bench.js";
@@ -57,6 +61,8 @@ export async function loadDataset(
   manifestDir: string = manifestsDir(),
 ): Promise<LoadedDataset> {
   const manifest = loadManifest(selection.name, manifestDir);
+  const fromListing = await loadAclFromListing(selection, ctx, manifest);
+  if (fromListing) return fromListing;
   const relPaths = selection.path !== undefined ? [selection.path] : manifest.paths;
   const merged: FormatReadResult = { rows: [], issues: [], filteredCount: 0, files: [] };
   for (const rel of relPaths) {
@@ -117,5 +123,49 @@ export async function loadDataset(
     availableCount: rows.length,
     requestedCount,
     files: merged.files,
+  };
+}
+
+/**
+ * aclImdb read from the cache (no mirror): the reviews are listed from the origins manifest, the
+ * seeded sample is drawn from that listing (the same draw a full mirror gives) and only the drawn
+ * files are fetched and read. Undefined when this does not apply (a mirror, a path, filters).
+ */
+async function loadAclFromListing(
+  selection: DatasetSelection,
+  ctx: DatasetLoadContext,
+  manifest: ReturnType<typeof loadManifest>,
+): Promise<LoadedDataset | undefined> {
+  const settings = fetchSettings();
+  if (ctx.dataDir !== cacheDataDir(settings)) return undefined;
+  if ((selection.format ?? manifest.format) !== "aclimdb" || selection.path !== undefined) return undefined;
+  if (selection.minPromptTokens !== undefined || selection.maxPromptTokens !== undefined) return undefined;
+  if (manifest.paths.length !== 1) return undefined;
+  const listing = aclImdbListing(manifest.paths[0], selection.name);
+  if (!listing) return undefined;
+  const requestedCount = selection.count ?? manifest.defaultCount;
+  const picked = sampleAclListing(listing, requestedCount, ctx.seed, selection.name);
+  const got = await acquireFiles(
+    picked.map((p) => p.path),
+    { settings, mirror: null },
+  );
+  const samples: BenchSample[] = [];
+  const issues: DatasetIssue[] = [];
+  for (const p of picked) {
+    const text = readFileSync(join(got.root, p.path), "utf8");
+    if (text.trim() === "")
+      issues.push({ dataset: selection.name, file: p.path, line: 1, reason: "empty review" });
+    else samples.push({ ...p.row, text });
+  }
+  const files = picked.map((p) => p.path);
+  if (ctx.verify) verifyFiles(got.root, files, manifest);
+  return {
+    name: selection.name,
+    samples,
+    issues,
+    filteredCount: 0,
+    availableCount: listing.length,
+    requestedCount,
+    files,
   };
 }

@@ -1,9 +1,9 @@
 /** `env.json`: the machine and software a run measured on. */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { arch, cpus, release, totalmem, type } from "node:os";
+import { engineNames } from "ee-models";
 import { repoRoot } from "../paths.js";
+import type { RowLoad } from "../types.js";
 import { WARNINGS } from "../warnings.js";
 
 /** What `env.json` holds. */
@@ -18,8 +18,8 @@ export interface RunEnv {
   os: string;
   /** Node.js version (text). */
   node: string;
-  /** onnxruntime-node version, "unknown" when not installed (text). */
-  onnxruntime: string;
+  /** Registered engines (registry names); each row's engine, version and device are in `targets`. */
+  engines: string[];
   /** Git commit of the repository, "unknown" without git (hex). */
   gitCommit: string;
   /** True when the working tree had uncommitted changes (flag). */
@@ -32,20 +32,14 @@ export interface RunEnv {
   endedAt?: string;
   /** Starts of resumed sessions (ISO 8601). */
   resumedAt: string[];
-  /** Per row: how its targets were made (model dirs, build/encrypt seconds …) (JSON). */
+  /** Per row: how its targets were made (model dirs, build/encrypt seconds, engine, runtime label …) (JSON). */
   targets: Record<string, Record<string, unknown>>;
-}
-
-/** onnxruntime-node's version from its package.json. */
-export function onnxruntimeVersion(): string {
-  try {
-    const req = createRequire(import.meta.url);
-    const main = req.resolve("onnxruntime-node");
-    const pkgPath = `${main.slice(0, main.lastIndexOf("onnxruntime-node") + "onnxruntime-node".length)}/package.json`;
-    return (JSON.parse(readFileSync(pkgPath, "utf8")) as { version: string }).version;
-  } catch {
-    return "unknown";
-  }
+  /** Per row: 1-minute load average before and after its timed calls. */
+  rowLoad?: Record<string, RowLoad>;
+  /** onnxruntime intra-op threads every session used (inter-op: 1, spinning off) (threads). */
+  intraOpThreads?: number;
+  /** CPUs the process was pinned to with `taskset`, absent when not pinned (cpu list, e.g. `0` or `0-1`). */
+  pinnedCpus?: string;
 }
 
 function git(args: string[]): string | undefined {
@@ -72,7 +66,7 @@ export function collectEnv(dataDir: string, warn: (line: string) => void, starte
     memoryBytes: totalmem(),
     os: `${type()} ${release()} ${arch()}`,
     node: process.version,
-    onnxruntime: onnxruntimeVersion(),
+    engines: engineNames(),
     gitCommit: commit ?? "unknown",
     gitDirty: status === undefined ? null : status.length > 0,
     dataDir,

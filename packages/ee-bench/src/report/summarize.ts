@@ -1,9 +1,12 @@
 /**
- * Row statistics from the raw records: totals per repetition, ΔT from the mean totals, sd and 95 %
- * t-interval of per-repetition ΔT, fidelity (paper Eq. 4), argmax agreement, max |Δlogit|, and
- * per-call latency percentiles. Only repetitions with every call present count.
+ * Row statistics from the raw records: the paired ΔT (ee-core `pairedDeltaT`: per-call log ratios,
+ * order-balanced, t-interval over repetitions, median-based estimate, minimum detectable effect),
+ * the paper-compatible totals per repetition (ΔT from the mean totals, sd and 95 % t-interval of
+ * per-repetition ΔT), the adaptive stop, each row beside its A/A control, fidelity (paper Eq. 4),
+ * argmax agreement, max |Δlogit|, and per-call latency percentiles. Only repetitions with every call
+ * present count.
  */
-import { argmaxAgreement, deltaTPct, deltaTSummary, fidelity, percentile } from "ee-core";
+import { argmaxAgreement, deltaTPct, deltaTSummary, fidelity, pairedDeltaT, percentile } from "ee-core";
 import { planCalls } from "../runner/interleave.js";
 import { pairKey } from "../runner/samples-log.js";
 import type {
@@ -17,6 +20,8 @@ import type {
   SuiteRow,
 } from "../types.js";
 import { WARNINGS } from "../warnings.js";
+import { attachControls } from "./noise-floor.js";
+import { pairObservations } from "./pairs.js";
 
 /** Calls per repetition of a row with `n` samples. */
 function callsPerRep(row: SuiteRow, n: number): number {
@@ -24,13 +29,17 @@ function callsPerRep(row: SuiteRow, n: number): number {
   return planCalls(fake, row.passes, row.batchSize).length;
 }
 
-/** Summary of one row; `warn` receives the row's warnings. */
+/**
+ * Summary of one row; `warn` receives the row's warnings. The runtime column is the row's override,
+ * else `runtime` (what the row's engine reported when it was opened), else the engine's name.
+ */
 export function summarizeRow(
   row: SuiteRow,
   sampleCount: number,
   records: readonly SampleRecord[],
   microbench: readonly MicrobenchResult[],
   warn: (line: string) => void,
+  runtime?: string,
 ): RowSummary | undefined {
   const nCalls = callsPerRep(row, sampleCount);
   const byRep = new Map<number, SampleRecord[]>();
@@ -77,10 +86,11 @@ export function summarizeRow(
   if (fidelityPct < 99.9999) warn(WARNINGS.fidelityLow(row.id, fidelityPct));
   if (argmaxAgreementPct < 100) warn(WARNINGS.argmaxDisagree(row.id, argmaxAgreementPct));
   const lat = (t: string) => kept.filter((r) => r.target === t).map((r) => r.latencyMs);
+  const paired = reps.length >= 2 ? pairedDeltaT(pairObservations(kept)) : undefined;
   const summary: RowSummary = {
     row: row.id,
     label: row.label,
-    runtime: row.runtime,
+    runtime: row.runtime ?? runtime ?? row.engine,
     batchSize: row.batchSize,
     samplesPerRep: sampleCount * row.passes,
     completeReps: reps.length,
@@ -90,6 +100,7 @@ export function summarizeRow(
     deltaTPerRepPct: perRep,
     deltaTStdPct: sdPct,
     deltaTCi95Pct: ci,
+    plannedReps: row.repetitions,
     fidelityPct,
     argmaxAgreementPct,
     maxAbsLogitDiff: diffKnown ? maxDiff : Number.NaN,
@@ -99,6 +110,15 @@ export function summarizeRow(
     eeLatencyP90Ms: percentile(lat("ee"), 90),
     microbench: microbench.filter((m) => m.row === row.id),
   };
+  if (paired) summary.paired = paired;
+  if (row.targetHalfWidthPct !== undefined) {
+    const hw = paired?.halfWidthPct ?? Number.POSITIVE_INFINITY;
+    summary.stop = {
+      kind: hw <= row.targetHalfWidthPct ? "target-met" : "budget-ended",
+      reps: reps.length,
+      halfWidthPct: hw,
+    };
+  }
   if (row.paper) summary.paper = row.paper;
   if (row.note) summary.note = row.note;
   return summary;
@@ -112,6 +132,7 @@ export function summarizeRun(
   microbench: readonly MicrobenchResult[],
   datasetIssues: readonly DatasetIssue[],
   extraWarnings: readonly string[] = [],
+  runtimes: Readonly<Record<string, string>> = {},
 ): RunSummary {
   const warnings = [...extraWarnings];
   const rows: RowSummary[] = [];
@@ -123,9 +144,11 @@ export function summarizeRun(
       records.filter((r) => r.row === row.id),
       microbench,
       (w) => warnings.push(w),
+      runtimes[row.id],
     );
     if (s) rows.push(s);
   }
+  attachControls(rows, config.suite.rows);
   return {
     runId,
     suite: config.suite.name,

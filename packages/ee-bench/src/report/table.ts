@@ -1,10 +1,14 @@
 /**
  * Table 2 in the paper's columns (Model, runtime, bs, VI (s), EE (s), ΔT (%), Fid (%), ΔT Std (%)),
- * plus the 95 % interval, argmax agreement, max |Δlogit| and the paper's numbers side by side, as
- * CSV (csv-stringify) and Markdown.
+ * plus the 95 % interval of those per-repetition totals, the paired ΔT (the suite's headline
+ * estimate) with its interval, median-based estimate, minimum detectable effect, adaptive stop and
+ * A/A control beside it, argmax agreement, max |Δlogit|, the load, and the paper's numbers side by
+ * side, as CSV (csv-stringify) and Markdown.
  */
 import { stringify } from "csv-stringify/sync";
-import type { RunSummary } from "../types.js";
+import { formatStop } from "../runner/adaptive.js";
+import type { RowSummary, RunSummary } from "../types.js";
+import { INDISTINGUISHABLE } from "./noise-floor.js";
 
 /** Column headers, in order. */
 export const TABLE_COLUMNS = [
@@ -18,6 +22,15 @@ export const TABLE_COLUMNS = [
   "ΔT Std (%)",
   "ΔT 95% CI (%)",
   "reps",
+  "paired ΔT (%)",
+  "paired 95% CI (%)",
+  "± (%)",
+  "median ΔT (%)",
+  "MDE (%)",
+  "stop",
+  "A/A control 95% CI (%)",
+  "resolution",
+  "load before/after",
   "argmax agree (%)",
   "max |Δlogit|",
   "paper VI (s)",
@@ -35,6 +48,24 @@ const sec = (x: number | undefined) =>
   x === undefined || !Number.isFinite(x) ? "n/a" : x < 1 ? x.toPrecision(4) : x.toFixed(x < 10 ? 3 : 2);
 const sci = (x: number) => (Number.isFinite(x) ? x.toExponential(2) : "n/a");
 
+/** The paired-analysis cells of a row, in column order from "paired ΔT (%)" to "load before/after". */
+function pairedCells(r: RowSummary): string[] {
+  const p = r.paired;
+  const ci = (x: [number, number]) => `[${fix(x[0], 2, true)}, ${fix(x[1], 2, true)}]`;
+  const c = r.control;
+  return [
+    p ? fix(p.deltaTPct, 2, true) : "n/a",
+    p ? ci(p.ci95Pct) : "n/a",
+    p ? `±${p.halfWidthPct.toFixed(2)}` : "n/a",
+    p ? fix(p.medianDeltaTPct, 2, true) : "n/a",
+    p ? p.mdePct.toFixed(2) : "n/a",
+    r.stop ? formatStop(r.stop) : `fixed R=${r.plannedReps}`,
+    c ? `${c.row} ${ci(c.ci95Pct)}` : "-",
+    c ? (c.verdict === "indistinguishable" ? INDISTINGUISHABLE : "resolved") : "-",
+    r.load ? `${r.load.before.toFixed(2)}/${r.load.after.toFixed(2)} (${r.load.cores} cores)` : "n/a",
+  ];
+}
+
 /** One string cell per column per row. */
 export function tableRows(summary: RunSummary): string[][] {
   return summary.rows.map((r) => {
@@ -50,6 +81,7 @@ export function tableRows(summary: RunSummary): string[][] {
       Number.isFinite(r.deltaTStdPct) ? `±${r.deltaTStdPct.toFixed(2)}` : "n/a",
       `[${fix(r.deltaTCi95Pct[0], 2, true)}, ${fix(r.deltaTCi95Pct[1], 2, true)}]`,
       String(r.completeReps),
+      ...pairedCells(r),
       fix(r.argmaxAgreementPct, 2),
       sci(r.maxAbsLogitDiff),
       fix(p?.viSec, 2),
@@ -70,7 +102,9 @@ export function tableCsv(summary: RunSummary): string {
 /** Notes printed under the Markdown table. */
 export function tableNotes(summary: RunSummary): string[] {
   const notes = [
-    "VI/EE: mean over complete repetitions of the total seconds over the sample set (EE includes the client's encrypt/decrypt); ΔT = (EE − VI)/VI × 100 from those means; ΔT Std: sd of per-repetition ΔT; 95 % CI: Student-t interval of the mean per-repetition ΔT.",
+    "VI/EE: mean over complete repetitions of the total seconds over the sample set (EE includes the client's encrypt/decrypt); ΔT = (EE − VI)/VI × 100 from those means; ΔT Std: sd of per-repetition ΔT; 95 % CI: Student-t interval of the mean per-repetition ΔT (the paper-compatible columns).",
+    "Paired ΔT: per call r = ln(EE/VI) of the interleaved (ABBA) pair; per repetition the mean of the VI-first and EE-first groups' means (pair order as a covariate); ΔT = e^mean − 1 with a Student-t 95 % interval over repetitions (df = R − 1). Median ΔT: the same with group medians. MDE: the smallest true ΔT a 5 % test detects with 80 % power at this resolution.",
+    `Stop: fixed R, or for adaptive rows "target met at R=…" / "budget ended at ±…". Resolution: "${INDISTINGUISHABLE}" when |paired ΔT| is within the reach max(|low|, |high|) of the row's A/A control interval.`,
     "Fid: paper Eq. 4 on the confidence of the predicted class (classifiers) or of the first generated token (LLMs).",
     "Paper ΔT from VI/EE: (EE − VI)/VI recomputed from the paper's own VI and EE columns; for the BERT rows its sign does not match the printed ΔT (DESIGN §6).",
   ];

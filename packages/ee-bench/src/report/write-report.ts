@@ -5,10 +5,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import { overloaded } from "../runner/noise.js";
 import { readSampleRecords } from "../runner/samples-log.js";
 import type { DatasetIssue, MicrobenchResult, RunConfig, RunSummary } from "../types.js";
 import { WARNINGS } from "../warnings.js";
 import { buildCharts } from "./charts.js";
+import type { RunEnv } from "./env.js";
 import { reportHtml } from "./html.js";
 import { renderSvg, svgToPng } from "./render.js";
 import { summarizeRun } from "./summarize.js";
@@ -42,12 +44,34 @@ export function toJson(v: unknown): string {
   return `${JSON.stringify(v, (_k, x) => (typeof x === "number" && !Number.isFinite(x) ? null : x), 2)}\n`;
 }
 
+/** Sets each row's load from env.json (when recorded) and warns where it exceeded the cores. */
+function attachLoad(summary: RunSummary, runDir: string): void {
+  const env = existsSync(join(runDir, "env.json")) ? readRunJson<RunEnv>(runDir, "env.json") : undefined;
+  for (const row of summary.rows) {
+    const load = env?.rowLoad?.[row.row];
+    if (!load) continue;
+    row.load = load;
+    if (overloaded(load))
+      summary.warnings.push(WARNINGS.loadHigh(row.row, load.before, load.after, load.cores));
+  }
+}
+
 /** Options of `writeReport`. */
 export interface WriteReportOptions {
   /** Render SVG/PNG (default true); specs are always written. */
   render?: boolean;
   /** Warnings from the run itself, added to the summary (text). */
   warnings?: readonly string[];
+}
+
+/** The runtime label each row's engine reported when it was opened (env.json `targets.<row>.runtime`). */
+function runtimes(runDir: string): Record<string, string> {
+  if (!existsSync(join(runDir, "env.json"))) return {};
+  const env = readRunJson<{ targets?: Record<string, { runtime?: unknown }> }>(runDir, "env.json");
+  const out: Record<string, string> = {};
+  for (const [row, t] of Object.entries(env.targets ?? {}))
+    if (typeof t?.runtime === "string") out[row] = t.runtime;
+  return out;
 }
 
 /** Regenerates every derived file of `runDir`; returns the summary. */
@@ -62,7 +86,16 @@ export async function writeReport(runDir: string, opts: WriteReportOptions = {})
     ? readRunJson<DatasetsFile>(runDir, "datasets.json")
     : undefined;
   const issues = datasets?.issues ?? [];
-  const summary = summarizeRun(basename(runDir), config, records, microbench, issues, warnings);
+  const summary = summarizeRun(
+    basename(runDir),
+    config,
+    records,
+    microbench,
+    issues,
+    warnings,
+    runtimes(runDir),
+  );
+  attachLoad(summary, runDir);
   writeFileSync(join(runDir, "summary.json"), toJson(summary));
   writeFileSync(join(runDir, "table.csv"), tableCsv(summary));
   writeFileSync(join(runDir, "table.md"), tableMarkdown(summary));

@@ -1,19 +1,24 @@
 /**
  * Phase 4 of a suite run: per row, skip it when the samples log already holds every pair (resume),
- * else build its targets (phase 3), prepare them, time the missing pairs (`runRow`) and
- * micro-benchmark them (tinybench), closing the targets whatever happens.
+ * else build its targets (phase 3), prepare them, time the missing pairs (`runRow`), add repetitions
+ * while an adaptive row needs them (`adaptive.ts`), and micro-benchmark them (tinybench), closing the
+ * targets whatever happens. The load average is sampled just before and after the timed calls.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pairedDeltaT } from "ee-core";
+import { pairObservations } from "../report/pairs.js";
 import { toJson } from "../report/write-report.js";
-import type { MicrobenchResult } from "../types.js";
+import type { AdaptiveStop, MicrobenchResult, TargetPair } from "../types.js";
+import { adaptiveDecision, formatStop } from "./adaptive.js";
 import { buildTargets, closeTargets } from "./build-targets.js";
 import { closeEarlyPairs, type SuiteData } from "./load-data.js";
 import { microbench } from "./microbench.js";
+import { currentLoad, overloaded, rowLoad } from "./noise.js";
 import type { RowPlan, RunPlan } from "./plan.js";
 import { createProgress } from "./progress.js";
 import type { RunContext } from "./run-context.js";
-import type { RunFolder } from "./run-folder.js";
+import { type RunFolder, writeRunEnv } from "./run-folder.js";
 import { runRow } from "./run-row.js";
 import { SamplesLog } from "./samples-log.js";
 
@@ -30,6 +35,86 @@ function pairsPresent(rp: RowPlan, samplesLog: SamplesLog): number {
   return present;
 }
 
+/** Complete repetitions of the row in the log, counting up from 0 (count). */
+function completeReps(rp: RowPlan, samplesLog: SamplesLog): number {
+  let reps = 0;
+  while (rp.calls.every((_, c) => samplesLog.has(rp.row.id, reps, c))) reps++;
+  return reps;
+}
+
+/** The paired 95 % half-width over the first `reps` repetitions; undefined below 2 (%). */
+function halfWidth(rp: RowPlan, samplesLog: SamplesLog, reps: number): number | undefined {
+  if (reps < 2) return undefined;
+  const records = samplesLog.recordsOf(rp.row.id).filter((r) => r.rep < reps);
+  return pairedDeltaT(pairObservations(records)).halfWidthPct;
+}
+
+/** Adds repetitions to an adaptive row until its target is met or its budget ends (`adaptive.ts`). */
+async function extendAdaptive(
+  ctx: RunContext,
+  rp: RowPlan,
+  pair: TargetPair,
+  samplesLog: SamplesLog,
+  startedMs: number,
+): Promise<AdaptiveStop> {
+  const { row } = rp;
+  const clock = ctx.opts.clock ?? (() => performance.now());
+  let reps = completeReps(rp, samplesLog);
+  let lastRepSec = (clock() - startedMs) / 1000 / Math.max(1, row.repetitions);
+  for (;;) {
+    const d = adaptiveDecision({
+      reps,
+      halfWidthPct: halfWidth(rp, samplesLog, reps),
+      targetPct: row.targetHalfWidthPct!,
+      elapsedSec: (clock() - startedMs) / 1000,
+      lastRepSec,
+      budgetSec: row.budgetSec!,
+    });
+    if (d.kind !== "continue") return d;
+    const t = clock();
+    await runRow({
+      row,
+      samples: rp.samples,
+      pair,
+      log: samplesLog,
+      clock: ctx.opts.clock,
+      repetitions: reps + 1,
+      skipWarmup: true,
+    });
+    lastRepSec = (clock() - t) / 1000;
+    reps++;
+    ctx.log(
+      `row ${row.id}: R=${reps}, ±${halfWidth(rp, samplesLog, reps)?.toFixed(2) ?? "n/a"} % (target ±${row.targetHalfWidthPct} %)`,
+    );
+  }
+}
+
+/** Times the row's pairs (minimum repetitions, then adaptive ones) with the load sampled around them. */
+async function timeRow(
+  ctx: RunContext,
+  folder: RunFolder,
+  rp: RowPlan,
+  pair: TargetPair,
+  samplesLog: SamplesLog,
+): Promise<void> {
+  const { row, samples, totalPairs } = rp;
+  const clock = ctx.opts.clock ?? (() => performance.now());
+  const before = currentLoad();
+  const startedMs = clock();
+  const progress = createProgress({ label: row.id, total: totalPairs, stream: ctx.opts.progressStream });
+  await runRow({ row, samples, pair, log: samplesLog, clock: ctx.opts.clock, progress });
+  progress.done();
+  if (row.targetHalfWidthPct !== undefined)
+    ctx.log(`row ${row.id}: ${formatStop(await extendAdaptive(ctx, rp, pair, samplesLog, startedMs))}`);
+  const load = rowLoad(before, currentLoad());
+  folder.env.rowLoad = { ...folder.env.rowLoad, [row.id]: load };
+  writeRunEnv(folder);
+  if (overloaded(load))
+    ctx.log(
+      `row ${row.id}: load average ${load.before.toFixed(2)} → ${load.after.toFixed(2)} exceeds ${load.cores} cores (noted in the report)`,
+    );
+}
+
 /** Measures one row (see the module comment); `mb` is updated in place and written to `mbFile`. */
 async function measureRow(
   ctx: RunContext,
@@ -42,7 +127,13 @@ async function measureRow(
   const { row, samples, calls, totalPairs } = rp;
   const { suite } = ctx.opts;
   const needMicro = suite.microbenchIterations > 0 && !mb.results.some((m) => m.row === row.id);
-  if (pairsPresent(rp, samplesLog) === totalPairs && !needMicro) {
+  const adaptive = row.targetHalfWidthPct !== undefined;
+  const complete = pairsPresent(rp, samplesLog) === totalPairs && !needMicro;
+  const targetMet = (): boolean => {
+    const hw = halfWidth(rp, samplesLog, completeReps(rp, samplesLog));
+    return hw !== undefined && hw <= row.targetHalfWidthPct!;
+  };
+  if (complete && (!adaptive || targetMet())) {
     ctx.log(`row ${row.id}: complete in ${folder.runDir}, skipped`);
     return;
   }
@@ -52,9 +143,7 @@ async function measureRow(
   const pair = await buildTargets(ctx, data, folder, row);
   try {
     await pair.prepare?.(samples);
-    const progress = createProgress({ label: row.id, total: totalPairs, stream: ctx.opts.progressStream });
-    await runRow({ row, samples, pair, log: samplesLog, clock: ctx.opts.clock, progress });
-    progress.done();
+    await timeRow(ctx, folder, rp, pair, samplesLog);
     if (needMicro) {
       const fresh = await microbench(
         row.id,

@@ -30,11 +30,11 @@ export interface RunPlan {
 
 /** Plans the run from the loaded data. */
 export function planRun(ctx: RunContext, data: SuiteData): RunPlan {
-  const { suite, threads } = ctx.opts;
+  const { suite } = ctx.opts;
   const sampleIds = Object.fromEntries(
     suite.rows.map((r) => [r.id, data.samplesByRow.get(r.id)!.map((s) => s.id)]),
   );
-  const config = buildRunConfig(suite, sampleIds, ctx.device, threads);
+  const config = buildRunConfig(suite, sampleIds, ctx.device, ctx.threads);
   const rows = suite.rows.map((row) => {
     const samples = data.samplesByRow.get(row.id)!;
     const calls = planCalls(samples, row.passes, row.batchSize);

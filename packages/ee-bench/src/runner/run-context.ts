@@ -1,5 +1,6 @@
 /** What every phase of a suite run shares: options, the log and warning sinks, the factory context. */
 
+import { availableParallelism } from "node:os";
 import type { Suite, TargetFactory, TargetFactoryContext } from "../types.js";
 import type { ProgressStream } from "./progress.js";
 
@@ -21,8 +22,10 @@ export interface RunSuiteOptions {
   runId?: string;
   /** Execution provider (default `cpu`). */
   device?: string;
-  /** onnxruntime intra-op threads (threads). */
+  /** Engine intra-op threads; default the machine's logical cores, fixed and recorded (threads). */
   threads?: number;
+  /** Pin the process to these CPUs with `taskset` (list, e.g. `0-1`); absent = not pinned. */
+  pinCpus?: string;
   /** Verify data files' sha256 (flag). */
   verifyData?: boolean;
   /** Dataset manifests folder (default: the repository's `datasets/`). */
@@ -43,6 +46,8 @@ export interface RunContext {
   opts: RunSuiteOptions;
   /** Execution provider (text). */
   device: string;
+  /** Engine intra-op threads of every session, resolved (threads). */
+  threads: number;
   /** Log line sink (text). */
   log: (line: string) => void;
   /** Records and logs a warning (text). */
@@ -67,12 +72,14 @@ export function createRunContext(
     log(`warning: ${w}`);
   };
   const device = opts.device ?? "cpu";
+  // A fixed thread count, recorded in config.json/env.json, rather than the engine's own choice.
+  const threads = opts.threads ?? availableParallelism();
   const factoryCtx: TargetFactoryContext = {
     cacheDir: opts.cacheDir,
     dataDir: opts.dataDir,
     device,
-    threads: opts.threads,
+    threads,
     log,
   };
-  return { opts, device, log, warn, warnings, factoryCtx };
+  return { opts, device, threads, log, warn, warnings, factoryCtx };
 }

@@ -31,6 +31,10 @@ export interface RunRowOptions {
   clock?: () => number;
   /** Ticked once per pair (measured or skipped). */
   progress?: Progress;
+  /** Repetitions to cover, 0 … repetitions − 1; default the row's (count). */
+  repetitions?: number;
+  /** Skip the warm-up calls (the targets are warm already: an adaptive row's added repetitions) (flag). */
+  skipWarmup?: boolean;
 }
 
 async function timed(
@@ -97,21 +101,22 @@ export async function runRow(opts: RunRowOptions): Promise<number> {
   const calls = planCalls(opts.samples, row.passes, row.batchSize);
   if (calls.length === 0) throw new Error(`row ${row.id}: no samples to run`);
   const missing = (rep: number, call: number) => !log.has(row.id, rep, call);
+  const repetitions = opts.repetitions ?? row.repetitions;
   let anyMissing = false;
-  for (let rep = 0; rep < row.repetitions && !anyMissing; rep++) {
+  for (let rep = 0; rep < repetitions && !anyMissing; rep++) {
     for (let call = 0; call < calls.length && !anyMissing; call++) anyMissing = missing(rep, call);
   }
   if (!anyMissing) {
-    opts.progress?.tick(row.repetitions * calls.length);
+    opts.progress?.tick(repetitions * calls.length);
     return 0;
   }
   const targets: Record<TargetKind, BenchTarget> = { vi: pair.vi, ee: pair.ee };
-  for (let w = 0; w < row.warmup; w++) {
+  for (let w = 0; w < (opts.skipWarmup ? 0 : row.warmup); w++) {
     const batch = calls[w % calls.length];
     for (const kind of pairOrder(0, w, calls.length)) await targets[kind].run(batch);
   }
   let measured = 0;
-  for (let rep = 0; rep < row.repetitions; rep++) {
+  for (let rep = 0; rep < repetitions; rep++) {
     for (let call = 0; call < calls.length; call++) {
       if (!missing(rep, call)) {
         opts.progress?.tick();

@@ -9,6 +9,7 @@ import type { RunSummary } from "../types.js";
 import { finishRun } from "./finish-run.js";
 import { loadSuiteData } from "./load-data.js";
 import { measureRows } from "./measure.js";
+import { pinCpus } from "./noise.js";
 import { planRun } from "./plan.js";
 import { formatDuration } from "./progress.js";
 import { createRunContext, type RunSuiteOptions } from "./run-context.js";
@@ -28,11 +29,16 @@ export interface RunSuiteResult {
 /** Runs a suite; see the module comment. */
 export async function runSuite(opts: RunSuiteOptions): Promise<RunSuiteResult> {
   const ctx = createRunContext(opts, performance.now(), formatDuration);
+  if (opts.pinCpus !== undefined) pinCpus(opts.pinCpus);
   const data = await loadSuiteData(ctx);
   const plan = planRun(ctx, data);
   const folder = await openRunFolder(ctx, plan.config, data.datasets);
   try {
-    ctx.log(`run folder: ${folder.runDir}`);
+    folder.env.intraOpThreads = ctx.threads;
+    if (opts.pinCpus !== undefined) folder.env.pinnedCpus = opts.pinCpus;
+    ctx.log(
+      `run folder: ${folder.runDir} (${ctx.threads} intra-op thread(s)${opts.pinCpus ? `, pinned to CPUs ${opts.pinCpus}` : ""})`,
+    );
     await measureRows(ctx, plan, data, folder);
     const summary = await finishRun(ctx, folder);
     return { runDir: folder.runDir, summary };

@@ -89,6 +89,7 @@ export function readSampleRecords(path: string, warn: (line: string) => void = (
 export class SamplesLog {
   private fd: number;
   private readonly done: Set<string>;
+  private readonly byRow = new Map<string, SampleRecord[]>();
   /** Records already present when the log was opened (complete pairs). */
   readonly existing: readonly SampleRecord[];
 
@@ -108,6 +109,7 @@ export class SamplesLog {
     }
     this.existing = records;
     this.done = new Set(records.map(pairKey));
+    for (const r of records) this.remember(r);
     this.fd = openSync(path, "a");
   }
 
@@ -121,6 +123,19 @@ export class SamplesLog {
     writeSync(this.fd, `${JSON.stringify(a)}\n${JSON.stringify(b)}\n`);
     fsyncSync(this.fd);
     this.done.add(pairKey(a));
+    this.remember(a);
+    this.remember(b);
+  }
+
+  /** Every record of `row` in the log, existing and appended, in file order. */
+  recordsOf(row: string): readonly SampleRecord[] {
+    return this.byRow.get(row) ?? [];
+  }
+
+  private remember(r: SampleRecord): void {
+    const list = this.byRow.get(r.row);
+    if (list) list.push(r);
+    else this.byRow.set(r.row, [r]);
   }
 
   /** Closes the file. */

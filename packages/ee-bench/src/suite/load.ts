@@ -1,6 +1,7 @@
 /** Finds, reads and validates a suite: a name in `benchmarks/` or a path to a JSON file. */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { engineNames, LAUNCHERS, type Launcher } from "ee-models";
 import { benchmarksDir } from "../paths.js";
 import type { Suite } from "../types.js";
 import { parseSuite } from "./schema.js";
@@ -42,6 +43,10 @@ export interface SuiteOverrides {
   repetitions?: number;
   /** Replace every row's warm-up calls (calls). */
   warmup?: number;
+  /** Replace every row's engine (registry name). */
+  engine?: string;
+  /** Replace every row's launcher. */
+  launcher?: Launcher;
 }
 
 /** Applies overrides; unknown row ids and repetitions < 3 are errors. */
@@ -59,8 +64,14 @@ export function applyOverrides(suite: Suite, o: SuiteOverrides): Suite {
   if (o.repetitions !== undefined && (!Number.isInteger(o.repetitions) || o.repetitions < 3)) {
     throw new Error(`--repetitions: must be an integer ≥ 3, got ${o.repetitions}`);
   }
+  if (o.engine !== undefined && !engineNames().includes(o.engine))
+    throw new Error(`--engine: unknown engine "${o.engine}" (known: ${engineNames().join(", ")})`);
+  if (o.launcher !== undefined && !LAUNCHERS.includes(o.launcher))
+    throw new Error(`--launcher: must be one of ${LAUNCHERS.join(", ")}, got ${o.launcher}`);
   rows = rows.map((r) => ({
     ...r,
+    ...(o.engine !== undefined ? { engine: o.engine } : {}),
+    ...(o.launcher !== undefined ? { launcher: o.launcher } : {}),
     ...(o.repetitions !== undefined ? { repetitions: o.repetitions } : {}),
     ...(o.warmup !== undefined ? { warmup: o.warmup } : {}),
     datasets: o.count !== undefined ? r.datasets.map((d) => ({ ...d, count: o.count })) : r.datasets,

@@ -3,6 +3,7 @@
  * the JSON pointer of the bad field (`/rows/2/repetitions`) and says what is expected. Unknown keys
  * are errors too, so a typo cannot silently fall back to a default.
  */
+import { DEFAULT_ENGINE, type EngineOptions, engineNames, LAUNCHERS, type Launcher } from "ee-models";
 import type { DatasetSelection, PaperReference, RowTask, Suite, SuiteRow } from "../types.js";
 
 /** Row fields a suite's `defaults` may set. */
@@ -15,6 +16,11 @@ const DEFAULTABLE = [
   "repetitions",
   "warmup",
   "seed",
+  "targetHalfWidthPct",
+  "budgetSec",
+  "engine",
+  "engineOptions",
+  "launcher",
 ] as const;
 
 /** Built-in defaults, below the suite's `defaults`. */
@@ -26,6 +32,8 @@ const BUILTIN_DEFAULTS = {
   repetitions: 3,
   warmup: 2,
   seed: 1,
+  engine: DEFAULT_ENGINE,
+  launcher: "in-process",
 };
 
 /** Tasks a row may have. */
@@ -57,6 +65,10 @@ class Checker {
   int(v: unknown, p: string, min: number, optional = false): number | undefined {
     if (v === undefined && optional) return undefined;
     if (typeof v !== "number" || !Number.isInteger(v) || v < min) this.fail(p, `must be an integer ≥ ${min}`);
+    return v as number;
+  }
+  positive(v: unknown, p: string): number {
+    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) this.fail(p, "must be a number > 0");
     return v as number;
   }
   num(v: unknown, p: string): number {
@@ -109,8 +121,46 @@ const ROW_KEYS = [
   "runtime",
   "note",
   "paper",
+  "controls",
   ...DEFAULTABLE,
 ] as const;
+
+/** A registered engine's name. */
+function parseEngine(c: Checker, v: unknown, p: string): string {
+  const name = c.str(v, p)!;
+  if (!engineNames().includes(name))
+    c.fail(p, `unknown engine "${name}" (known: ${engineNames().join(", ")})`);
+  return name;
+}
+
+/** `in-process` or `child-process`. */
+function parseLauncher(c: Checker, v: unknown, p: string): Launcher {
+  const l = c.str(v, p)! as Launcher;
+  if (!LAUNCHERS.includes(l)) c.fail(p, `must be one of ${LAUNCHERS.join(", ")}`);
+  return l;
+}
+
+/** Engine options: `threads`, `allowSpinning`, and engine-specific `extra` scalars. */
+function parseEngineOptions(c: Checker, v: unknown, p: string): EngineOptions {
+  const o = c.obj(v, p, ["threads", "allowSpinning", "extra"]);
+  const out: EngineOptions = {};
+  const threads = c.int(o.threads, `${p}/threads`, 1, true);
+  if (threads !== undefined) out.threads = threads;
+  if (o.allowSpinning !== undefined) {
+    if (typeof o.allowSpinning !== "boolean") c.fail(`${p}/allowSpinning`, "must be true or false");
+    out.allowSpinning = o.allowSpinning as boolean;
+  }
+  if (o.extra !== undefined) {
+    const keys = typeof o.extra === "object" && o.extra !== null ? Object.keys(o.extra) : [];
+    const extra = c.obj(o.extra, `${p}/extra`, keys);
+    for (const [k, x] of Object.entries(extra)) {
+      if (!["string", "number", "boolean"].includes(typeof x))
+        c.fail(`${p}/extra/${k}`, "must be a string, number or boolean");
+    }
+    out.extra = extra as Record<string, string | number | boolean>;
+  }
+  return out;
+}
 
 function parseRow(c: Checker, v: unknown, p: string, defaults: Obj): SuiteRow {
   const o = c.obj(v, p, ROW_KEYS);
@@ -143,14 +193,39 @@ function parseRow(c: Checker, v: unknown, p: string, defaults: Obj): SuiteRow {
     repetitions: c.int(merged.repetitions, at("repetitions"), 3)!,
     warmup: c.int(merged.warmup, at("warmup"), 0)!,
     seed: c.int(merged.seed, at("seed"), 0)!,
-    runtime:
-      c.str(o.runtime, `${p}/runtime`, { optional: true }) ??
-      (batchSize > 1 ? `ORT batched (bs ${batchSize})` : "ORT"),
+    engine: parseEngine(c, merged.engine, at("engine")),
+    launcher: parseLauncher(c, merged.launcher, at("launcher")),
   };
+  parseAdaptive(c, merged, at, row);
+  if (o.controls !== undefined) {
+    if (row.scheme !== "control")
+      c.fail(`${p}/controls`, 'only an A/A control row (scheme "control") controls rows');
+    if (!Array.isArray(o.controls) || o.controls.length === 0)
+      c.fail(`${p}/controls`, "must be a non-empty array of row ids");
+    row.controls = (o.controls as unknown[]).map((x, i) => c.str(x, `${p}/controls/${i}`)!);
+  }
+  if (merged.engineOptions !== undefined)
+    row.engineOptions = parseEngineOptions(c, merged.engineOptions, at("engineOptions"));
+  const runtime = c.str(o.runtime, `${p}/runtime`, { optional: true });
+  if (runtime !== undefined) row.runtime = runtime;
   const note = c.str(o.note, `${p}/note`, { optional: true });
   if (note !== undefined) row.note = note;
   if (o.paper !== undefined) row.paper = parsePaper(c, o.paper, `${p}/paper`);
   return row;
+}
+
+/** `targetHalfWidthPct` and `budgetSec`: both or neither. */
+function parseAdaptive(c: Checker, merged: Obj, at: (k: string) => string, row: SuiteRow): void {
+  if (merged.targetHalfWidthPct === undefined && merged.budgetSec === undefined) return;
+  if (merged.targetHalfWidthPct === undefined || merged.budgetSec === undefined) {
+    const absent = merged.budgetSec === undefined ? "budgetSec" : "targetHalfWidthPct";
+    c.fail(
+      at(absent === "budgetSec" ? "targetHalfWidthPct" : "budgetSec"),
+      `adaptive repetitions need ${absent} too`,
+    );
+  }
+  row.targetHalfWidthPct = c.positive(merged.targetHalfWidthPct, at("targetHalfWidthPct"));
+  row.budgetSec = c.positive(merged.budgetSec, at("budgetSec"));
 }
 
 /** Validates a parsed suite JSON; `file` names it in errors. */
@@ -164,6 +239,10 @@ export function parseSuite(json: unknown, file: string): Suite {
   rows.forEach((r, i) => {
     if (seen.has(r.id)) c.fail(`/rows/${i}/id`, `duplicate row id "${r.id}"`);
     seen.add(r.id);
+  });
+  rows.forEach((r, i) => {
+    for (const [k, id] of (r.controls ?? []).entries())
+      if (!seen.has(id)) c.fail(`/rows/${i}/controls/${k}`, `no row with id "${id}" in this suite`);
   });
   return {
     name: c.str(o.name, "/name", { pattern: /^[a-z0-9][a-z0-9._-]*$/ })!,

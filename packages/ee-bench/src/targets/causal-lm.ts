@@ -1,57 +1,49 @@
 /**
- * Causal-LM targets (Llama): VI is a `CausalLMSession` on the plain folder; EE an
- * `EncryptedCausalLM` (encrypt prompt ids → encrypted model, sampling on the server → decrypt ids
- * and first-step logits). Prompts are the raw text with BOS (no chat template, so `maxLength`
+ * Causal-LM targets (Llama): VI is the row's engine on the plain folder; EE the same engine on the
+ * encrypted folder behind the client (encrypt prompt ids → greedy generation on the server → decrypt
+ * ids and first-step logits). Prompts are the raw text with BOS (no chat template, so `maxLength`
  * bounds the user's text), tokenized once in `prepare` and truncated to `maxLength` tokens.
  * Generation is greedy and runs exactly `maxNewTokens` steps (no early stop at EOS) for both, so
  * both sides do the same work. Presets without a tokenizer (llama-tiny, vocab 512) use the
  * Llama 3.1 tokenizer with ids taken modulo the vocabulary size.
  */
-import {
-  CausalLMSession,
-  EncryptedCausalLM,
-  LlamaTokenizer,
-  readModelFolder,
-  type SessionOptions,
-} from "ee-models";
-import type { BenchSample, BenchTarget, SuiteRow, TargetKind, TargetOutput, TargetPair } from "../types.js";
+import { type Engine, type FirstStep, LlamaTokenizer, readModelFolder, softmaxProb } from "ee-models";
+import type {
+  BenchSample,
+  BenchTarget,
+  SuiteRow,
+  TargetFactoryContext,
+  TargetKind,
+  TargetOutput,
+  TargetPair,
+} from "../types.js";
+import { openRowEngines } from "./engines.js";
 import type { CachedModels } from "./model-cache.js";
 import { preparedIds } from "./prepared-ids.js";
 
-/** Something with `generate(prompts)` — both session kinds. */
-interface Generates {
-  generate(
-    prompts: readonly (readonly number[])[],
-    opts: { maxNewTokens: number; eosTokenIds: number[]; padTokenId: number },
-  ): Promise<{ sequences: { tokenIds: number[]; firstTokenProb: number; firstTokenLogits: Float32Array }[] }>;
-  dispose(): Promise<void>;
+/** Confidence of the first token and the logits it came from (none when the engine returns top-k only). */
+function firstToken(first: FirstStep, id: number): { confidence: number; logits?: Float32Array } {
+  if (first.kind === "logits") return { confidence: softmaxProb(first.logits, id), logits: first.logits };
+  const k = Array.from(first.ids).indexOf(id);
+  return { confidence: k < 0 ? 0 : Math.exp(first.logprobs[k]) };
 }
 
-function target(
-  kind: TargetKind,
-  session: Generates,
-  ids: Map<string, number[]>,
-  row: SuiteRow,
-  padTokenId: number,
-): BenchTarget {
+function target(kind: TargetKind, engine: Engine, ids: Map<string, number[]>, row: SuiteRow): BenchTarget {
   return {
     kind,
     async run(batch: readonly BenchSample[]): Promise<TargetOutput[]> {
-      const prompts = preparedIds(ids, batch, row);
-      const res = await session.generate(prompts, {
+      const res = await engine.generate(preparedIds(ids, batch, row), {
         maxNewTokens: row.maxNewTokens,
         eosTokenIds: [],
-        padTokenId,
       });
       return res.sequences.map((g) => ({
         predicted: g.tokenIds[0],
-        confidence: g.firstTokenProb,
-        logits: g.firstTokenLogits,
-        tokens: g.tokenIds,
+        ...firstToken(g.firstStep, g.tokenIds[0]),
+        tokens: [...g.tokenIds],
       }));
     },
     async close() {
-      await session.dispose();
+      await engine.close();
     },
   };
 }
@@ -60,8 +52,7 @@ function target(
 export async function openCausalLMPair(
   row: SuiteRow,
   m: CachedModels,
-  sessionOpts: SessionOptions,
-  dataDir: string,
+  ctx: TargetFactoryContext,
 ): Promise<TargetPair> {
   const folder = readModelFolder(m.plainDir);
   const vocab = folder.cfg.vocabSize;
@@ -73,16 +64,14 @@ export async function openCausalLMPair(
   }
   const tok = folder.hasTokenizer
     ? LlamaTokenizer.fromFolder(m.plainDir)
-    : LlamaTokenizer.fromDataDir(dataDir);
+    : LlamaTokenizer.fromDataDir(ctx.dataDir);
   const encode = (text: string) => tok.encode(text, true).map((id) => id % vocab);
   const tokenize = (text: string) => encode(text).slice(0, row.maxLength);
-  const vi = await CausalLMSession.open(m.plainDir, sessionOpts);
-  const ee = await EncryptedCausalLM.open(m.encDir, m.keyPath, sessionOpts);
-  const pad = vi.cfg.eosTokenIds[0] ?? 0;
+  const e = await openRowEngines(row, m, ctx);
   const ids = new Map<string, number[]>();
   return {
-    vi: target("vi", vi, ids, row, pad),
-    ee: target("ee", ee, ids, row, pad),
+    vi: target("vi", e.vi, ids, row),
+    ee: target("ee", e.ee, ids, row),
     async prepare(samples) {
       for (const s of samples) if (!ids.has(s.id)) ids.set(s.id, tokenize(s.text));
     },
@@ -92,6 +81,8 @@ export async function openCausalLMPair(
       buildSec: m.buildSec,
       encryptSec: m.encryptSec,
       tokenizer: folder.hasTokenizer ? "model folder" : `Llama 3.1 ids mod ${vocab}`,
+      runtime: e.runtime,
+      ...e.info,
     },
     countTokens: (t) => encode(t).length,
   };

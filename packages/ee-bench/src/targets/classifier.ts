@@ -1,41 +1,37 @@
 /**
- * Classifier targets (BERT, RoBERTa): VI is a `ClassifierSession` on the plain folder; EE is an
- * `EncryptedClassifier` (encrypt ids → encrypted model → decrypt class logits) on the encrypted one.
- * Both get the same plain token ids, tokenized once in `prepare` (outside the timed calls).
+ * Classifier targets (BERT, RoBERTa): VI is the row's engine on the plain folder; EE the same engine on
+ * the encrypted folder behind the client (encrypt ids → engine → decrypt class logits). Both get the
+ * same plain token ids, tokenized once in `prepare` (outside the timed calls).
  */
-import { ClassifierSession, EncryptedClassifier, type SessionOptions } from "ee-models";
-import type { BenchSample, BenchTarget, SuiteRow, TargetKind, TargetOutput, TargetPair } from "../types.js";
+import { type Engine, loadTokenizer, softmax, truncateKeepLast } from "ee-models";
+import type {
+  BenchSample,
+  BenchTarget,
+  SuiteRow,
+  TargetFactoryContext,
+  TargetKind,
+  TargetOutput,
+  TargetPair,
+} from "../types.js";
+import { openRowEngines } from "./engines.js";
 import type { CachedModels } from "./model-cache.js";
 import { preparedIds } from "./prepared-ids.js";
 
-/** Something with `classify(ids)` — both session kinds. */
-interface Classifies {
-  classify(
-    inputs: readonly (readonly number[])[],
-    opts: { maxLength?: number; batchSize?: number },
-  ): Promise<{ logits: number[]; labelId: number; confidence: number }[]>;
-  dispose(): Promise<void>;
-}
-
-function target(
-  kind: TargetKind,
-  session: Classifies,
-  ids: Map<string, number[]>,
-  row: SuiteRow,
-): BenchTarget {
+function target(kind: TargetKind, engine: Engine, ids: Map<string, number[]>, row: SuiteRow): BenchTarget {
   return {
     kind,
     async run(batch: readonly BenchSample[]): Promise<TargetOutput[]> {
-      const seqs = preparedIds(ids, batch, row);
-      const res = await session.classify(seqs, { maxLength: row.maxLength, batchSize: batch.length });
-      return res.map((r) => ({
-        predicted: r.labelId,
-        confidence: r.confidence,
-        logits: Float32Array.from(r.logits),
-      }));
+      const { logits } = await engine.classify(preparedIds(ids, batch, row));
+      const L = logits.dims[1];
+      return batch.map((_, b) => {
+        const row = logits.data.slice(b * L, (b + 1) * L); // [L]
+        const probs = softmax(row);
+        const predicted = probs.indexOf(Math.max(...probs));
+        return { predicted, confidence: probs[predicted], logits: row };
+      });
     },
     async close() {
-      await session.dispose();
+      await engine.close();
     },
   };
 }
@@ -44,18 +40,16 @@ function target(
 export async function openClassifierPair(
   row: SuiteRow,
   m: CachedModels,
-  sessionOpts: SessionOptions,
+  ctx: TargetFactoryContext,
 ): Promise<TargetPair> {
-  const vi = await ClassifierSession.open(m.plainDir, sessionOpts);
-  const ee = await EncryptedClassifier.open(m.encDir, m.keyPath, {
-    ...sessionOpts,
-    tokenizerDir: m.plainDir,
-  });
+  const tokenizer = await loadTokenizer(m.plainDir);
+  const e = await openRowEngines(row, m, ctx);
+  const maxLength = Math.min(row.maxLength, e.vi.maxPositions);
   const ids = new Map<string, number[]>();
-  const tokenize = (text: string) => vi.tokenize(text, row.maxLength);
+  const tokenize = (text: string) => truncateKeepLast(tokenizer.encode(text), maxLength);
   return {
-    vi: target("vi", vi, ids, row),
-    ee: target("ee", ee, ids, row),
+    vi: target("vi", e.vi, ids, row),
+    ee: target("ee", e.ee, ids, row),
     async prepare(samples) {
       for (const s of samples) if (!ids.has(s.id)) ids.set(s.id, tokenize(s.text));
     },
@@ -64,7 +58,9 @@ export async function openClassifierPair(
       encDir: m.encDir,
       buildSec: m.buildSec,
       encryptSec: m.encryptSec,
-      maxPositions: vi.maxLength,
+      maxPositions: e.vi.maxPositions,
+      runtime: e.runtime,
+      ...e.info,
     },
     countTokens: (t) => tokenize(t).length,
   };

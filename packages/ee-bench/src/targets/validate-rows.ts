@@ -3,7 +3,7 @@
  * every scheme registered, every task one the model's architecture has — before a run folder is
  * created or a model built, so a typo fails in a second with the row named.
  */
-import { getArchitecture, getPreset, getScheme } from "ee-models";
+import { getArchitecture, getPreset, SCHEMES } from "ee-models";
 import type { RowTask, Suite } from "../types.js";
 
 /** Architecture task each row task needs. */
@@ -19,10 +19,10 @@ export function validateModelRows(suite: Suite): void {
     } catch (e) {
       throw new Error(`${where}: field "model": ${(e as Error).message}`);
     }
-    try {
-      getScheme(row.scheme);
-    } catch (e) {
-      throw new Error(`${where}: field "scheme": ${(e as Error).message}`);
+    if (!Object.hasOwn(SCHEMES, row.scheme)) {
+      throw new Error(
+        `${where}: field "scheme": unknown encryption scheme "${row.scheme}" (known: ${Object.keys(SCHEMES).join(", ")})`,
+      );
     }
     const has = getArchitecture(arch).task;
     if (has !== TASK_OF[row.task]) {

@@ -4,14 +4,22 @@
 export interface CompareRow {
   /** Suite row id (text). */
   row: string;
-  /** ΔT of the baseline (%). */
+  /** Paired ΔT of the baseline (ee-core `pairedDeltaT`) (%). */
   deltaTPctA: number;
-  /** ΔT of the candidate (%). */
+  /** Paired ΔT of the candidate (%). */
   deltaTPctB: number;
+  /** 95 % interval of the baseline's paired ΔT: [low, high] (%). */
+  ci95PctA: [number, number];
+  /** 95 % interval of the candidate's paired ΔT: [low, high] (%). */
+  ci95PctB: [number, number];
   /** ΔT_b − ΔT_a; positive = EE overhead got worse (percentage points). */
   changePts: number;
-  /** Welch t-test p-value on per-repetition ΔT, NaN with < 2 reps on a side (probability). */
+  /** Welch t-test p-value on the per-repetition order-balanced log ratios a vs b, NaN when it cannot be computed (probability). */
   welchP: number;
+  /** Per-repetition-total ΔT of the baseline, the paper-compatible column (%). */
+  totalsDeltaTPctA: number;
+  /** Per-repetition-total ΔT of the candidate (%). */
+  totalsDeltaTPctB: number;
   /** EE total of the baseline (s). */
   eeSecA: number;
   /** EE total of the candidate (s). */
@@ -34,8 +42,13 @@ export interface CompareResult {
   runB: string;
   /** Threshold, absent when not gating (percentage points). */
   failAbovePts?: number;
-  /** Rows present in both runs. */
+  /** Rows with a paired ΔT in both runs. */
   rows: CompareRow[];
-  /** Warnings, e.g. rows present in only one run (text). */
+  /**
+   * What the candidate lacks: baseline rows absent or without a paired ΔT in it, and rows with fewer
+   * complete repetitions than the baseline or than their suite asks for. Non-empty fails the gate (text).
+   */
+  missing: string[];
+  /** Warnings, e.g. rows only the candidate has (text). */
   warnings: string[];
 }

@@ -13,6 +13,6 @@ export interface RunConfig {
   configHash: string;
   /** Execution provider (text). */
   device: string;
-  /** onnxruntime intra-op threads, absent = default (threads). */
+  /** Engine intra-op threads, absent = default (threads). */
   threads?: number;
 }

@@ -1,4 +1,5 @@
 /** Suites: `benchmarks/<name>.json` after validation, its rows and their paper counterparts. */
+import type { EngineOptions, Launcher } from "ee-models";
 import type { DatasetSelection } from "./dataset.js";
 
 /** What a row's model computes, hence what a target call returns. */
@@ -46,14 +47,26 @@ export interface SuiteRow {
   maxLength: number;
   /** Tokens generated per prompt, generation rows only; 0 for classifiers (tokens). */
   maxNewTokens: number;
-  /** Timed repetitions of the whole sample set, ≥ 3 (count). */
+  /** Timed repetitions of the whole sample set, ≥ 3; with `targetHalfWidthPct`, the minimum (count). */
   repetitions: number;
+  /** Adaptive repetitions: add repetitions until the paired ΔT's 95 % half-width is at most this (%). */
+  targetHalfWidthPct?: number;
+  /** Adaptive repetitions: stop adding when the row's measuring time would pass this; needed with `targetHalfWidthPct` (s). */
+  budgetSec?: number;
+  /** A/A control rows (scheme `control`): the ids of the rows whose noise floor this row measures (row ids). */
+  controls?: string[];
   /** Untimed warm-up calls per target before timing (calls). */
   warmup: number;
   /** Seed of the synthetic weights, the key and the sampling (integer). */
   seed: number;
-  /** Runtime column, our "vLLM?" analogue, e.g. `ORT` or `ORT batched` (text). */
-  runtime: string;
+  /** Engine that runs VI and EE (registry name, see `ee engines`); default ee-models' `DEFAULT_ENGINE`. */
+  engine: string;
+  /** Options for that engine, the same for VI and EE (threads, spinning, engine-specific `extra`). */
+  engineOptions?: EngineOptions;
+  /** Where VI and EE run: both in this process, or each in its own child process. */
+  launcher: Launcher;
+  /** Runtime column override (text); absent = the engine's label (`Engine.info.label`, `batched (bs N)` for bs > 1). */
+  runtime?: string;
   /** Free note shown under the table, e.g. why a preset stands in for another (text). */
   note?: string;
   /** The paper's numbers for this row, if it has a counterpart. */

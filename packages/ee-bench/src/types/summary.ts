@@ -2,6 +2,7 @@
 
 import type { DatasetIssue } from "./dataset.js";
 import type { MicrobenchResult } from "./microbench.js";
+import type { AdaptiveStop, ControlComparison, RowLoad, RowPairedDeltaT } from "./row-statistics.js";
 import type { PaperReference } from "./suite.js";
 
 /** The statistics of one row, from its records. */
@@ -30,6 +31,16 @@ export interface RowSummary {
   deltaTStdPct: number;
   /** 95 % t-interval of the mean per-repetition ΔT: [low, high] (%). */
   deltaTCi95Pct: [number, number];
+  /** Paired ΔT from the per-call log ratios (order-balanced, t-interval over repetitions); absent below 2 repetitions. */
+  paired?: RowPairedDeltaT;
+  /** Minimum repetitions the row asked for (count). */
+  plannedReps: number;
+  /** Adaptive rows: why repetitions stopped; absent for fixed rows. */
+  stop?: AdaptiveStop;
+  /** The row's A/A control, when the suite has one for it and both have a paired ΔT. */
+  control?: ControlComparison;
+  /** Load average before and after the row, when recorded. */
+  load?: RowLoad;
   /** Paper Eq. 4 on the confidence of the predicted class / first token (%). */
   fidelityPct: number;
   /** Share of samples where VI and EE predict the same class / first token (%). */

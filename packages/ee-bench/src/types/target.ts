@@ -52,7 +52,7 @@ export interface TargetFactoryContext {
   dataDir: string;
   /** Execution provider, `cpu` (default) or `cuda` (text). */
   device: string;
-  /** onnxruntime intra-op threads; absent = onnxruntime's default (threads). */
+  /** Engine intra-op threads; absent = the engine's default (threads). */
   threads?: number;
   /** Progress/log line sink (text). */
   log: (line: string) => void;

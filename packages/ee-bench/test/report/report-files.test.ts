@@ -57,7 +57,7 @@ describe("run outputs", () => {
       "memoryBytes",
       "os",
       "node",
-      "onnxruntime",
+      "engines",
       "gitCommit",
       "gitDirty",
       "dataDir",

@@ -27,7 +27,8 @@ const row: SuiteRow = {
   repetitions: 3,
   warmup: 2,
   seed: 1,
-  runtime: "ORT",
+  engine: "onnxruntime",
+  launcher: "in-process",
 };
 
 describe("interleaving", () => {

@@ -8,7 +8,13 @@ import { FakeClock, fakeFactory } from "../fake-targets.js";
 import { fixtureData, fixtureSuite } from "../suite-fixture.js";
 
 const quiet = { write: () => true, isTTY: false };
-const strip = <T extends { runId: string; warnings: string[] }>(s: T) => ({ ...s, runId: "", warnings: [] });
+/** A summary without what legitimately differs between two sessions: run id, warnings, the machine's load. */
+const strip = <T extends { runId: string; warnings: string[]; rows: { load?: unknown }[] }>(s: T) => ({
+  ...s,
+  runId: "",
+  warnings: [],
+  rows: s.rows.map(({ load: _load, ...r }) => r),
+});
 
 describe("resume", () => {
   it("an interrupted run resumed loses and duplicates nothing, and equals an uninterrupted run", async () => {

@@ -1,3 +1,4 @@
+import { DEFAULT_ENGINE } from "ee-models";
 import { describe, expect, it } from "vitest";
 import { applyOverrides, listSuites, loadSuite } from "../../src/suite/load.js";
 import { parseSuite } from "../../src/suite/schema.js";
@@ -18,7 +19,7 @@ const suite = (rows: unknown[], extra: Record<string, unknown> = {}) => ({
 });
 
 describe("suite schema", () => {
-  it("applies built-in and suite defaults; derives the runtime label", () => {
+  it("applies built-in and suite defaults; the runtime column is left to the engine unless given", () => {
     const s = parseSuite(
       suite([row(), row({ id: "r2", batchSize: 8 })], { defaults: { repetitions: 5 } }),
       "t.json",
@@ -29,9 +30,22 @@ describe("suite schema", () => {
       warmup: 2,
       batchSize: 1,
       maxNewTokens: 0,
-      runtime: "ORT",
+      engine: DEFAULT_ENGINE,
+      launcher: "in-process",
     });
-    expect(s.rows[1].runtime).toBe("ORT batched (bs 8)");
+    expect(s.rows[0].runtime).toBeUndefined();
+    expect(s.rows[0].engineOptions).toBeUndefined();
+    const r = parseSuite(
+      suite([row({ runtime: "custom", engineOptions: { threads: 1, extra: { k: 1 } } })]),
+      "t.json",
+    );
+    expect(r.rows[0].runtime).toBe("custom");
+    expect(r.rows[0].engineOptions).toEqual({ threads: 1, extra: { k: 1 } });
+    const d = parseSuite(
+      suite([row()], { defaults: { launcher: "child-process", engine: DEFAULT_ENGINE } }),
+      "t.json",
+    );
+    expect(d.rows[0]).toMatchObject({ launcher: "child-process", engine: DEFAULT_ENGINE });
   });
 
   it.each([
@@ -43,6 +57,25 @@ describe("suite schema", () => {
     [[row({ bathSize: 3 })], {}, /\/rows\/0\/bathSize: unknown field/],
     [[row(), row()], {}, /\/rows\/1\/id: duplicate row id "r1"/],
     [[row({ maxNewTokens: 4 })], {}, /\/rows\/0\/maxNewTokens: must be 0/],
+    [[row({ engine: "nope" })], {}, /\/rows\/0\/engine: unknown engine "nope" \(known: .*\)/],
+    [[row()], { defaults: { engine: "" } }, /\/defaults\/engine: must be a non-empty string/],
+    [[row({ launcher: "thread" })], {}, /\/rows\/0\/launcher: must be one of in-process, child-process/],
+    [
+      [row({ engineOptions: { threads: 0 } })],
+      {},
+      /\/rows\/0\/engineOptions\/threads: must be an integer ≥ 1/,
+    ],
+    [[row({ engineOptions: { device: "cuda" } })], {}, /\/rows\/0\/engineOptions\/device: unknown field/],
+    [
+      [row({ engineOptions: { allowSpinning: 1 } })],
+      {},
+      /\/rows\/0\/engineOptions\/allowSpinning: must be true or false/,
+    ],
+    [
+      [row({ engineOptions: { extra: { a: [1] } } })],
+      {},
+      /\/rows\/0\/engineOptions\/extra\/a: must be a string, number or boolean/,
+    ],
     [[row({ task: "generate", maxNewTokens: 0 })], {}, /\/rows\/0\/maxNewTokens: must be an integer ≥ 1/],
     [[row({ paper: { model: "x" } })], {}, /\/rows\/0\/paper\/vllm: must be a non-empty string/],
     [[row({ id: "Bad Id" })], {}, /\/rows\/0\/id: "Bad Id" must match/],
@@ -80,5 +113,44 @@ describe("suite schema", () => {
 
   it("a missing suite names the folder and the suites that exist", () => {
     expect(() => loadSuite("nope")).toThrow(/suite "nope" not found.*default/);
+  });
+
+  it("adaptive repetitions and A/A control links: parsed, defaultable, and checked", () => {
+    const s = parseSuite(
+      suite(
+        [row(), row({ id: "c", scheme: "control", controls: ["r1"], targetHalfWidthPct: 2, budgetSec: 30 })],
+        { defaults: { targetHalfWidthPct: 0.5, budgetSec: 90 } },
+      ),
+      "t.json",
+    );
+    expect(s.rows[0]).toMatchObject({ targetHalfWidthPct: 0.5, budgetSec: 90 });
+    expect(s.rows[1]).toMatchObject({ targetHalfWidthPct: 2, budgetSec: 30, controls: ["r1"] });
+    const bad: [unknown[], RegExp][] = [
+      [
+        [row({ targetHalfWidthPct: 0.5 })],
+        /\/rows\/0\/targetHalfWidthPct: adaptive repetitions need budgetSec too/,
+      ],
+      [[row({ budgetSec: 60 })], /\/rows\/0\/budgetSec: adaptive repetitions need targetHalfWidthPct too/],
+      [
+        [row({ targetHalfWidthPct: 0, budgetSec: 60 })],
+        /\/rows\/0\/targetHalfWidthPct: must be a number > 0/,
+      ],
+      [[row({ controls: ["r1"] })], /\/rows\/0\/controls: only an A\/A control row/],
+      [[row({ scheme: "control", controls: ["x"] })], /\/rows\/0\/controls\/0: no row with id "x"/],
+    ];
+    for (const [rows, msg] of bad) expect(() => parseSuite(suite(rows), "t.json")).toThrow(msg);
+  });
+});
+
+describe("engine and launcher overrides", () => {
+  it("replace every row's engine and launcher; unknown ones are errors", () => {
+    const s = parseSuite(suite([row(), row({ id: "r2" })]), "t.json");
+    const o = applyOverrides(s, { launcher: "child-process", engine: DEFAULT_ENGINE });
+    expect(o.rows.map((r) => [r.engine, r.launcher])).toEqual([
+      [DEFAULT_ENGINE, "child-process"],
+      [DEFAULT_ENGINE, "child-process"],
+    ]);
+    expect(() => applyOverrides(s, { engine: "nope" })).toThrow(/--engine: unknown engine "nope"/);
+    expect(() => applyOverrides(s, { launcher: "thread" as never })).toThrow(/--launcher: must be one of/);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -21,7 +21,8 @@ const row = (extra: Partial<SuiteRow>): SuiteRow => ({
   repetitions: 3,
   warmup: 1,
   seed: 3,
-  runtime: "ORT",
+  engine: "onnxruntime",
+  launcher: "in-process",
   ...extra,
 });
 
@@ -57,6 +58,9 @@ describe("real targets (tiny presets, built and encrypted with ee-models)", () =
     const quiet = { progressStream: { write: () => true }, log: () => {} };
     const { summary } = await runSuite({ ...base, ...quiet });
     expect(summary.rows.map((r) => r.row)).toEqual(["bert", "llama-bs2"]);
+    // the runtime column is the engine's own label
+    expect(summary.rows[0].runtime).toMatch(/^ORT \d+\.\d+ \(cpu\)$/);
+    expect(summary.rows[1].runtime).toMatch(/^ORT \d+\.\d+ \(cpu\) batched \(bs 2\)$/);
     for (const r of summary.rows) {
       expect(r.argmaxAgreementPct).toBe(100);
       expect(r.fidelityPct).toBeGreaterThan(99.99);
@@ -67,5 +71,44 @@ describe("real targets (tiny presets, built and encrypted with ee-models)", () =
     const logs: string[] = [];
     await runSuite({ ...base, ...quiet, log: (l) => logs.push(l) });
     expect(logs.filter((l) => /^(building|encrypting)/.test(l))).toEqual([]);
+  });
+
+  it("the child-process launcher runs VI and EE each in its own process, with the same results", async () => {
+    const reportsDir = mkdtempSync(join(tmpdir(), "ee-bench-child-"));
+    const { summary, runDir } = await runSuite({
+      suite: {
+        name: "child",
+        description: "test",
+        microbenchIterations: 0,
+        rows: [
+          row({ id: "bert-child", launcher: "child-process" }),
+          row({
+            id: "llama-child",
+            model: "llama-tiny",
+            task: "generate",
+            datasets: [{ name: "mt-bench", count: 2 }],
+            maxLength: 16,
+            maxNewTokens: 3,
+            launcher: "child-process",
+          }),
+        ],
+      },
+      factory: modelTargetFactory,
+      dataDir: resolveBenchDataDir(),
+      reportsDir,
+      cacheDir: join(reportsDir, ".cache"),
+      render: false,
+      progressStream: { write: () => true },
+      log: () => {},
+    });
+    for (const r of summary.rows) {
+      expect(r.argmaxAgreementPct).toBe(100);
+      expect(r.maxAbsLogitDiff).toBeLessThan(1e-3);
+    }
+    const env = JSON.parse(readFileSync(join(runDir, "env.json"), "utf8"));
+    expect(env.targets["bert-child"]).toMatchObject({
+      launcher: "child-process",
+      engine: { name: "onnxruntime" },
+    });
   });
 });

@@ -9,7 +9,7 @@
  *
  * Inputs: `input_ids`, `attention_mask` (+ `token_type_ids` for BERT), int64 [B, T]. Output: `logits`.
  * Plain path: ONNX ops only (MatMul, LayerNormalization, Softmax, Erf, …). Fused path
- * (`opts.fused`): onnxruntime CPU contrib ops `Attention` (packed QKV, raw int32 mask),
+ * (`opts.fused`): ONNX Runtime CPU contrib ops `Attention` (packed QKV, raw int32 mask),
  * `SkipLayerNormalization` and `BiasGelu`. Neither depends on weight values.
  */
 import type { StateDict, Tensor } from "ee-core";

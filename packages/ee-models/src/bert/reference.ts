@@ -1,6 +1,6 @@
 /**
  * An independent plain-TypeScript reference forward of BERT / RoBERTa sequence classification:
- * naive loops in float64, straight from the HF weights (`[out, in]` layout), no onnxruntime.
+ * naive loops in float64, straight from the HF weights (`[out, in]` layout), no ONNX Runtime.
  * For tiny configs in tests, and for the encrypters to check equivariance.
  */
 import type { StateDict } from "ee-core";

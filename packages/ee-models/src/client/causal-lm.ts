@@ -1,123 +1,124 @@
 /**
- * `EncryptedCausalLM`: the client protocol around a `CausalLMSession` over an encrypted Llama folder.
- * The KV cache stays in the session (server side), in the secret basis. Ids go in encrypted; logits
- * and sampled ids come back decrypted. Each method call is one complete EE request including the
- * client's work, so a benchmark can time it as one sample.
+ * `EncryptedCausalLM`: an encrypted Llama folder in any engine with step-wise decoding, driven
+ * through the client protocol (`EncryptedEngine`). The KV cache stays in the engine (server side), in
+ * the secret basis. Ids go in encrypted; logits and sampled ids come back decrypted. Each method
+ * call is one complete EE request including the client's work, so a benchmark can time it as one sample.
  *
- * Sampling either on the server (`sampleOn: "server"`, default): the server samples encrypted logits
- * and returns encrypted ids, which commutes with π (sampling reads logit values only); or on the
- * client (`"client"`): the client decrypts each step's logits, samples, and sends back encrypted ids.
+ * Sampling either on the server (`sampleOn: "server"`, default): the generation loop runs over the
+ * engine's own stepper on encrypted logits and returns encrypted ids, which commutes with π (sampling
+ * reads logit values only); or on the client (`"client"`): the same loop over the decrypting stepper,
+ * so the client decrypts each step's logits, samples, and sends back encrypted ids.
  */
-import { createRandom, type RandomSource } from "ee-core";
-import {
-  CausalLMSession,
-  type GenerateOptions,
-  type GenerateResult,
-  type StepOutput,
-} from "../runner/generate.js";
-import { checkSamplingOptions, sampleToken } from "../runner/sampling.js";
-import type { SessionOptions } from "../types.js";
-import { EEClient } from "./client.js";
+import type { EngineOptions, EngineStepper, IdSequences } from "../engines/engine.js";
+import { DEFAULT_ENGINE, getEngine } from "../engines/registry.js";
+import { type GenerateOptions, type GenerateResult, generateWithStepper } from "../runner/generate.js";
+import type { EEClient } from "./client.js";
+import { EncryptedEngine, type EncryptedStepOutput } from "./engine.js";
 
 /** Where the next token is chosen. */
 export type SampleSite = "server" | "client";
 
-/** Options of `EncryptedCausalLM.generate`: those of the plain runner, in PLAIN token ids. */
+/** Options of `EncryptedCausalLM.generate`: those of the generation loop, in PLAIN token ids. */
 export interface EncryptedGenerateOptions extends Omit<GenerateOptions, "logitsProcessor"> {
   /** Where sampling happens; default `"server"`. */
   sampleOn?: SampleSite;
 }
 
-/** One step's output in plain token order, with the client's share of the time. */
-export interface EncryptedStepOutput extends StepOutput {
-  /** Of `latencyMs`… the onnxruntime call (ms); `latencyMs` covers the whole request. */
-  serverMs: number;
-  /** The client's encryption and decryption (ms). */
-  clientMs: number;
+/** Options of `EncryptedCausalLM.open`. */
+export interface EncryptedCausalLMOptions extends EngineOptions {
+  /** Registry name of the engine that runs the encrypted folder; default `DEFAULT_ENGINE`. */
+  engine?: string;
 }
 
 /** An encrypted Llama driven through the client protocol. */
 export class EncryptedCausalLM {
-  /** The validated key and its codec. */
-  readonly client: EEClient;
-  /** The server side: the plain runner over the encrypted folder. */
-  readonly session: CausalLMSession;
+  /** The client over the engine that runs the encrypted folder. */
+  readonly engine: EncryptedEngine;
+  /** The engine's own stepper (server side, encrypted ids). */
+  private readonly server: EngineStepper;
+  /** The same seen through the client (plain ids, plain logits). */
+  private readonly plain: NonNullable<EncryptedEngine["stepper"]>;
 
-  private constructor(client: EEClient, session: CausalLMSession) {
-    this.client = client;
-    this.session = session;
+  private constructor(engine: EncryptedEngine) {
+    const server = engine.inner.stepper;
+    const plain = engine.stepper;
+    if (!server || !plain)
+      throw new Error(
+        `engine ${engine.info.name}: no step-wise decoding, which sampling through the client needs`,
+      );
+    this.engine = engine;
+    this.server = server;
+    this.plain = plain;
   }
 
   /** Open `encDir` with the key at `keyPath` (checked against ee.json first). */
-  static async open(encDir: string, keyPath: string, opts: SessionOptions = {}): Promise<EncryptedCausalLM> {
-    const client = EEClient.open(encDir, keyPath);
-    return new EncryptedCausalLM(client, await CausalLMSession.open(encDir, opts));
+  static async open(
+    encDir: string,
+    keyPath: string,
+    opts: EncryptedCausalLMOptions = {},
+  ): Promise<EncryptedCausalLM> {
+    const { engine: name, ...engineOpts } = opts;
+    const engine = await EncryptedEngine.open(getEngine(name ?? DEFAULT_ENGINE), encDir, keyPath, engineOpts);
+    if (engine.task !== "generate") {
+      await engine.close();
+      throw new Error(`encrypted folder ${encDir}: not a causal LM`);
+    }
+    try {
+      return new EncryptedCausalLM(engine);
+    } catch (e) {
+      await engine.close();
+      throw e;
+    }
+  }
+
+  /** The validated key and its codec. */
+  get client(): EEClient {
+    return this.engine.client;
+  }
+
+  /** The encrypted folder's eos ids as the server sees them (π(eos)). */
+  get serverEosTokenIds(): readonly number[] {
+    return this.server.eosTokenIds;
   }
 
   /** The plain model's eos ids (the encrypted config holds π(eos)). */
   get plainEosTokenIds(): number[] {
-    return this.client.decryptIds(this.session.cfg.eosTokenIds.slice());
+    return [...this.plain.eosTokenIds];
   }
 
-  private async step(
-    run: () => Promise<StepOutput>,
-    encryptMs: number,
-    t0: number,
-  ): Promise<EncryptedStepOutput> {
-    const out = await run();
-    const t1 = performance.now();
-    const logits = this.client.decryptLogits(out.logits);
-    const allLogits = this.client.decryptLogits(out.allLogits);
-    const latencyMs = performance.now() - t0;
-    return {
-      ...out,
-      logits,
-      allLogits,
-      latencyMs,
-      serverMs: out.latencyMs,
-      clientMs: encryptMs + (performance.now() - t1),
-    };
+  /** Tokens in the engine's cache, padding included (tokens). */
+  get cacheLength(): number {
+    return this.server.cacheLength;
   }
 
   /** Start new sequences from PLAIN prompts (left-padded with the plain `padTokenId`); plain logits. */
-  async prefill(prompts: readonly (readonly number[])[], padTokenId = 0): Promise<EncryptedStepOutput> {
-    const t0 = performance.now();
-    const enc = prompts.map((p) => this.client.encryptIds(p.slice()));
-    const pad = this.client.codec.encryptId(padTokenId);
-    return this.step(() => this.session.prefill(enc, pad), performance.now() - t0, t0);
+  async prefill(prompts: IdSequences, padTokenId = 0): Promise<EncryptedStepOutput> {
+    return this.plain.prefill(prompts, padTokenId);
   }
 
   /** Append one PLAIN token per row; plain logits of the new position. */
   async decode(tokenIds: readonly number[]): Promise<EncryptedStepOutput> {
-    const t0 = performance.now();
-    const enc = this.client.encryptIds(tokenIds.slice());
-    return this.step(() => this.session.decode(enc), performance.now() - t0, t0);
+    return this.plain.decode(tokenIds);
   }
 
   /** Generate from PLAIN prompts; the result is in plain ids and plain logits. */
-  async generate(
-    prompts: readonly (readonly number[])[],
-    opts: EncryptedGenerateOptions,
-  ): Promise<GenerateResult> {
-    checkSamplingOptions(opts);
-    return (opts.sampleOn ?? "server") === "server"
-      ? this.generateOnServer(prompts, opts)
-      : this.generateOnClient(prompts, opts);
+  async generate(prompts: IdSequences, opts: EncryptedGenerateOptions): Promise<GenerateResult> {
+    const { sampleOn, ...rest } = opts;
+    return (sampleOn ?? "server") === "server"
+      ? this.generateOnServer(prompts, rest)
+      : generateWithStepper(this.plain, prompts, rest);
   }
 
-  private async generateOnServer(
-    prompts: readonly (readonly number[])[],
-    opts: EncryptedGenerateOptions,
-  ): Promise<GenerateResult> {
+  private async generateOnServer(prompts: IdSequences, opts: GenerateOptions): Promise<GenerateResult> {
     const start = performance.now();
     const c = this.client;
-    const { sampleOn: _site, ...rest } = opts;
-    // the plain runner's defaults, in plain ids, then encrypted
+    // the loop's defaults, in plain ids, then encrypted
     const eosIds = opts.eosTokenIds ?? this.plainEosTokenIds;
     const pad = opts.padTokenId ?? eosIds[0] ?? 0;
-    const res = await this.session.generate(
-      prompts.map((p) => c.encryptIds(p.slice())),
-      { ...rest, eosTokenIds: c.encryptIds(eosIds.slice()), padTokenId: c.codec.encryptId(pad) },
+    const res = await generateWithStepper(
+      this.server,
+      prompts.map((p) => c.encryptIds([...p])),
+      { ...opts, eosTokenIds: c.encryptIds([...eosIds]), padTokenId: c.codec.encryptId(pad) },
     );
     const sequences = res.sequences.map((s) => ({
       ...s,
@@ -127,60 +128,8 @@ export class EncryptedCausalLM {
     return { ...res, sequences, totalMs: performance.now() - start };
   }
 
-  private async generateOnClient(
-    prompts: readonly (readonly number[])[],
-    opts: EncryptedGenerateOptions,
-  ): Promise<GenerateResult> {
-    if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 1) {
-      throw new Error(`generate: maxNewTokens must be an integer >= 1, got ${opts.maxNewTokens}`);
-    }
-    const start = performance.now();
-    const eosIds = opts.eosTokenIds ?? this.plainEosTokenIds;
-    const eos = new Set(eosIds);
-    const pad = opts.padTokenId ?? eosIds[0] ?? 0;
-    const greedy = (opts.temperature ?? 0) === 0;
-    let rng: RandomSource | undefined = opts.rng;
-    if (rng === undefined && !greedy) {
-      if (opts.seed === undefined) throw new Error("generate: temperature > 0 needs `seed` or `rng`");
-      rng = createRandom({ seed: opts.seed });
-    }
-    const B = prompts.length;
-    const V = this.client.codec.vocabSize;
-    const pick = (logits: Float32Array) =>
-      Array.from({ length: B }, (_, b) => sampleToken(logits.subarray(b * V, (b + 1) * V), opts, rng));
-
-    const pre = await this.prefill(prompts, pad);
-    const promptLength = this.session.cacheLength;
-    const first = pick(pre.logits);
-    const timeToFirstTokenMs = performance.now() - start;
-    const sequences = first.map((p, b) => ({
-      tokenIds: [p.tokenId],
-      firstTokenProb: p.prob,
-      firstTokenLogits: pre.logits.slice(b * V, (b + 1) * V),
-      finishReason: (eos.has(p.tokenId) ? "eos" : "length") as "eos" | "length",
-    }));
-    const done = sequences.map((s) => s.finishReason === "eos");
-    const perTokenMs: number[] = [];
-    for (let step = 1; step < opts.maxNewTokens && done.some((d) => !d); step++) {
-      const t0 = performance.now();
-      const out = await this.decode(
-        sequences.map((s, b) => (done[b] ? pad : s.tokenIds[s.tokenIds.length - 1])),
-      );
-      pick(out.logits).forEach((p, b) => {
-        if (done[b]) return;
-        sequences[b].tokenIds.push(p.tokenId);
-        if (eos.has(p.tokenId)) {
-          done[b] = true;
-          sequences[b].finishReason = "eos";
-        }
-      });
-      perTokenMs.push(performance.now() - t0);
-    }
-    return { sequences, timeToFirstTokenMs, perTokenMs, totalMs: performance.now() - start, promptLength };
-  }
-
-  /** Release the cache and the session. */
+  /** Release the engine. */
   async dispose(): Promise<void> {
-    await this.session.dispose();
+    await this.engine.close();
   }
 }

@@ -6,18 +6,21 @@
  */
 import type { EEManifest } from "../encrypt/manifest.js";
 import { checkClientTokenizer, readManifest } from "../encrypt/manifest.js";
+import type { EngineOptions } from "../engines/engine.js";
 import { type InferLlamaResult, llamaInferResult } from "../llama/infer.js";
 import { LLAMA31_TOKENIZER } from "../llama/presets.js";
 import { getArchitecture } from "../registry.js";
 import { type ClassifierInference, classifierInference } from "../runner/classifier.js";
 import { LlamaTokenizer } from "../tokenizers/llama.js";
-import type { ClassifyOptions, ModelTask, SessionOptions } from "../types.js";
+import type { ClassifyOptions, ModelTask } from "../types.js";
 import { EncryptedCausalLM } from "./causal-lm.js";
 import { EncryptedClassifier } from "./classifier.js";
 import type { ClientTokenizerOptions } from "./tokenizer.js";
 
 /** Options of `inferEncrypted`. */
-export interface InferEncryptedOptions extends SessionOptions, ClassifyOptions, ClientTokenizerOptions {
+export interface InferEncryptedOptions extends EngineOptions, ClassifyOptions, ClientTokenizerOptions {
+  /** Registry name of the engine that runs the encrypted folder; default `DEFAULT_ENGINE`. */
+  engine?: string;
   /** Causal LMs: most new tokens (tokens); default 64. */
   maxNewTokens?: number;
   /** Causal LMs: optional system message. */
@@ -36,9 +39,10 @@ export async function inferEncryptedClassifier(
   text: string,
   opts: InferEncryptedOptions = {},
 ): Promise<ClassifierInference> {
-  const c = await EncryptedClassifier.open(encDir, keyPath, opts);
+  const { maxLength, batchSize, maxNewTokens: _n, system: _s, ...open } = opts;
+  const c = await EncryptedClassifier.open(encDir, keyPath, open);
   try {
-    const [result] = await c.classify([text], opts);
+    const [result] = await c.classify([text], { maxLength, batchSize });
     return classifierInference(c.labels, result);
   } finally {
     await c.dispose();
@@ -69,15 +73,25 @@ export async function inferEncryptedLlama(
   text: string,
   opts: InferEncryptedOptions = {},
 ): Promise<InferLlamaResult> {
-  const lm = await EncryptedCausalLM.open(encDir, keyPath, opts);
+  const {
+    maxLength: _l,
+    batchSize: _b,
+    maxNewTokens,
+    system,
+    tokenizerDir,
+    tokenizer,
+    dataDir,
+    ...open
+  } = opts;
+  const lm = await EncryptedCausalLM.open(encDir, keyPath, open);
   try {
-    const tok = llamaTokenizer(lm.client.manifest, opts, encDir);
+    const tok = llamaTokenizer(lm.client.manifest, { tokenizerDir, tokenizer, dataDir }, encDir);
     const messages = [
-      ...(opts.system ? [{ role: "system" as const, content: opts.system }] : []),
+      ...(system ? [{ role: "system" as const, content: system }] : []),
       { role: "user" as const, content: text },
     ];
     const prompt = tok.applyChatTemplate(messages);
-    const res = await lm.generate([prompt], { maxNewTokens: opts.maxNewTokens ?? 64 });
+    const res = await lm.generate([prompt], { maxNewTokens: maxNewTokens ?? 64 });
     return llamaInferResult(tok, prompt, res);
   } finally {
     await lm.dispose();

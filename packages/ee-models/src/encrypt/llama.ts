@@ -14,7 +14,7 @@
  * - FFN neurons permuted by φ (gate, up, down alike); up's outputs scaled by c ≠ 0, undone in down.
  *
  * Residual products (d × d against every reader/writer, V × d for the embedding and LM head) run in
- * onnxruntime (`matmul.ts`). Tensors are encrypted one at a time in checkpoint order, layer by layer;
+ * ONNX Runtime (`matmul.ts`). Tensors are encrypted one at a time in checkpoint order, layer by layer;
  * with `consumeInput` each plain tensor is dropped once used.
  */
 import {

@@ -1,13 +1,14 @@
 /**
- * Dense products of the offline encryption. Large ones run in onnxruntime through the backend's
- * one-node MatMul (float32); small ones in a float64-accumulating loop (exact enough, no session).
+ * Dense products of the offline encryption. Large ones run in the default engine's runtime through
+ * its one-node MatMul (`matmulF32`, float32); small ones in a float64-accumulating loop (exact
+ * enough, no session).
  */
-import { matmulF32 } from "../backend/ort.js";
+import { matmulF32 } from "../engines/builtin.js";
 
 /** Where a product runs: `auto` picks by size (`ort` above `ORT_MIN_MACS` multiply-adds). */
 export type MatmulPath = "auto" | "ort" | "js";
 
-/** Products with at least this many multiply-adds go to onnxruntime under `auto` (MACs). */
+/** Products with at least this many multiply-adds go to the runtime's MatMul under `auto` (MACs). */
 export const ORT_MIN_MACS = 1 << 24;
 
 /** `C = A B` for row-major float32 `A [m, k]`, `B [k, n]`; returns `C [m, n]`. */

@@ -31,7 +31,7 @@ export type EngineAvailability =
 
 /** What a report says about the engine that produced a row. */
 export interface EngineInfo {
-  /** Registry name, e.g. `"onnxruntime"`. */
+  /** Registry name, as `ee engines` lists it. */
   readonly name: string;
   /** Human label for tables, e.g. `"ORT 1.30 (cpu)"`. */
   readonly label: string;
@@ -93,6 +93,38 @@ export interface EngineGenerateResult {
   readonly totalMs: number;
 }
 
+/** Logits of one prefill or decode step of an `EngineStepper` (ids in the folder's id space). */
+export interface StepOutput {
+  /** Logits of the last position of each row `[B, V]`, row-major (nats, unnormalised). */
+  logits: Float32Array;
+  /** Batch size B (sequences). */
+  batchSize: number;
+  /** Vocabulary size V (tokens). */
+  vocabSize: number;
+  /** The model's full logits output `[B, T, V]` (`[B, 1, V]` for a last-token-only graph) (nats). */
+  allLogits: Float32Array;
+  /** Dimensions of `allLogits` (elements per axis). */
+  allLogitsDims: number[];
+  /** Wall time of the runtime call (ms). */
+  latencyMs: number;
+}
+
+/**
+ * Optional capability of a generate engine: step-wise decoding with the KV cache kept inside the
+ * engine. Sampling loops (temperature, top-k, top-p) and a client that samples on its side drive it;
+ * engines that only return whole generations (e.g. over HTTP) leave `Engine.stepper` undefined.
+ */
+export interface EngineStepper {
+  /** Stop tokens named by the opened folder's config (token ids, in the folder's id space). */
+  readonly eosTokenIds: readonly number[];
+  /** Tokens in the current cache, padding included (tokens). */
+  readonly cacheLength: number;
+  /** Start new sequences (left-padded with `padTokenId`, default 0); last-position logits. */
+  prefill(prompts: IdSequences, padTokenId?: number): Promise<StepOutput>;
+  /** Append one token per row to the cached sequences; their logits. */
+  decode(tokenIds: readonly number[]): Promise<StepOutput>;
+}
+
 /** An open model. Every method may be called many times; `close` once, last. */
 export interface Engine {
   /** What produced the numbers (for reports). */
@@ -107,6 +139,8 @@ export interface Engine {
   classify(ids: IdSequences): Promise<EngineClassifyResult>;
   /** Greedy generation from token-id prompts (task `"generate"`; otherwise an error). */
   generate(prompts: IdSequences, opts: EngineGenerateOptions): Promise<EngineGenerateResult>;
+  /** Step-wise decoding (generate engines that can expose their KV cache loop; else undefined). */
+  readonly stepper?: EngineStepper;
   /** Release the runtime's resources. */
   close(): Promise<void>;
 }

@@ -8,7 +8,7 @@
  * Plain ONNX ops (opset 17). Every linear is `Gemm(x, W, transB=1)` on the 2-D residual stream
  * `[N = B·T, d]`, reading the HF `[out, in]` tensor as stored under its HF name (no transposed copies at
  * build time; measured no slower than MatMul on pre-transposed weights). The RMSNorm is written as
- * Pow → ReduceMean → Add → Sqrt → Div → Mul and `x·sigmoid(x)` as two ops: onnxruntime's optimizer
+ * Pow → ReduceMean → Add → Sqrt → Div → Mul and `x·sigmoid(x)` as two ops: ONNX Runtime's optimizer
  * fuses them into SimplifiedLayerNormalization and QuickGelu(α=1). GQA without copying KV: the query
  * heads of a group are reshaped onto an extra axis, `[B, G, rep, T, d_h] @ [B, G, 1, d_h, S]`.
  * The graph depends on the config only, never on weight values (an encrypted model has the same graph).
@@ -65,7 +65,7 @@ function rope(g: GraphBuilder, x: string, cos: string, sin: string): string {
 export function llamaGraph(cfg: LlamaConfig, weights: StateDict, opts: LlamaBuildOptions): GraphBuilder {
   if (opts.fused) {
     throw new Error(
-      "llama buildOnnx: fused: true is not implemented for Llama (onnxruntime already fuses the plain graph's RMSNorm and SiLU; " +
+      "llama buildOnnx: fused: true is not implemented for Llama (ONNX Runtime already fuses the plain graph's RMSNorm and SiLU; " +
         "attention is a small share of the FLOPs here); build with fused: false",
     );
   }
@@ -186,7 +186,7 @@ export function llamaGraph(cfg: LlamaConfig, weights: StateDict, opts: LlamaBuil
 
 /**
  * Above this total weight size a Llama graph keeps its large tensors in `onnx/model.onnx_data` unless
- * `externalDataThresholdBytes` says otherwise (bytes). onnxruntime then maps them instead of parsing a
+ * `externalDataThresholdBytes` says otherwise (bytes). ONNX Runtime then maps them instead of parsing a
  * huge protobuf: session creation for a 1.2 GB Llama took 41 s inline vs 7 s external on the 2-core
  * build machine. folder.ts tells transformers.js (`use_external_data_format`).
  */

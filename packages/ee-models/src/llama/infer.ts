@@ -1,13 +1,15 @@
 /**
  * `inferLlama`: chat-templated greedy generation over a plain Llama model folder (behind `ee infer`).
  */
-
-import { CausalLMSession, type GenerateResult } from "../runner/generate.js";
+import type { EngineOptions } from "../engines/engine.js";
+import { DEFAULT_ENGINE, getEngine } from "../engines/registry.js";
+import { type GenerateResult, generateWithStepper } from "../runner/generate.js";
 import { LlamaTokenizer } from "../tokenizers/llama.js";
-import type { SessionOptions } from "../types.js";
 
 /** Options of `inferLlama`. */
-export interface InferLlamaOptions extends SessionOptions {
+export interface InferLlamaOptions extends EngineOptions {
+  /** Registry name of the engine; default `DEFAULT_ENGINE`. */
+  engine?: string;
   /** Most new tokens (tokens); default 64. */
   maxNewTokens?: number;
   /** Optional system message. */
@@ -64,11 +66,13 @@ export async function inferLlama(
     { role: "user" as const, content: text },
   ];
   const prompt = tok.applyChatTemplate(messages);
-  const session = await CausalLMSession.open(dir, opts);
+  const { engine: name, maxNewTokens, system: _s, ...engineOpts } = opts;
+  const engine = await getEngine(name ?? DEFAULT_ENGINE).open(dir, engineOpts);
   try {
-    const res = await session.generate([prompt], { maxNewTokens: opts.maxNewTokens ?? 64 });
+    if (!engine.stepper) throw new Error(`engine ${engine.info.name}: ${dir} is not a causal LM it can step`);
+    const res = await generateWithStepper(engine.stepper, [prompt], { maxNewTokens: maxNewTokens ?? 64 });
     return llamaInferResult(tok, prompt, res);
   } finally {
-    await session.dispose();
+    await engine.close();
   }
 }

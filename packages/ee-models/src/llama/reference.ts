@@ -1,5 +1,5 @@
 /**
- * An independent plain-TypeScript Llama forward pass: float64, naive loops, no onnxruntime. It is the
+ * An independent plain-TypeScript Llama forward pass: float64, naive loops, no ONNX Runtime. It is the
  * yardstick for the ONNX graph and for the encrypters (decrypt(F_k(encrypt(p))) = F(p)).
  *
  * Per layer (row vectors, HF weights `[out, in]` so `x Wᵀ`):

@@ -60,7 +60,7 @@ export function elemCode(elem: ElemType): number {
 
 /** Default-domain opset version. */
 export const OPSET = 17;
-/** onnxruntime contrib-op domain. */
+/** ONNX Runtime contrib-op domain. */
 export const MS_DOMAIN = "com.microsoft";
 
 /** Options of `GraphBuilder.op`. */

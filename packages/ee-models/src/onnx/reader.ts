@@ -1,7 +1,7 @@
 /**
  * Reading ONNX model files.
  * - `readModelProto`: the whole ModelProto, merging repeated `graph` fields as protobuf parsers (and
- *   onnxruntime) do. Needed for files written by `writer.ts`, which streams each initializer as its
+ *   ONNX Runtime) do. Needed for files written by `writer.ts`, which streams each initializer as its
  *   own `ModelProto{graph{initializer}}` segment: protobufjs' `ModelProto.decode` alone would keep
  *   only the last segment's graph.
  * - `readOnnxInitializers`: selected initializers as ee-core tensors (as stored: HF layout for

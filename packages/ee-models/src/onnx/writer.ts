@@ -8,7 +8,7 @@
  *
  * External tensors follow the ONNX external-data convention: `data_location = EXTERNAL` and
  * `external_data` entries `location` (file name beside model.onnx), `offset`, `length` (bytes).
- * Offsets of tensors ≥ 1 MiB are 4096-aligned so onnxruntime can memory-map them. Graph constants
+ * Offsets of tensors ≥ 1 MiB are 4096-aligned so ONNX Runtime can memory-map them. Graph constants
  * (`inline` specs: Reshape shapes, scalars) always stay in model.onnx, where shape inference reads them.
  */
 import { closeSync, mkdirSync, openSync, rmSync, statSync, writeSync } from "node:fs";

@@ -1,4 +1,4 @@
-/** RoBERTa reference forward (float64, no onnxruntime): the BERT reference with the RoBERTa variant. */
+/** RoBERTa reference forward (float64, no ONNX Runtime): the BERT reference with the RoBERTa variant. */
 import type { StateDict } from "ee-core";
 import { encoderReferenceLogits, type ReferenceBatch } from "../bert/reference.js";
 import { ROBERTA_VARIANT } from "../bert/variant.js";

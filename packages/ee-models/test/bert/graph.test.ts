@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { createSession, outputF32 } from "../../src/backend/ort.js";
 import { bertArchitecture } from "../../src/bert/architecture.js";
 import { bertReferenceLogits } from "../../src/bert/reference.js";
+import { createSession, outputF32 } from "../../src/engines/onnxruntime/runtime.js";
 import { feedsOf, paddedBatch, seeded, tempDir, tinyEncoderJson } from "../fixtures.js";
 
 const tmp = tempDir("bert-graph");

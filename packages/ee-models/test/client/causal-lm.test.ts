@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EncryptedCausalLM, type SampleSite } from "../../src/client/causal-lm.js";
 import { encryptModelFolder } from "../../src/encrypt/folder.js";
+import { CausalLMSession } from "../../src/engines/onnxruntime/causal-lm.js";
 import { writeModelFolder } from "../../src/folder.js";
 import { getArchitecture } from "../../src/registry.js";
-import { CausalLMSession } from "../../src/runner/generate.js";
 import type { SamplingOptions } from "../../src/runner/sampling.js";
 import { tinyLlama } from "../encrypt/helpers.js";
 import { tempDir } from "../fixtures.js";
@@ -49,7 +49,7 @@ describe("EncryptedCausalLM.generate (full scheme)", () => {
 
   it("keeps the plain eos ids for the client and encrypted ones in the server's config", () => {
     expect(ee.plainEosTokenIds).toEqual([2]);
-    expect(ee.session.cfg.eosTokenIds).toEqual([ee.client.codec.encryptId(2)]);
+    expect(ee.serverEosTokenIds).toEqual([ee.client.codec.encryptId(2)]);
   });
 
   describe.each(["server", "client"] as SampleSite[])("sampling on the %s", (site) => {

@@ -13,7 +13,7 @@ import { writeModelFolder } from "../../src/folder.js";
 import { inferLlama } from "../../src/llama/infer.js";
 import { getPreset } from "../../src/presets.js";
 import { getArchitecture } from "../../src/registry.js";
-import { inferClassifier } from "../../src/runner/classifier.js";
+import { inferClassifier } from "../../src/runner/infer-classifier.js";
 import { getTokenizerSource } from "../../src/tokenizers/registry.js";
 import type { BertConfig } from "../../src/types.js";
 import { randomiseAll, tinyLlama } from "../encrypt/helpers.js";

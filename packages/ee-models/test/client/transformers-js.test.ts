@@ -6,11 +6,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TransformersJsEncryptedModel } from "../../src/client/transformers-js.js";
 import { encryptModelFolder } from "../../src/encrypt/folder.js";
+import { CausalLMSession } from "../../src/engines/onnxruntime/causal-lm.js";
+import { ClassifierSession } from "../../src/engines/onnxruntime/classifier.js";
 import { writeModelFolder } from "../../src/folder.js";
 import { getArchitecture } from "../../src/registry.js";
 import { padBatch } from "../../src/runner/batch.js";
-import { ClassifierSession } from "../../src/runner/classifier.js";
-import { CausalLMSession } from "../../src/runner/generate.js";
 import { tinyEncoder, tinyLlama } from "../encrypt/helpers.js";
 import { tempDir } from "../fixtures.js";
 

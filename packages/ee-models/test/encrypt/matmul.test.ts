@@ -1,8 +1,8 @@
 /** The offline product on both paths (float64 loop, onnxruntime) against a direct sum. */
 import { createRandom } from "ee-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { disposeMatmulSessions } from "../../src/backend/ort.js";
 import { matmul } from "../../src/encrypt/matmul.js";
+import { disposeMatmulSessions } from "../../src/engines/onnxruntime/matmul.js";
 
 describe("encrypt matmul", () => {
   afterAll(() => disposeMatmulSessions());

@@ -4,9 +4,9 @@ import { type StateDict, writeSafetensors } from "ee-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildModel } from "../../src/build-model.js";
 import { loadCheckpoint } from "../../src/checkpoint.js";
+import { CausalLMSession } from "../../src/engines/onnxruntime/causal-lm.js";
 import { llamaArchitecture } from "../../src/llama/architecture.js";
 import { LlamaReference } from "../../src/llama/reference.js";
-import { CausalLMSession } from "../../src/runner/generate.js";
 import { maxAbsDiff, tempDir, tinyConfig, tinyWeights } from "./helpers.js";
 
 describe("Llama from a safetensors checkpoint", () => {

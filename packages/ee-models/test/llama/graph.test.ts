@@ -7,7 +7,7 @@ import {
   outputF32,
   tensorF32,
   tensorI64,
-} from "../../src/backend/ort.js";
+} from "../../src/engines/onnxruntime/runtime.js";
 import type { LlamaConfig } from "../../src/llama/config.js";
 import { LLAMA_IO, llamaGraph } from "../../src/llama/graph.js";
 import { positionIdsFromMask } from "../../src/llama/positions.js";

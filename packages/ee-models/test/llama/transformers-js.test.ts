@@ -1,8 +1,8 @@
 import { AutoModelForCausalLM, env, type PreTrainedModel, Tensor } from "@huggingface/transformers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CausalLMSession } from "../../src/engines/onnxruntime/causal-lm.js";
 import { writeModelFolder } from "../../src/folder.js";
 import { llamaArchitecture } from "../../src/llama/architecture.js";
-import { CausalLMSession } from "../../src/runner/generate.js";
 import { buildTinyFolder, maxAbsDiff, tempDir, tinyConfig, tinyWeights } from "./helpers.js";
 
 const cfg = tinyConfig();

@@ -1,8 +1,8 @@
 import { existsSync, statSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { createSession, outputF32, tensorF32 } from "../../src/backend/ort.js";
 import { bertArchitecture } from "../../src/bert/architecture.js";
 import { bertReferenceLogits } from "../../src/bert/reference.js";
+import { createSession, outputF32, tensorF32 } from "../../src/engines/onnxruntime/runtime.js";
 import { GraphBuilder } from "../../src/onnx/builder.js";
 import { feedsOf, paddedBatch, seeded, tempDir, tinyEncoderJson } from "../fixtures.js";
 

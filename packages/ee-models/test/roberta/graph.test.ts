@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { createSession, outputF32 } from "../../src/backend/ort.js";
+import { createSession, outputF32 } from "../../src/engines/onnxruntime/runtime.js";
 import { robertaArchitecture } from "../../src/roberta/architecture.js";
 import { robertaReferenceLogits } from "../../src/roberta/reference.js";
 import { feedsOf, paddedBatch, seeded, tempDir, tinyEncoderJson } from "../fixtures.js";

@@ -1,8 +1,9 @@
 import { createRandom, invertPermutation, permuteRows, randomPermutation, type StateDict } from "ee-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CausalLMSession } from "../../src/engines/onnxruntime/causal-lm.js";
 import { LlamaReference } from "../../src/llama/reference.js";
 import { LLAMA_EMBED, LLAMA_LM_HEAD } from "../../src/llama/weights.js";
-import { CausalLMSession, leftPadBatch } from "../../src/runner/generate.js";
+import { leftPadBatch } from "../../src/runner/generate.js";
 import { softmaxProb } from "../../src/runner/sampling.js";
 import { buildTinyFolder, maxAbsDiff, referenceGreedy, tinyConfig, tinyWeights } from "../llama/helpers.js";
 

@@ -1,11 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { LLAMA31_TOKENIZER_CONFIG, LlamaTokenizer, llamaTokenizerFiles } from "../../src/tokenizers/llama.js";
+import { LlamaTokenizer, llamaTokenizerFiles } from "../../src/tokenizers/llama.js";
 import { testDataDir } from "../llama/helpers.js";
 
 const dataDir = testDataDir();
-const hasData = existsSync(join(dataDir, LLAMA31_TOKENIZER_CONFIG));
 
 /** First turn of MT-Bench question 81 (read from the data mirror). */
 function mtBenchFirstQuestion(): string {
@@ -15,7 +14,7 @@ function mtBenchFirstQuestion(): string {
 
 const count = (ids: number[], id: number) => ids.filter((x) => x === id).length;
 
-describe.runIf(hasData)("Llama 3.1 tokenizer", () => {
+describe("Llama 3.1 tokenizer", () => {
   const tok = LlamaTokenizer.fromDataDir(dataDir);
 
   it("knows the special tokens of Llama 3.1", () => {

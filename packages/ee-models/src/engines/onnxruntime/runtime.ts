@@ -1,19 +1,35 @@
 /**
- * The onnxruntime backend: the ONLY module of ee-models that imports onnxruntime-node.
+ * The onnxruntime runtime: sessions, tensors, version and execution providers. Only the files of this
+ * folder (`engines/onnxruntime/`) import onnxruntime-node.
  *
  * - `createSession(pathOrBytes, { device })`: CPU by default; `cuda` requests the CUDA execution
  *   provider and fails with a clear message when this onnxruntime-node build does not have it.
- * - tensor helpers (`tensorF32`, `tensorI64`) so callers never import onnxruntime themselves.
- * - `matmulF32(a, b, m, k, n)`: a one-node MatMul graph for large offline products (encrypters).
+ * - tensor helpers (`tensorF32`, `tensorI64`) for this folder's session wrappers.
  * - `ortVersion()` for environment reports.
  */
 import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as ort from "onnxruntime-node";
-import { GraphBuilder } from "../onnx/builder.js";
-import { onnx } from "../onnx/proto.js";
-import type { Device, SessionOptions } from "../types.js";
+import type { EngineDevice } from "../engine.js";
+
+/** Options of `createSession`: onnxruntime's own settings. */
+export interface SessionOptions {
+  /** Execution provider: `"cpu"` (default) or `"cuda"` (error when onnxruntime-node lacks it). */
+  device?: EngineDevice;
+  /** Threads inside one op (threads); default: onnxruntime's choice (all physical cores). */
+  intraOpThreads?: number;
+  /** Threads across independent ops (threads); default 1 (sequential execution). */
+  interOpThreads?: number;
+  /** onnxruntime graph optimisation level; default `"all"`. */
+  graphOptimizationLevel?: "disabled" | "basic" | "extended" | "all";
+  /**
+   * Let idle intra-op worker threads spin-wait for work (flag); default: onnxruntime's (true). Turn it
+   * off when several sessions take turns on few cores: an idle session's spinning workers steal cores
+   * from the running one (measured: −18 % A/A bias between two Llama sessions on 2 cores).
+   */
+  allowSpinning?: boolean;
+}
 
 /** An onnxruntime inference session. */
 export type OrtSession = ort.InferenceSession;
@@ -53,17 +69,21 @@ export function cudaUnavailableMessage(detail: string): string {
   );
 }
 
-/** Throws the clear CUDA error when the CUDA provider library is absent. */
-function assertCudaAvailable(): void {
+/** Why the CUDA provider cannot run here (its library is absent), or undefined when it is installed. */
+export function cudaMissingDetail(): string | undefined {
   const dir = nativeDir();
   const lib = dir ? join(dir, "libonnxruntime_providers_cuda.so") : undefined;
-  if (!lib || !existsSync(lib)) {
-    throw new Error(cudaUnavailableMessage(`${lib ?? "the native binding folder"} not found`));
-  }
+  return !lib || !existsSync(lib) ? `${lib ?? "the native binding folder"} not found` : undefined;
+}
+
+/** Throws the clear CUDA error when the CUDA provider library is absent. */
+function assertCudaAvailable(): void {
+  const detail = cudaMissingDetail();
+  if (detail !== undefined) throw new Error(cudaUnavailableMessage(detail));
 }
 
 /** onnxruntime session options for our `SessionOptions`. */
-export function ortOptions(device: Device, opts: SessionOptions): ort.InferenceSession.SessionOptions {
+export function ortOptions(device: EngineDevice, opts: SessionOptions): ort.InferenceSession.SessionOptions {
   const o: ort.InferenceSession.SessionOptions = {
     executionProviders: device === "cuda" ? ["cuda", "cpu"] : ["cpu"],
     graphOptimizationLevel: opts.graphOptimizationLevel ?? "all",
@@ -128,61 +148,4 @@ export function outputF32(out: OrtValueMap, name: string): Float32Array {
   if (!t) throw new Error(`session output ${name}: missing (outputs: ${Object.keys(out).join(", ")})`);
   if (t.type !== "float32") throw new Error(`session output ${name}: expected float32, got ${t.type}`);
   return t.data as Float32Array;
-}
-
-// ---- offline MatMul ------------------------------------------------------------------------------
-
-/** One cached MatMul session per (k, n); rows are a symbolic dimension. */
-const matmulSessions = new Map<string, Promise<OrtSession>>();
-/** Largest A/C chunk per call (bytes), so huge `m` does not need one giant buffer in ORT. */
-const MATMUL_CHUNK_BYTES = 256 << 20;
-
-function matmulModel(k: number, n: number): Uint8Array {
-  const g = new GraphBuilder(`matmul_${k}x${n}`);
-  const a = g.input("A", "float32", ["M", k]);
-  const b = g.input("B", "float32", [k, n]);
-  g.output(g.matmul(a, b), "C", "float32", ["M", n]);
-  return onnx.ModelProto.encode(g.modelProto()).finish();
-}
-
-/** Options of `matmulF32`. */
-export interface MatmulOptions {
-  /** Largest A or C row block per onnxruntime call (bytes); default 256 MiB. */
-  maxChunkBytes?: number;
-}
-
-/** `C = A B` for row-major `A [m, k]`, `B [k, n]` in float32, computed by onnxruntime (rows in chunks). */
-export async function matmulF32(
-  a: Float32Array,
-  b: Float32Array,
-  m: number,
-  k: number,
-  n: number,
-  opts: MatmulOptions = {},
-): Promise<Float32Array> {
-  if (a.length !== m * k) throw new Error(`matmulF32: A has ${a.length} elements, expected m·k = ${m}·${k}`);
-  if (b.length !== k * n) throw new Error(`matmulF32: B has ${b.length} elements, expected k·n = ${k}·${n}`);
-  const key = `${k}x${n}`;
-  let sp = matmulSessions.get(key);
-  if (!sp) {
-    sp = createSession(matmulModel(k, n));
-    matmulSessions.set(key, sp);
-  }
-  const session = await sp;
-  const c = new Float32Array(m * n);
-  const rows = Math.max(1, Math.floor((opts.maxChunkBytes ?? MATMUL_CHUNK_BYTES) / (4 * Math.max(k, n))));
-  const bt = tensorF32(b, [k, n]);
-  for (let r0 = 0; r0 < m; r0 += rows) {
-    const r1 = Math.min(m, r0 + rows);
-    const out = await session.run({ A: tensorF32(a.subarray(r0 * k, r1 * k), [r1 - r0, k]), B: bt });
-    c.set(outputF32(out, "C"), r0 * n);
-  }
-  return c;
-}
-
-/** Release the cached MatMul sessions. */
-export async function disposeMatmulSessions(): Promise<void> {
-  const all = [...matmulSessions.values()];
-  matmulSessions.clear();
-  for (const s of all) await (await s).release();
 }

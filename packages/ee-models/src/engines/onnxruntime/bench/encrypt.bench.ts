@@ -8,21 +8,22 @@
  * and extrapolates the whole 8B model: key + 32 × layer + embedding + LM head. The extrapolation
  * is labelled as such; only the parts listed were run.
  *
- * Usage: node dist/bench/encrypt.bench.js [--only bert,mini,layer8b,vocab8b] [--json <file>]
+ * Usage: node dist/engines/onnxruntime/bench/encrypt.bench.js [--only bert,mini,layer8b,vocab8b] [--json <file>]
  */
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { createRandom, type StateDict } from "ee-core";
-import { disposeMatmulSessions, ortVersion } from "../backend/ort.js";
-import { matmul } from "../encrypt/matmul.js";
-import { getEncrypter } from "../encrypt/registry.js";
-import { getScheme } from "../encrypt/schemes.js";
-import { type LlamaConfig, parseLlamaConfig } from "../llama/config.js";
-import { llamaLayerNames } from "../llama/weights.js";
-import { getPreset } from "../presets.js";
-import { getArchitecture } from "../registry.js";
-import type { ModelConfig } from "../types.js";
+import { matmul } from "../../../encrypt/matmul.js";
+import { getEncrypter } from "../../../encrypt/registry.js";
+import { getScheme } from "../../../encrypt/schemes.js";
+import { type LlamaConfig, parseLlamaConfig } from "../../../llama/config.js";
+import { llamaLayerNames } from "../../../llama/weights.js";
+import { getPreset } from "../../../presets.js";
+import { getArchitecture } from "../../../registry.js";
+import type { ModelConfig } from "../../../types.js";
+import { disposeMatmulSessions } from "../matmul.js";
+import { ortVersion } from "../runtime.js";
 
 /** One measured item. */
 interface Row {

@@ -8,7 +8,7 @@
  * for the transformers.js-compatible graph (logits at every position) and for the
  * `lastTokenLogitsOnly` graph (the LM head over 128,256 tokens run once per call).
  *
- * Usage: node dist/bench/llama.bench.js [--preset llama-3.1-mini] [--reps 5] [--decode-steps 32]
+ * Usage: node dist/engines/onnxruntime/bench/llama.bench.js [--preset llama-3.1-mini] [--reps 5] [--decode-steps 32]
  *        [--out <dir to keep the models>] [--json <result file>] [--threads N]
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -16,14 +16,14 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createRandom } from "ee-core";
-import { ortVersion } from "../backend/ort.js";
-import { writeModelFolder } from "../folder.js";
-import { llamaArchitecture } from "../llama/architecture.js";
-import type { LlamaConfig } from "../llama/config.js";
-import type { LlamaBuildOptions } from "../llama/graph.js";
-import { getPreset } from "../presets.js";
-import { CausalLMSession } from "../runner/generate.js";
-import { argmax } from "../runner/sampling.js";
+import { writeModelFolder } from "../../../folder.js";
+import { llamaArchitecture } from "../../../llama/architecture.js";
+import type { LlamaConfig } from "../../../llama/config.js";
+import type { LlamaBuildOptions } from "../../../llama/graph.js";
+import { getPreset } from "../../../presets.js";
+import { argmax } from "../../../runner/sampling.js";
+import { CausalLMSession } from "../causal-lm.js";
+import { ortVersion } from "../runtime.js";
 
 /** One graph variant's measurements. */
 interface VariantResult {

@@ -3,7 +3,7 @@
  * for the plain and the fused graph through our runner, and the same plain folder through
  * transformers.js; plus the machine's MatMul GFLOP/s and the roofline it implies for bert-base.
  *
- *   node packages/ee-models/dist/bench/vi.bench.js [--models-dir <dir>] [--rounds R] [--matmul-n N] [--json <file>]
+ *   node packages/ee-models/dist/engines/onnxruntime/bench/vi.bench.js [--models-dir <dir>] [--rounds R] [--matmul-n N] [--json <file>]
  *
  * Timing is interleaved call by call (see `interleavedMedians`): R rounds at seq 128 (R/2 at 512),
  * each calling every task once in a rotating order; the MatMuls that set the roofline run in the
@@ -18,15 +18,15 @@ import { join, resolve } from "node:path";
 import { AutoModelForSequenceClassification, Tensor as HfTensor } from "@huggingface/transformers";
 import { createRandom } from "ee-core";
 import { Bench } from "tinybench";
-import { createSession, ortVersion, tensorF32 } from "../backend/ort.js";
-import { encoderForwardFlops } from "../bert/flops.js";
-import { buildModel } from "../build-model.js";
-import { findRepoRoot } from "../data-dir.js";
-import { GraphBuilder } from "../onnx/builder.js";
-import { onnx } from "../onnx/proto.js";
-import { ClassifierSession } from "../runner/classifier.js";
-import { useLocalFilesOnly } from "../tokenizers/load.js";
-import type { BertConfig, IdBatch } from "../types.js";
+import { encoderForwardFlops } from "../../../bert/flops.js";
+import { buildModel } from "../../../build-model.js";
+import { findRepoRoot } from "../../../data-dir.js";
+import { GraphBuilder } from "../../../onnx/builder.js";
+import { onnx } from "../../../onnx/proto.js";
+import { useLocalFilesOnly } from "../../../tokenizers/load.js";
+import type { BertConfig, IdBatch } from "../../../types.js";
+import { ClassifierSession } from "../classifier.js";
+import { createSession, ortVersion, tensorF32 } from "../runtime.js";
 
 /** Command-line options. */
 interface BenchArgs {

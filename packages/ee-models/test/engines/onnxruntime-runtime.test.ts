@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { matmulF32 } from "../../src/engines/onnxruntime/matmul.js";
 import {
   createSession,
   cudaUnavailableMessage,
   listBackends,
-  matmulF32,
   ortOptions,
   ortVersion,
-} from "../../src/backend/ort.js";
+} from "../../src/engines/onnxruntime/runtime.js";
 import { seeded } from "../fixtures.js";
 
 describe("onnxruntime backend", () => {

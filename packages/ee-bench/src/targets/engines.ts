@@ -1,0 +1,62 @@
+/**
+ * The VI and EE engines of a row: the row's engine (registry name) opened on the plain folder, and the
+ * same engine with the same options on the encrypted folder behind the EE client. The launcher decides
+ * whether each engine runs in this process or in its own child process.
+ */
+import {
+  EEClient,
+  EncryptedEngine,
+  type Engine,
+  type EngineOptions,
+  getEngine,
+  launchEngine,
+} from "ee-models";
+import type { SuiteRow, TargetFactoryContext } from "../types.js";
+import type { CachedModels } from "./model-cache.js";
+
+/** A row's two engines and what the report says about them. */
+export interface RowEngines {
+  /** The plain folder in the row's engine. */
+  vi: Engine;
+  /** The encrypted folder in the same engine, behind the client. */
+  ee: EncryptedEngine;
+  /** The runtime column: the engine's label, `batched (bs N)` appended for bs > 1 (text). */
+  runtime: string;
+  /** Facts for env.json: engine name, label, version, device, threads, launcher (JSON values). */
+  info: Record<string, unknown>;
+}
+
+/** The engine options of a row: the context's device and threads, spinning off, then the row's own. */
+export function rowEngineOptions(row: SuiteRow, ctx: TargetFactoryContext): EngineOptions {
+  // VI and EE take turns: with spinning on, the idle side's workers steal cores from the running one
+  // (a −18 % A/A bias for Llama on 2 cores); both get the same options, so the comparison stays fair.
+  const o: EngineOptions = { device: ctx.device === "cuda" ? "cuda" : "cpu", allowSpinning: false };
+  if (ctx.threads !== undefined) o.threads = ctx.threads;
+  return { ...o, ...row.engineOptions };
+}
+
+/** Opens a row's VI and EE engines (same engine, same options, same launcher). */
+export async function openRowEngines(
+  row: SuiteRow,
+  m: CachedModels,
+  ctx: TargetFactoryContext,
+): Promise<RowEngines> {
+  const opts = rowEngineOptions(row, ctx);
+  getEngine(row.engine); // an unknown name fails here, naming the known ones
+  const vi = await launchEngine(row.engine, m.plainDir, opts, row.launcher);
+  let ee: EncryptedEngine;
+  try {
+    const client = EEClient.open(m.encDir, m.keyPath);
+    ee = new EncryptedEngine(client, await launchEngine(row.engine, m.encDir, opts, row.launcher));
+  } catch (e) {
+    await vi.close();
+    throw e;
+  }
+  const label = vi.info.label;
+  return {
+    vi,
+    ee,
+    runtime: row.batchSize > 1 ? `${label} batched (bs ${row.batchSize})` : label,
+    info: { engine: { ...vi.info }, engineOptions: opts, launcher: row.launcher },
+  };
+}
