@@ -25,7 +25,7 @@ export default async function setup() {
   } catch (e) {
     throw new Error(
       `test data unavailable — no mirror (EE_DATA_DIR unset, no ../shared/datasets beside the repository), not in the cache ${s.cacheDir}, and the origin failed: ${e.message}\n` +
-        `Run \`npm run ee -- fetch --suite default\` with network (or set EE_GITHUB_RAW_URL to a served mirror, see scripts/serve-origin.mjs), or set EE_DATA_DIR to a mirror; then rerun the tests.`,
+        `Make the origin reachable (network access to ${s.githubRawUrl}, or EE_GITHUB_RAW_URL pointing at a served mirror: node scripts/serve-origin.mjs), or set EE_DATA_DIR to a mirror; then rerun the tests (they fetch what they read, 16 MB, once).`,
     );
   }
 }

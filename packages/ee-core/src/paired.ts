@@ -13,7 +13,8 @@
  * Why a t-interval over per-repetition means rather than a bootstrap over repetitions: pairs of one
  * repetition are not independent (a repetition shares a stretch of machine state), so the repetition
  * is the unit of replication; with the few repetitions a suite affords (3–12), a bootstrap over R
- * units undercovers (its percentile interval ignores the t-distribution's tails: ≈ 85 % at R = 5),
+ * units undercovers (its percentile interval ignores the t-distribution's tails; simulated with normal
+ * m_j it covered 77 % at R = 3, 85 % at R = 5, 90 % at R = 10),
  * while each m_j averages tens of pairs and is close to normal, which is what the t-interval needs.
  * The interval therefore contains between-repetition drift as well as pair noise.
  *

@@ -48,10 +48,18 @@ export type {
 export { checkFirstStep, firstStepOf } from "./engines/first-step.js";
 export type { Launcher } from "./engines/launch.js";
 export { LAUNCHERS, launchEngine } from "./engines/launch.js";
+export type { LlamaCppEngine } from "./engines/llamacpp/engine.js";
+export { llamaCppEngine } from "./engines/llamacpp/factory.js";
 export type { EngineListing } from "./engines/registry.js";
 export { DEFAULT_ENGINE, engineNames, getEngine, listEngines, registerEngine } from "./engines/registry.js";
 export type { Tensor, TensorData } from "./engines/tensor.js";
 export { numel, row, tensor } from "./engines/tensor.js";
+export type { GgufExport, GgufExportOptions } from "./export/gguf/export.js";
+export { defaultGgufPath, exportLlamaGguf } from "./export/gguf/export.js";
+export type { GgufHeader, GgufTensorInfo } from "./export/gguf/reader.js";
+export { checkGgufFile } from "./export/gguf/reader.js";
+export type { GgmlTypeName } from "./export/gguf/tensor-types.js";
+export { GGML_TYPES } from "./export/gguf/tensor-types.js";
 export type { WriteFolderOptions, WrittenFolder } from "./folder.js";
 export { readModelFolder, writeModelFolder } from "./folder.js";
 export type { LlamaConfig } from "./llama/config.js";

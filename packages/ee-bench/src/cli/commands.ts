@@ -9,6 +9,7 @@ import { buildModel, encryptModelFolder, readModelFolder } from "ee-models";
 import { attackCommand } from "./attack.js";
 import { compareCommand } from "./compare.js";
 import { enginesCommand } from "./engines.js";
+import { exportCommand } from "./export.js";
 import { acquirePresetData, fetchCommand, resolveWeightsArg } from "./fetch.js";
 import { inferCommand } from "./infer.js";
 import { type RunCliOptions, runCommand } from "./run.js";
@@ -115,6 +116,7 @@ export const commandTable = {
   ),
   compare: withExitCode(compareCommand),
   attack: attackCommand,
+  export: exportCommand,
   engines: enginesCommand,
   fetch: withExitCode(fetchCommand),
 };

@@ -186,5 +186,21 @@ export function buildProgram(): Command {
     .option("--json", "print JSON")
     .action(commandTable.engines);
 
+  program
+    .command("export")
+    .description(
+      "write a plain or encrypted Llama folder as a GGUF file for llama.cpp (encrypted: no vocabulary)",
+    )
+    .argument("<model-dir>", "plain or encrypted Llama model folder")
+    .addOption(new Option("--format <format>", "output format").choices(["gguf"]).default("gguf"))
+    .addOption(
+      new Option("--type <type>", "element type of the 2-D weights")
+        .choices(["f32", "f16", "q8_0"])
+        .default("f32"),
+    )
+    .option("--out <file>", "output file (default <model-dir>/model-<type>.gguf)")
+    .option("--overwrite", "replace an existing output file")
+    .action(commandTable.export);
+
   return program;
 }

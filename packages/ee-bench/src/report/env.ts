@@ -36,7 +36,7 @@ export interface RunEnv {
   targets: Record<string, Record<string, unknown>>;
   /** Per row: 1-minute load average before and after its timed calls. */
   rowLoad?: Record<string, RowLoad>;
-  /** onnxruntime intra-op threads every session used (inter-op: 1, spinning off) (threads). */
+  /** Engine intra-op threads every session used (inter-op: 1, spinning off) (threads). */
   intraOpThreads?: number;
   /** CPUs the process was pinned to with `taskset`, absent when not pinned (cpu list, e.g. `0` or `0-1`). */
   pinnedCpus?: string;

@@ -111,7 +111,8 @@ export function summarizeRow(
     microbench: microbench.filter((m) => m.row === row.id),
   };
   if (paired) summary.paired = paired;
-  if (row.targetHalfWidthPct !== undefined) {
+  // An adaptive row's stop, once its minimum repetitions are complete (before that, it is incomplete).
+  if (row.targetHalfWidthPct !== undefined && reps.length >= row.repetitions) {
     const hw = paired?.halfWidthPct ?? Number.POSITIVE_INFINITY;
     summary.stop = {
       kind: hw <= row.targetHalfWidthPct ? "target-met" : "budget-ended",

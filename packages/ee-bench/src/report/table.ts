@@ -59,7 +59,11 @@ function pairedCells(r: RowSummary): string[] {
     p ? `±${p.halfWidthPct.toFixed(2)}` : "n/a",
     p ? fix(p.medianDeltaTPct, 2, true) : "n/a",
     p ? p.mdePct.toFixed(2) : "n/a",
-    r.stop ? formatStop(r.stop) : `fixed R=${r.plannedReps}`,
+    r.completeReps < r.plannedReps
+      ? `incomplete: R=${r.completeReps} of ≥ ${r.plannedReps}`
+      : r.stop
+        ? formatStop(r.stop)
+        : `fixed R=${r.plannedReps}`,
     c ? `${c.row} ${ci(c.ci95Pct)}` : "-",
     c ? (c.verdict === "indistinguishable" ? INDISTINGUISHABLE : "resolved") : "-",
     r.load ? `${r.load.before.toFixed(2)}/${r.load.after.toFixed(2)} (${r.load.cores} cores)` : "n/a",
@@ -104,7 +108,7 @@ export function tableNotes(summary: RunSummary): string[] {
   const notes = [
     "VI/EE: mean over complete repetitions of the total seconds over the sample set (EE includes the client's encrypt/decrypt); ΔT = (EE − VI)/VI × 100 from those means; ΔT Std: sd of per-repetition ΔT; 95 % CI: Student-t interval of the mean per-repetition ΔT (the paper-compatible columns).",
     "Paired ΔT: per call r = ln(EE/VI) of the interleaved (ABBA) pair; per repetition the mean of the VI-first and EE-first groups' means (pair order as a covariate); ΔT = e^mean − 1 with a Student-t 95 % interval over repetitions (df = R − 1). Median ΔT: the same with group medians. MDE: the smallest true ΔT a 5 % test detects with 80 % power at this resolution.",
-    `Stop: fixed R, or for adaptive rows "target met at R=…" / "budget ended at ±…". Resolution: "${INDISTINGUISHABLE}" when |paired ΔT| is within the reach max(|low|, |high|) of the row's A/A control interval.`,
+    `Stop: fixed R, or for adaptive rows "target met at R=…" / "budget ended at ±…"; "incomplete" while the minimum repetitions are not all recorded (an interrupted run: --resume it). Resolution: "${INDISTINGUISHABLE}" when |paired ΔT| is within the reach max(|low|, |high|) of the row's A/A control interval.`,
     "Fid: paper Eq. 4 on the confidence of the predicted class (classifiers) or of the first generated token (LLMs).",
     "Paper ΔT from VI/EE: (EE − VI)/VI recomputed from the paper's own VI and EE columns; for the BERT rows its sign does not match the printed ΔT (DESIGN §6).",
   ];

@@ -2,7 +2,7 @@
  * Sources of timing noise the runner controls or records: the machine's load around each row
  * (1-minute load average, os.loadavg — /proc/loadavg on Linux) and optional CPU pinning of the whole
  * process with `taskset -a -p -c <cpus> <pid>` (util-linux): every existing thread is moved, and
- * threads started later (onnxruntime's pools) inherit the affinity.
+ * threads started later (the engines' thread pools) inherit the affinity.
  */
 import { execFileSync } from "node:child_process";
 import { availableParallelism, loadavg } from "node:os";

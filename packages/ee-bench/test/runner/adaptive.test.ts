@@ -1,7 +1,9 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadRun } from "../../src/compare/compare.js";
+import { TABLE_COLUMNS, tableRows } from "../../src/report/table.js";
 import { adaptiveDecision, formatStop } from "../../src/runner/adaptive.js";
 import { runSuite } from "../../src/runner/run-suite.js";
 import { readSampleRecords } from "../../src/runner/samples-log.js";
@@ -84,5 +86,18 @@ describe("adaptive repetitions in the runner", () => {
     expect(row.completeReps).toBeLessThan(12);
     const recs = readSampleRecords(join(runDir, "samples.jsonl")).records;
     expect(recs).toHaveLength(2 * 6 * row.completeReps); // no partial repetition
+  });
+
+  it("an interrupted adaptive row is 'incomplete', not 'budget ended'", async () => {
+    const { runDir } = await adaptiveRun(0.5, 60, 0);
+    const file = join(runDir, "samples.jsonl");
+    const kept = readFileSync(file, "utf8")
+      .split("\n")
+      .filter((l) => l && JSON.parse(l).rep < 2);
+    writeFileSync(file, `${kept.join("\n")}\n`);
+    const { summary } = loadRun(runDir);
+    expect(summary.rows[0].completeReps).toBe(2);
+    expect(summary.rows[0].stop).toBeUndefined();
+    expect(tableRows(summary)[0][TABLE_COLUMNS.indexOf("stop")]).toBe("incomplete: R=2 of ≥ 3");
   });
 });

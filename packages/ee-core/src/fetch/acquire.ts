@@ -86,12 +86,19 @@ function expandAll(
   return [...out.values()];
 }
 
+/** Runs `fn` on every item, `n` at a time; after the first failure no new item is started. */
 async function runPool<T>(items: readonly T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       const i = next++;
-      await fn(items[i]);
+      try {
+        await fn(items[i]);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));

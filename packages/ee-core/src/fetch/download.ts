@@ -244,7 +244,7 @@ export async function downloadFile(
     }
     throw new FetchError(
       last?.kind ?? "network",
-      `${last?.message ?? opts.label} (gave up after ${attempts} attempts; the partial file is kept for a resume)`,
+      `${last?.message ?? opts.label} (gave up after ${attempts} attempts${sizeOf(tmp) > 0 ? `; the ${sizeOf(tmp)} bytes received are kept for a resume` : ""})`,
       last?.status,
     );
   });

@@ -5,6 +5,7 @@
  * float32 product `matmulF32` (`encrypt/matmul.ts` calls it for large offline products).
  */
 import type { EngineFactory } from "./engine.js";
+import { llamaCppEngine } from "./llamacpp/factory.js";
 import { onnxruntimeEngine } from "./onnxruntime/factory.js";
 
 export { disposeMatmulSessions, matmulF32 } from "./onnxruntime/matmul.js";
@@ -13,4 +14,4 @@ export { disposeMatmulSessions, matmulF32 } from "./onnxruntime/matmul.js";
 export const DEFAULT_ENGINE = onnxruntimeEngine.name;
 
 /** Engines registered at start-up, in the order `ee engines` lists them. */
-export const BUILTIN_ENGINES: readonly EngineFactory[] = [onnxruntimeEngine];
+export const BUILTIN_ENGINES: readonly EngineFactory[] = [onnxruntimeEngine, llamaCppEngine];
