@@ -47,6 +47,7 @@ export {
   parseOriginsManifest,
   resolveDataDir,
 } from "./fetch/index.js";
+export { assertFiniteTensors, findNonFinite, type NonFinite } from "./finite.js";
 export {
   bfloat16ToFloat32,
   float32ToBfloat16,
@@ -57,6 +58,15 @@ export {
   numberToHalfBits,
 } from "./float16.js";
 export {
+  acquireLock,
+  type HeldLock,
+  LockedError,
+  type LockHolder,
+  type LockOptions,
+  lockPathFor,
+  withLock,
+} from "./folder-lock.js";
+export {
   addComponent,
   createKey,
   fingerprintKey,
@@ -65,7 +75,9 @@ export {
   KEY_FORMAT_VERSION,
   KEY_TOLERANCE_F32,
   KEY_TOLERANCE_F64,
+  keyHeaderDigest,
   loadKey,
+  type SaveKeyOptions,
   saveKey,
   validateComponent,
 } from "./keys.js";
@@ -97,7 +109,17 @@ export {
   randomPermutation,
   validatePermutation,
 } from "./permutation.js";
+export { processAlive } from "./process-alive.js";
 export { createRandom } from "./random.js";
+export {
+  fsyncTree,
+  refuseExisting,
+  removeStaleTemps,
+  type SafeWriteOptions,
+  TargetExistsError,
+  writeFileSafe,
+  writeFolderSafe,
+} from "./safe-write.js";
 export {
   DTYPE_SIZE_BYTES,
   encodeSafetensorsHeader,

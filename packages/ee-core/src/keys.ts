@@ -10,9 +10,11 @@
  * Errors name components, rows, blocks and positions, never values (key material is secret).
  */
 import { createHash } from "node:crypto";
+import { existsSync, statSync } from "node:fs";
 import { inverseError, invert, orthogonalityError } from "./linalg.js";
 import { permutationDefect } from "./permutation.js";
 import { createRandom } from "./random.js";
+import { refuseExisting } from "./safe-write.js";
 import { forEachTensorChunk, readSafetensors, validateTensor, writeSafetensors } from "./safetensors.js";
 import type {
   CreateKeyOptions,
@@ -25,7 +27,9 @@ import type {
 } from "./types.js";
 
 /** Key file format version written and read by this build. */
-export const KEY_FORMAT_VERSION = 1 as const;
+export const KEY_FORMAT_VERSION = 2 as const;
+/** Format version 1 (fingerprint over key material only); refused on read: its metadata is unauthenticated. */
+const KEY_FORMAT_V1 = "1";
 /** Value of the `ee.format` metadata entry. */
 const KEY_FORMAT_TAG = "ee-key";
 /** Suffix of the tensor holding an invertible component's inverse. */
@@ -54,6 +58,7 @@ const META = {
   meta: "ee.meta",
   kinds: "ee.kinds",
   fingerprint: "ee.fingerprint",
+  headerDigest: "ee.headerDigest",
 } as const;
 
 /** A new key with no components. */
@@ -306,8 +311,12 @@ export function validateComponent(name: string, comp: KeyComponent, prefix = "")
  * SHA-256 (hex) over a canonical encoding: a domain tag, formatVersion, scheme, architecture, the
  * number of components, then per component in sorted name order: name, kind, dtype, shape, and the raw
  * little-endian on-disk bytes (then the same for its inverse, if any). Strings are UTF-8 with a u32
- * little-endian length prefix; byte blocks have a u64 length prefix. Not covered: createdAt, meta,
- * reproducible.
+ * little-endian length prefix; byte blocks have a u64 length prefix. Format 2 also covers
+ * `reproducible` and `meta` (canonical JSON, sorted keys); the kinds are covered per component. Not
+ * covered: createdAt, so that a seeded key has the same fingerprint whenever it is made; the file's
+ * `ee.headerDigest` (`keyHeaderDigest`) covers it. With `loadKey` refusing metadata fields it does not
+ * know, every header field is authenticated: an edited header (a changed label list, a flipped
+ * `reproducible`, another creation time) is an error, never a changed result.
  */
 export function fingerprintKey(key: EEKey): string {
   const h = createHash("sha256");
@@ -328,10 +337,18 @@ export function fingerprintKey(key: EEKey): string {
     h.update(len);
     forEachTensorChunk(t, (bytes) => h.update(bytes));
   };
-  str("ee-core/key-fingerprint/v1");
+  str("ee-core/key-fingerprint/v2");
   str(String(key.formatVersion));
   str(key.scheme);
   str(key.architecture);
+  str(String(key.reproducible));
+  str(
+    JSON.stringify(
+      Object.keys(key.meta)
+        .sort()
+        .map((k) => [k, key.meta[k]]),
+    ),
+  );
   str(String(key.components.size));
   const names = [...key.components.keys()].sort();
   for (const n of names) {
@@ -342,13 +359,33 @@ export function fingerprintKey(key: EEKey): string {
   return h.digest("hex");
 }
 
+/** SHA-256 (hex) binding the fingerprint to the remaining header field, createdAt. */
+export function keyHeaderDigest(fingerprint: string, createdAt: string): string {
+  return createHash("sha256")
+    .update(JSON.stringify(["ee-core/key-header/v2", fingerprint, createdAt]))
+    .digest("hex");
+}
+
 function tensorSizeBytes(t: Tensor): number {
   const bytesPer = t.dtype === "F16" || t.dtype === "BF16" ? 2 : t.data.BYTES_PER_ELEMENT;
   return t.data.length * bytesPer;
 }
 
-/** Save `key` to `path` (safetensors, mode 0600 even when replacing a file with another mode). */
-export function saveKey(path: string, key: EEKey): void {
+/** Options of `saveKey`. */
+export interface SaveKeyOptions {
+  /** Replace an existing file at `path` (default false: an existing key is never replaced). */
+  overwrite?: boolean;
+}
+
+/**
+ * Save `key` to `path` (safetensors, mode 0600 even when replacing a file with another mode). An
+ * existing file is refused unless `overwrite`: replacing a key makes the folders encrypted with it
+ * unusable.
+ */
+export function saveKey(path: string, key: EEKey, opts: SaveKeyOptions = {}): void {
+  if (existsSync(path) && statSync(path).isDirectory())
+    throw new Error(`key file ${path} is a folder; give a file path`);
+  refuseExisting(path, { overwrite: opts.overwrite, what: "key file" }, "file");
   const tensors: StateDict = new Map();
   const kinds: Record<string, KeyComponentKind> = {};
   for (const [name, c] of key.components) {
@@ -367,6 +404,7 @@ export function saveKey(path: string, key: EEKey): void {
     [META.meta]: JSON.stringify(key.meta),
     [META.kinds]: JSON.stringify(kinds),
     [META.fingerprint]: fingerprintKey(key),
+    [META.headerDigest]: keyHeaderDigest(fingerprintKey(key), key.createdAt),
   };
   writeSafetensors(path, tensors, metadata, { mode: 0o600 });
 }
@@ -386,6 +424,11 @@ export function loadKey(path: string, expect: KeyExpectation = {}): EEKey {
   if (need(META.format) !== KEY_FORMAT_TAG)
     throw new Error(`${where}: metadata "${META.format}" is not "${KEY_FORMAT_TAG}"`);
   const version = need(META.formatVersion);
+  if (version === KEY_FORMAT_V1) {
+    throw new Error(
+      `${where}: key format 1 does not authenticate its metadata; this build reads format ${KEY_FORMAT_VERSION} only (encrypt the model again to get a new key)`,
+    );
+  }
   if (version !== String(KEY_FORMAT_VERSION)) {
     throw new Error(
       `${where}: key format version "${version}" is not supported (this build reads ${KEY_FORMAT_VERSION})`,
@@ -410,6 +453,10 @@ export function loadKey(path: string, expect: KeyExpectation = {}): EEKey {
   }
   const kinds = parseJsonObject(where, META.kinds, need(META.kinds));
   const stored = need(META.fingerprint);
+  const known = new Set<string>(Object.values(META));
+  for (const f of Object.keys(metadata)) {
+    if (!known.has(f)) throw new Error(`${where}: metadata "${f}" is not part of an EE key (header edited?)`);
+  }
   const key: EEKey = {
     formatVersion: KEY_FORMAT_VERSION,
     scheme,
@@ -446,7 +493,11 @@ export function loadKey(path: string, expect: KeyExpectation = {}): EEKey {
   }
   const fp = fingerprintKey(key);
   if (fp !== stored)
-    throw new Error(`${where}: contents do not match the stored fingerprint (file altered or corrupted)`);
+    throw new Error(
+      `${where}: contents or metadata do not match the stored fingerprint (file altered or corrupted)`,
+    );
+  if (need(META.headerDigest) !== keyHeaderDigest(fp, createdAt))
+    throw new Error(`${where}: metadata do not match the stored header digest (file altered or corrupted)`);
   if (expect.fingerprint !== undefined && fp !== expect.fingerprint.toLowerCase()) {
     throw new Error(`${where}: fingerprint ${fp} does not match the expected ${expect.fingerprint}`);
   }

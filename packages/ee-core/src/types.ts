@@ -87,7 +87,7 @@ export interface KeyComponent {
 /** An Equivariant Encryption key: everything the client needs to encrypt inputs and decrypt outputs. */
 export interface EEKey {
   /** Key file format version. */
-  formatVersion: 1;
+  formatVersion: 2;
   /** Registered scheme name, e.g. `"vocab"` or `"full"`. */
   scheme: string;
   /** Architecture the key was made for, e.g. `"bert"`, `"roberta"`, `"llama"`. */

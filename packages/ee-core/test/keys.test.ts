@@ -7,6 +7,7 @@ import {
   createKey,
   fingerprintKey,
   KEY_EXACT_CHECK_MAX_DIM,
+  keyHeaderDigest,
   loadKey,
   saveKey,
   validateComponent,
@@ -72,7 +73,7 @@ function writeRawKey(path: string, key: EEKey, metaOverride: Record<string, stri
   }
   const metadata: Record<string, string | undefined> = {
     "ee.format": "ee-key",
-    "ee.formatVersion": "1",
+    "ee.formatVersion": "2",
     "ee.scheme": key.scheme,
     "ee.architecture": key.architecture,
     "ee.reproducible": String(key.reproducible),
@@ -80,6 +81,7 @@ function writeRawKey(path: string, key: EEKey, metaOverride: Record<string, stri
     "ee.meta": JSON.stringify(key.meta),
     "ee.kinds": JSON.stringify(kinds),
     "ee.fingerprint": fingerprintKey(key),
+    "ee.headerDigest": keyHeaderDigest(fingerprintKey(key), key.createdAt),
     ...metaOverride,
   };
   const clean: Record<string, string> = {};
@@ -106,14 +108,14 @@ function tampered(
 }
 
 describe("keys", () => {
-  it("seeded keys have identical fingerprints (createdAt and meta excluded); unseeded differ", () => {
+  it("seeded keys have identical fingerprints whenever made; meta and unseeded keys differ", () => {
     const a = makeKey(createRandom({ seed: "k" }), "2020-01-01T00:00:00.000Z");
     const b = makeKey(createRandom({ seed: "k" }), "2021-06-01T00:00:00.000Z");
     expect(a.reproducible).toBe(true);
     expect(fingerprintKey(a)).toMatch(/^[0-9a-f]{64}$/);
     expect(fingerprintKey(a)).toBe(fingerprintKey(b));
     b.meta.other = "x";
-    expect(fingerprintKey(a)).toBe(fingerprintKey(b));
+    expect(fingerprintKey(a)).not.toBe(fingerprintKey(b));
     expect(fingerprintKey(makeKey(createRandom({ seed: "k2" })))).not.toBe(fingerprintKey(a));
     const u1 = makeKey(createRandom());
     const u2 = makeKey(createRandom());
@@ -136,7 +138,7 @@ describe("keys", () => {
     const p = join(dir, "rt.key.safetensors");
     writeFileSync(p, "previous", { mode: 0o644 });
     chmodSync(p, 0o644);
-    saveKey(p, key);
+    saveKey(p, key, { overwrite: true });
     expect(statSync(p).mode & 0o777).toBe(0o600);
     const back = loadKey(p, { scheme: "full", architecture: "llama", fingerprint: fingerprintKey(key) });
     expect(fingerprintKey(back)).toBe(fingerprintKey(key));
@@ -259,7 +261,7 @@ describe("keys", () => {
             }),
             { "ee.fingerprint": fp },
           ),
-        "contents do not match the stored fingerprint (file altered or corrupted)",
+        "contents or metadata do not match the stored fingerprint (file altered or corrupted)",
       ],
       ["wrong scheme", (p) => saveKey(p, base), 'scheme is "full", expected "vocab"', { scheme: "vocab" }],
       [
@@ -276,8 +278,18 @@ describe("keys", () => {
       ],
       [
         "unsupported format version",
-        (p) => writeRawKey(p, base, { "ee.formatVersion": "2" }),
-        'key format version "2" is not supported (this build reads 1)',
+        (p) => writeRawKey(p, base, { "ee.formatVersion": "3" }),
+        'key format version "3" is not supported (this build reads 2)',
+      ],
+      [
+        "format 1 (metadata not authenticated)",
+        (p) => writeRawKey(p, base, { "ee.formatVersion": "1" }),
+        "key format 1 does not authenticate its metadata",
+      ],
+      [
+        "an added metadata field",
+        (p) => writeRawKey(p, base, { "ee.note": "edited" }),
+        'metadata "ee.note" is not part of an EE key (header edited?)',
       ],
       [
         "missing metadata",
@@ -343,6 +355,50 @@ describe("keys", () => {
         seen.add(message.replace(p, ""));
       });
     }
+  });
+
+  describe("the fingerprint authenticates every metadata field", () => {
+    const base = makeKey(createRandom({ seed: "meta" }));
+    base.meta.id2label = '["a","b"]';
+    const edits: [string, Record<string, string>][] = [
+      [
+        "an edited label list in meta",
+        { "ee.meta": JSON.stringify({ ...base.meta, id2label: '["b","a"]' }) },
+      ],
+      ["a flipped reproducible flag", { "ee.reproducible": String(!base.reproducible) }],
+      ["an edited creation time", { "ee.createdAt": "1999-01-01T00:00:00.000Z" }],
+      ["an edited scheme", { "ee.scheme": "vocab" }],
+    ];
+    for (const [what, edit] of edits) {
+      it(what, () => {
+        const p = join(dir, `meta-${what.replace(/\W+/g, "_")}.key.safetensors`);
+        writeRawKey(p, base, edit);
+        expect(() => loadKey(p)).toThrow(
+          new RegExp(
+            `^key ${p}: (contents or metadata do not match the stored fingerprint|metadata do not match the stored header digest) \\(file altered or corrupted\\)$`,
+          ),
+        );
+      });
+    }
+    it("the unedited file loads", () => {
+      const p = join(dir, "meta-clean.key.safetensors");
+      writeRawKey(p, base);
+      expect(loadKey(p).meta.id2label).toBe('["a","b"]');
+    });
+  });
+
+  it("saveKey refuses to replace an existing key unless overwrite", () => {
+    const k1 = makeKey(createRandom({ seed: "ow1" }));
+    const k2 = makeKey(createRandom({ seed: "ow2" }));
+    const p = join(dir, "ow.key.safetensors");
+    saveKey(p, k1);
+    const before = readFileSync(p);
+    expect(() => saveKey(p, k2)).toThrow(
+      `key file ${p} already exists; not replaced (pass --overwrite to replace it)`,
+    );
+    expect(readFileSync(p).equals(before)).toBe(true);
+    saveKey(p, k2, { overwrite: true });
+    expect(fingerprintKey(loadKey(p))).toBe(fingerprintKey(k2));
   });
 
   it("blocks above KEY_EXACT_CHECK_MAX_DIM are checked with random probes", () => {

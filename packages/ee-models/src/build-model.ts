@@ -12,7 +12,7 @@
  * tensor by tensor from the checkpoint. A plain model gets the preset's tokenizer; an encrypted HF
  * folder (with ee.json) given as weights keeps its ee.json and never gets a tokenizer.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createRandom, type DType, numElements, type StateDict } from "ee-core";
 import { configConflicts } from "./checkpoint/config-truth.js";
@@ -20,7 +20,7 @@ import { dominantDtype, type ModelFormat, writeHfConfig } from "./checkpoint/hf-
 import { CheckpointWriter } from "./checkpoint/writer.js";
 import { loadCheckpoint, openCheckpoint } from "./checkpoint.js";
 import { asObject, readString } from "./config-json.js";
-import { EE_MANIFEST_FILE } from "./encrypt/manifest.js";
+import { EE_MANIFEST_FILE, hashModelFiles, readManifest, writeManifest } from "./encrypt/manifest.js";
 import { writeModelFolder } from "./folder.js";
 import { getPreset } from "./presets.js";
 import { getArchitecture } from "./registry.js";
@@ -236,7 +236,12 @@ export async function buildModel(opts: BuildModelOptions): Promise<BuiltModel> {
     build = written.build;
     tokenizerFiles.push(...written.tokenizerFiles);
   }
-  if (encrypted) copyFileSync(eeSource as string, join(dir, EE_MANIFEST_FILE));
+  if (encrypted) {
+    // ee.json binds the files it describes: describe the files of this folder, not the source's.
+    const manifest = readManifest(opts.weightsDir as string);
+    if (manifest.files !== undefined) manifest.files = hashModelFiles(dir);
+    writeManifest(dir, manifest);
+  }
   return {
     dir,
     format,

@@ -102,7 +102,13 @@ export function readModelFolder(dir: string): ModelFolder {
     .find((p) => existsSync(p));
   const eePath = join(abs, "ee.json");
   let eeJson: Record<string, unknown> | undefined;
-  if (existsSync(eePath)) eeJson = asObject(JSON.parse(readFileSync(eePath, "utf8")), eePath);
+  if (existsSync(eePath)) {
+    try {
+      eeJson = asObject(JSON.parse(readFileSync(eePath, "utf8")), eePath);
+    } catch (e) {
+      throw new Error(`${eePath}: not valid JSON (${(e as Error).message})`);
+    }
+  }
   return {
     dir: abs,
     arch: arch.name,

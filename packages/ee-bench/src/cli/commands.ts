@@ -3,7 +3,8 @@
  * parses nothing itself (commander did) and delegates to a library function.
  */
 import { existsSync, statSync } from "node:fs";
-import { basename } from "node:path";
+import { basename, join, resolve } from "node:path";
+import { writeFolderSafe } from "ee-core";
 import { buildModel, encryptModelFolder } from "ee-models";
 import { attackCommand } from "./attack.js";
 import { attackReportCommand } from "./attack-report.js";
@@ -24,6 +25,7 @@ interface BuildCliOptions {
   seed?: number;
   fused?: boolean;
   format: "onnx" | "hf";
+  overwrite?: boolean;
 }
 
 /** Options of `ee encrypt`. */
@@ -33,6 +35,7 @@ interface EncryptCliOptions {
   scheme: string;
   seed?: number;
   format: "onnx" | "hf";
+  overwrite?: boolean;
 }
 
 /** A line on stderr, rewritten in place on a terminal. */
@@ -53,18 +56,32 @@ async function build(preset: string, opts: BuildCliOptions): Promise<void> {
   const isFolder = !isConfig && existsSync(preset) && statSync(preset).isDirectory();
   if (isFolder && opts.weights !== undefined)
     throw new Error(`ee build: ${preset} is a checkpoint folder already; drop --weights`);
-  const built = await buildModel({
-    ...(isFolder ? { weightsDir: preset } : isConfig ? { configPath: preset } : { preset }),
-    // hf:REPO[@REV] → its snapshot folder
-    ...(isFolder ? {} : { weightsDir: await resolveWeightsArg(opts.weights) }),
-    outDir: opts.out,
-    dataDir: isConfig || isFolder ? undefined : await acquirePresetData(preset), // its tokenizer files
-    seed: opts.seed,
-    fused: opts.fused,
-    format: opts.format,
-  });
+  const out = resolve(opts.out);
+  const weightsDir = isFolder ? preset : await resolveWeightsArg(opts.weights); // hf:REPO[@REV] → its snapshot folder
+  const dataDir = isConfig || isFolder ? undefined : await acquirePresetData(preset); // its tokenizer files
+  // Built under a temporary name and renamed when complete; an existing folder is replaced only with
+  // --overwrite, and only when it is a model folder.
+  const built = await writeFolderSafe(
+    out,
+    (tmp) =>
+      buildModel({
+        ...(isFolder ? {} : isConfig ? { configPath: preset } : { preset }),
+        outDir: tmp,
+        weightsDir,
+        dataDir,
+        seed: opts.seed,
+        fused: opts.fused,
+        format: opts.format,
+      }),
+    {
+      overwrite: opts.overwrite,
+      what: "model folder",
+      check: (d) =>
+        existsSync(join(d, "config.json")) ? undefined : "it is not a model folder (no config.json)",
+    },
+  );
   process.stdout.write(
-    `built ${built.dir} (${built.cfg.modelType}, ${built.format} format${built.encrypted ? ", encrypted" : ""}, weights: ${built.weightsSource}) in ${(built.buildMs / 1000).toFixed(1)} s\n`,
+    `built ${out} (${built.cfg.modelType}, ${built.format} format${built.encrypted ? ", encrypted" : ""}, weights: ${built.weightsSource}) in ${(built.buildMs / 1000).toFixed(1)} s\n`,
   );
 }
 
@@ -74,6 +91,7 @@ async function encrypt(plainDir: string, opts: EncryptCliOptions): Promise<void>
     scheme: opts.scheme,
     seed: opts.seed,
     format: opts.format,
+    overwrite: opts.overwrite,
     onProgress: progressLine(`encrypting ${basename(plainDir)} (${opts.scheme}, ${opts.format} format)`),
   });
   process.stdout.write(

@@ -1,21 +1,35 @@
 /**
  * `ee infer <dir> --text "…" [--key <file>]`: plain inference, or — with a key — the EE client
  * protocol (tokenize and encrypt ids here, run the encrypted model, decrypt here). Both print the same
- * form, so a user can diff them.
+ * form, so a user can diff them. Causal LMs also take token ids (`--ids 1,2,3`): the tiny presets are
+ * built without a tokenizer. Prompts are bounded (input-bounds.ts) and a classifier input cut at the
+ * model's length is reported.
  */
 import {
+  DEFAULT_ENGINE,
   type Device,
+  EncryptedCausalLM,
+  type GenerateResult,
+  generateWithStepper,
   getArchitecture,
+  getEngine,
   inferClassifier,
   inferEncrypted,
   inferLlama,
+  LLAMA31_TOKENIZER,
+  LlamaTokenizer,
+  type ModelFolder,
+  readManifest,
   readModelFolder,
 } from "ee-models";
+import { checkPromptSize, parseIds } from "./input-bounds.js";
 
 /** Options of `ee infer` (as commander parses them). */
 export interface InferCliOptions {
-  /** Input text. */
-  text: string;
+  /** Input text (exactly one of text / ids). */
+  text?: string;
+  /** Causal LMs: comma-separated prompt token ids (text). */
+  ids?: string;
   /** Key file: the folder is encrypted (path). */
   key?: string;
   /** Plain model folder whose tokenizer the client uses (path). */
@@ -47,31 +61,112 @@ function llamaPrintable(r: Awaited<ReturnType<typeof inferLlama>>): Printable {
   };
 }
 
-async function plain(dir: string, opts: InferCliOptions): Promise<Printable> {
-  const folder = readModelFolder(dir);
-  if (folder.eeJson !== undefined) {
-    throw new Error(`${folder.dir} is an encrypted model folder (has ee.json): pass --key <key-file>`);
-  }
-  if (getArchitecture(folder.arch).task === "causal-lm") {
-    return llamaPrintable(
-      await inferLlama(dir, opts.text, { device: opts.device, maxNewTokens: opts.maxNewTokens }),
-    );
-  }
-  const r = await inferClassifier(dir, opts.text, { device: opts.device });
-  return { json: { label: r.label, probs: r.probs }, text: r.printable };
+/** Generation from ids: the new ids instead of decoded text. */
+function idsPrintable(prompt: number[], res: GenerateResult): Printable {
+  const seq = res.sequences[0];
+  const json = {
+    tokenIds: seq.tokenIds,
+    promptTokens: prompt.length,
+    firstTokenProb: seq.firstTokenProb,
+    finishReason: seq.finishReason,
+    timeToFirstTokenMs: res.timeToFirstTokenMs,
+  };
+  return {
+    json,
+    text:
+      `ids: ${seq.tokenIds.join(",")}\n` +
+      `-- ${seq.tokenIds.length} tokens (${seq.finishReason}), prompt ${prompt.length} tokens, ` +
+      `first-token p=${seq.firstTokenProb.toFixed(4)}, TTFT ${res.timeToFirstTokenMs.toFixed(0)} ms`,
+  };
 }
 
-async function encrypted(dir: string, key: string, opts: InferCliOptions): Promise<Printable> {
-  const out = await inferEncrypted(dir, key, opts.text, {
+/** The Llama tokenizer the prompt is counted with, or a message saying how to give the input. */
+function llamaTokenizerFor(folder: ModelFolder, opts: InferCliOptions): LlamaTokenizer {
+  const howto = `give token ids with --ids 1,2,3 (0..${folder.cfg.vocabSize - 1})`;
+  if (opts.tokenizer !== undefined) return LlamaTokenizer.fromFolder(opts.tokenizer);
+  if (opts.key === undefined) {
+    if (!folder.hasTokenizer)
+      throw new Error(`${folder.dir} has no tokenizer (tiny presets are built without one): ${howto}`);
+    return LlamaTokenizer.fromFolder(folder.dir);
+  }
+  const name = readManifest(folder.dir).tokenizer;
+  if (name !== LLAMA31_TOKENIZER)
+    throw new Error(
+      `${folder.dir}: ee.json names no Llama tokenizer for the client: give --tokenizer <plain-model-dir>, or ${howto}`,
+    );
+  return LlamaTokenizer.fromDataDir();
+}
+
+async function causalLm(folder: ModelFolder, opts: InferCliOptions): Promise<Printable> {
+  const session = { device: opts.device };
+  const n = opts.maxNewTokens;
+  if (opts.ids !== undefined) {
+    const prompt = parseIds(opts.ids, folder.cfg.vocabSize);
+    checkPromptSize(folder.cfg, prompt.length, n, folder.dir);
+    if (opts.key !== undefined) {
+      const lm = await EncryptedCausalLM.open(folder.dir, opts.key, session);
+      try {
+        return idsPrintable(prompt, await lm.generate([prompt], { maxNewTokens: n }));
+      } finally {
+        await lm.dispose();
+      }
+    }
+    const engine = await getEngine(DEFAULT_ENGINE).open(folder.dir, session);
+    try {
+      if (!engine.stepper)
+        throw new Error(`engine ${engine.info.name}: ${folder.dir} is not a causal LM it can step`);
+      return idsPrintable(prompt, await generateWithStepper(engine.stepper, [prompt], { maxNewTokens: n }));
+    } finally {
+      await engine.close();
+    }
+  }
+  const tok = llamaTokenizerFor(folder, opts);
+  const promptTokens = tok.applyChatTemplate([{ role: "user", content: opts.text as string }]).length;
+  checkPromptSize(folder.cfg, promptTokens, n, folder.dir);
+  if (opts.key === undefined)
+    return llamaPrintable(
+      await inferLlama(folder.dir, opts.text as string, { device: opts.device, maxNewTokens: n }),
+    );
+  const out = await inferEncrypted(folder.dir, opts.key, opts.text as string, {
     device: opts.device,
-    maxNewTokens: opts.maxNewTokens,
+    maxNewTokens: n,
     tokenizerDir: opts.tokenizer,
   });
-  if (out.task === "causal-lm") return llamaPrintable(out.result);
-  return { json: { label: out.result.label, probs: out.result.probs }, text: out.result.printable };
+  if (out.task !== "causal-lm") throw new Error(`${folder.dir}: not a causal LM`);
+  return llamaPrintable(out.result);
+}
+
+async function classifier(folder: ModelFolder, opts: InferCliOptions): Promise<Printable> {
+  if (opts.ids !== undefined) throw new Error("--ids is for causal LMs (Llama); classifiers take --text");
+  const text = opts.text as string;
+  let r: Awaited<ReturnType<typeof inferClassifier>>;
+  if (opts.key === undefined) r = await inferClassifier(folder.dir, text, { device: opts.device });
+  else {
+    const out = await inferEncrypted(folder.dir, opts.key, text, {
+      device: opts.device,
+      tokenizerDir: opts.tokenizer,
+    });
+    if (out.task !== "sequence-classification") throw new Error(`${folder.dir}: not a classifier`);
+    r = out.result;
+  }
+  // RoBERTa's positions start after the padding id (maxSequenceLength in ee-models).
+  const pad = folder.arch === "roberta" ? Number(folder.cfg.raw.pad_token_id ?? 1) + 1 : 0;
+  if (r.result.numTokens >= folder.cfg.maxPositionEmbeddings - pad) {
+    process.stderr.write(
+      `ee: note: the input filled all ${r.result.numTokens} token positions the model takes; text beyond them was truncated\n`,
+    );
+  }
+  return { json: { label: r.label, probs: r.probs, tokens: r.result.numTokens }, text: r.printable };
 }
 
 export async function inferCommand(dir: string, opts: InferCliOptions): Promise<void> {
-  const result = opts.key === undefined ? await plain(dir, opts) : await encrypted(dir, opts.key, opts);
+  if ((opts.text === undefined) === (opts.ids === undefined))
+    throw new Error('ee infer: give the input as --text "…" or as token ids --ids 1,2,3 (exactly one)');
+  const folder = readModelFolder(dir);
+  if (opts.key === undefined && folder.eeJson !== undefined) {
+    throw new Error(`${folder.dir} is an encrypted model folder (has ee.json): pass --key <key-file>`);
+  }
+  const task = getArchitecture(folder.arch).task;
+  const result = task === "causal-lm" ? await causalLm(folder, opts) : await classifier(folder, opts);
   process.stdout.write(opts.json ? `${JSON.stringify(result.json, null, 2)}\n` : `${result.text}\n`);
 }

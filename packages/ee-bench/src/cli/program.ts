@@ -12,6 +12,18 @@ export function intOption(name: string) {
   };
 }
 
+/** Parse an integer option within `min..max`, naming the option and the range in the error. */
+export function intInRange(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = intOption(name)(value);
+    if (n < min || n > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `in ${min}..${max}`;
+      throw new InvalidArgumentError(`${name} must be an integer ${range}, got ${value}`);
+    }
+    return n;
+  };
+}
+
 /** Parse a finite number option, naming the option in the error. */
 export function numberOption(name: string) {
   return (value: string): number => {
@@ -28,7 +40,7 @@ export function buildProgram(): Command {
   const program = new Command("ee")
     .description("Equivariant Encryption benchmark suite: VI vs EE for BERT, RoBERTa and Llama")
     .option("--debug", "print stack traces on errors")
-    .showHelpAfterError();
+    .showHelpAfterError("(run ee <command> --help for usage)");
 
   program
     .command("build")
@@ -49,8 +61,9 @@ export function buildProgram(): Command {
         .choices(["onnx", "hf"])
         .default("onnx"),
     )
-    .option("--seed <n>", "seed for synthetic weights (reproducible)", intOption("--seed"))
+    .option("--seed <n>", "seed for synthetic weights (reproducible)", intInRange("--seed", 0))
     .option("--fused", "use ONNX Runtime's fused contrib ops where they help")
+    .option("--overwrite", "replace an existing output folder (atomically; refused without this flag)")
     .action(commandTable.build);
 
   program
@@ -78,20 +91,30 @@ export function buildProgram(): Command {
         .choices(Object.keys(SCHEMES))
         .default("full"),
     )
-    .option("--seed <n>", "derive the key from a seed: reproducible, NOT secret", intOption("--seed"))
+    .option("--seed <n>", "derive the key from a seed: reproducible, NOT secret", intInRange("--seed", 0))
+    .option(
+      "--overwrite",
+      "replace an existing output folder and key file (atomically; refused without this flag)",
+    )
     .action(commandTable.encrypt);
 
   program
     .command("infer")
     .description("classify a text (BERT/RoBERTa) or generate a reply (Llama); with --key, run the EE client")
     .argument("<model-dir>", "plain or encrypted model folder")
-    .requiredOption("--text <text>", "input text")
+    .option("--text <text>", "input text")
+    .option("--ids <ids>", "causal LMs: prompt token ids, comma-separated (for folders without a tokenizer)")
     .option("--key <file>", "key file: the folder is encrypted; encrypt ids, decrypt outputs on this side")
     .option(
       "--tokenizer <dir>",
       "plain model folder whose tokenizer the client uses (encrypted folders have none)",
     )
-    .option("--max-new-tokens <n>", "Llama: tokens to generate", intOption("--max-new-tokens"), 32)
+    .option(
+      "--max-new-tokens <n>",
+      "Llama: tokens to generate",
+      intInRange("--max-new-tokens", 1, 1 << 20),
+      32,
+    )
     .option("--json", "print JSON instead of text")
     .addOption(deviceOption())
     .action(commandTable.infer);
@@ -102,14 +125,14 @@ export function buildProgram(): Command {
     .argument("[suite]", "suite name or JSON path", "default")
     .option("--resume <run-dir>", "continue an interrupted run; samples already recorded are kept")
     .option("--out <dir>", "reports folder (default: the repository's reports/)")
-    .option("--samples <n>", "override every row's sample count", intOption("--samples"))
-    .option("--reps <n>", "override every row's repetitions (>= 3)", intOption("--reps"))
+    .option("--samples <n>", "override every row's sample count", intInRange("--samples", 1))
+    .option("--reps <n>", "override every row's repetitions (>= 3)", intInRange("--reps", 3))
     .option("--rows <ids>", "comma-separated row ids to run")
-    .option("--warmup <n>", "override every row's warm-up calls", intOption("--warmup"))
+    .option("--warmup <n>", "override every row's warm-up calls", intInRange("--warmup", 0))
     .option(
       "--threads <n>",
       "engine intra-op threads (default: the machine's logical cores; fixed and recorded)",
-      intOption("--threads"),
+      intInRange("--threads", 1, 1024),
     )
     .option("--pin-cpus <list>", "pin the run to these CPUs with taskset, e.g. 0-1 (Linux, util-linux)")
     .option("--engine <name>", "run every row in this engine (see `ee engines`)")
@@ -183,7 +206,7 @@ export function buildProgram(): Command {
     .requiredOption("--encrypted <enc-dir>", "the encrypted model folder the server holds")
     .requiredOption("--key <file>", "the key, used only to score the attacks")
     .option("--observed <list>", "observed-token counts to sweep, comma-separated", "1000,10000,100000")
-    .option("--seed <n>", "seed of the attacks' own randomness", intOption("--seed"), 1)
+    .option("--seed <n>", "seed of the attacks' own randomness", intInRange("--seed", 0), 1)
     .option("--out <dir>", "write attack.json / attack.md / attack.vl.json here")
     .option(
       "--data-dir <dir>",

@@ -7,6 +7,7 @@ import { readRunJson } from "../report/write-report.js";
 import { runSuite } from "../runner/run-suite.js";
 import { applyOverrides, loadSuite } from "../suite/load.js";
 import { modelTargetFactory } from "../targets/factory.js";
+import { validateModelRows } from "../targets/validate-rows.js";
 import type { RunConfig, TargetFactory } from "../types.js";
 import { acquireSuiteData } from "./fetch.js";
 import { resolveRunDir } from "./table.js";
@@ -77,6 +78,7 @@ export async function runCommand(suite: string, opts: RunCliOptions = {}): Promi
     manifestDir: opts.manifestDir,
     withModels: opts.factory === undefined, // tokenizer files are read by the real model factory only
   });
+  if (opts.factory === undefined) validateModelRows(resolved); // before any folder or model exists
   const reportsDir = resolve(opts.out ?? defaultReportsDir());
   const { runDir, summary } = await runSuite({
     suite: resolved,

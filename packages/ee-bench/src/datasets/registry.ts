@@ -21,6 +21,7 @@ import { loadManifest, verifyFiles } from "./manifest.js";
 import { MT_BENCH_FORMATS } from "./mt-bench.js";
 import { sampleRows } from "./sampling.js";
 import { SHAREGPT_FORMATS } from "./sharegpt.js";
+import { dropUndecodable } from "./text-check.js";
 
 /** Every file format, by name. */
 export const DATASET_FORMATS: ReadonlyMap<string, DatasetFormat> = new Map(
@@ -84,7 +85,9 @@ export async function loadDataset(
   }
   if (ctx.verify) verifyFiles(ctx.dataDir, merged.files, manifest);
 
-  let rows = merged.rows;
+  const decoded = dropUndecodable(merged.rows);
+  merged.issues.push(...decoded.issues);
+  let rows = decoded.rows;
   const { minPromptTokens, maxPromptTokens } = selection;
   if (minPromptTokens !== undefined || maxPromptTokens !== undefined) {
     const count = ctx.countTokens;

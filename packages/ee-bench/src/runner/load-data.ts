@@ -57,7 +57,15 @@ async function loadRowData(
     if (fresh.length > 0) warn(WARNINGS.datasetIssues(d.name, fresh.length, fresh[0]));
     data.datasets.issues.push(...fresh);
   }
-  if (samples.length === 0) throw new Error(`row ${row.id}: its datasets yielded no samples`);
+  if (samples.length === 0) {
+    const issues = data.datasets.issues.filter((i) => row.datasets.some((d) => d.name === i.dataset));
+    const files = data.datasets.rows[row.id].map(
+      (d) => `${d.name}: ${d.files} file(s), ${d.available} usable row(s)`,
+    );
+    throw new Error(
+      `row ${row.id}: its datasets yielded no samples (${files.join("; ")}${issues.length > 0 ? `; ${issues.length} issue(s), first: ${issues[0].file}${issues[0].line !== undefined ? `:${issues[0].line}` : ""}: ${issues[0].reason}` : ""})`,
+    );
+  }
   data.samplesByRow.set(row.id, samples);
 }
 

@@ -32,13 +32,17 @@ export async function runSuite(opts: RunSuiteOptions): Promise<RunSuiteResult> {
   if (opts.pinCpus !== undefined) pinCpus(opts.pinCpus);
   const data = await loadSuiteData(ctx);
   const plan = planRun(ctx, data);
-  const folder = openRunFolder(ctx, plan.config, data.datasets);
-  folder.env.intraOpThreads = ctx.threads;
-  if (opts.pinCpus !== undefined) folder.env.pinnedCpus = opts.pinCpus;
-  ctx.log(
-    `run folder: ${folder.runDir} (${ctx.threads} intra-op thread(s)${opts.pinCpus ? `, pinned to CPUs ${opts.pinCpus}` : ""})`,
-  );
-  await measureRows(ctx, plan, data, folder);
-  const summary = await finishRun(ctx, folder);
-  return { runDir: folder.runDir, summary };
+  const folder = await openRunFolder(ctx, plan.config, data.datasets);
+  try {
+    folder.env.intraOpThreads = ctx.threads;
+    if (opts.pinCpus !== undefined) folder.env.pinnedCpus = opts.pinCpus;
+    ctx.log(
+      `run folder: ${folder.runDir} (${ctx.threads} intra-op thread(s)${opts.pinCpus ? `, pinned to CPUs ${opts.pinCpus}` : ""})`,
+    );
+    await measureRows(ctx, plan, data, folder);
+    const summary = await finishRun(ctx, folder);
+    return { runDir: folder.runDir, summary };
+  } finally {
+    folder.lock?.release();
+  }
 }

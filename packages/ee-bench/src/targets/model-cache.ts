@@ -2,7 +2,8 @@
  * Built and encrypted models cached under `<cacheDir>/models/`: the plain folder
  * `<preset>-seed<N>`, the encrypted folder `<preset>-seed<N>.<scheme>.ee` and its key
  * `<cacheDir>/keys/<preset>-seed<N>.<scheme>.key.safetensors`. Each is written to a temporary
- * name and renamed when complete, so an interrupted build is never mistaken for a cached one.
+ * name and renamed when complete, so an interrupted build is never mistaken for a cached one, and
+ * an entry is locked (`<base>.lock`) while it is written: a second `ee run` on the same cache waits.
  * The key is derived from the row's seed: reproducible, hence NOT secret — fine for timing.
  *
  * Generation rows use a graph that emits the logits of the last position only (ee-models'
@@ -12,7 +13,14 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { createRandom } from "ee-core";
+import {
+  acquireLock,
+  createRandom,
+  type HeldLock,
+  KEY_FORMAT_VERSION,
+  LockedError,
+  openSafetensors,
+} from "ee-core";
 import {
   buildModel,
   encryptModelFolder,
@@ -81,36 +89,67 @@ export async function ensureModels(
   const plainDir = join(models, base);
   const encDir = join(models, `${base}.${scheme}.ee`);
   const keyPath = join(keys, `${base}.${scheme}.key.safetensors`);
-  let buildSec = 0;
-  let encryptSec = 0;
-  if (!existsSync(plainDir)) {
-    const tmp = `${plainDir}.partial`;
-    rmSync(tmp, { recursive: true, force: true });
-    ctx.log(`building ${preset} (seed ${seed}) → ${plainDir}`);
-    const t0 = performance.now();
-    await buildPlain(preset, seed, tmp, graph.build, ctx.dataDir);
-    renameSync(tmp, plainDir);
-    buildSec = (performance.now() - t0) / 1000;
+  // One writer per cache entry: a second process (another `ee run` on the same cache) waits here
+  // until the first has finished, then finds the entry complete.
+  const lock = await acquireCacheLock(join(models, `${base}.lock`), `model cache entry ${plainDir}`, ctx);
+  try {
+    let buildSec = 0;
+    let encryptSec = 0;
+    if (!existsSync(plainDir)) {
+      const tmp = `${plainDir}.partial`;
+      rmSync(tmp, { recursive: true, force: true });
+      ctx.log(`building ${preset} (seed ${seed}) → ${plainDir}`);
+      const t0 = performance.now();
+      await buildPlain(preset, seed, tmp, graph.build, ctx.dataDir);
+      renameSync(tmp, plainDir);
+      buildSec = (performance.now() - t0) / 1000;
+    }
+    if (!existsSync(encDir) || !currentKey(keyPath)) {
+      const tmp = `${encDir}.partial`;
+      const tmpKey = `${keyPath}.partial`;
+      rmSync(tmp, { recursive: true, force: true });
+      rmSync(tmpKey, { force: true });
+      ctx.log(`encrypting ${preset} (${scheme}) → ${encDir}`);
+      const t0 = performance.now();
+      await encryptModelFolder(plainDir, tmp, {
+        keyPath: tmpKey,
+        scheme,
+        seed,
+        preset,
+        build: graph.build,
+        warn: () => {},
+      });
+      rmSync(encDir, { recursive: true, force: true });
+      renameSync(tmpKey, keyPath);
+      renameSync(tmp, encDir);
+      encryptSec = (performance.now() - t0) / 1000;
+    }
+    return { plainDir, encDir, keyPath, buildSec, encryptSec };
+  } finally {
+    lock.release();
   }
-  if (!existsSync(encDir) || !existsSync(keyPath)) {
-    const tmp = `${encDir}.partial`;
-    const tmpKey = `${keyPath}.partial`;
-    rmSync(tmp, { recursive: true, force: true });
-    rmSync(tmpKey, { force: true });
-    ctx.log(`encrypting ${preset} (${scheme}) → ${encDir}`);
-    const t0 = performance.now();
-    await encryptModelFolder(plainDir, tmp, {
-      keyPath: tmpKey,
-      scheme,
-      seed,
-      preset,
-      build: graph.build,
-      warn: () => {},
-    });
-    rmSync(encDir, { recursive: true, force: true });
-    renameSync(tmpKey, keyPath);
-    renameSync(tmp, encDir);
-    encryptSec = (performance.now() - t0) / 1000;
+}
+
+/** True when `keyPath` is a key file of the current format (older cached keys are re-made). */
+function currentKey(keyPath: string): boolean {
+  if (!existsSync(keyPath)) return false;
+  try {
+    const r = openSafetensors(keyPath);
+    const ok = r.metadata["ee.formatVersion"] === String(KEY_FORMAT_VERSION);
+    r.close();
+    return ok;
+  } catch {
+    return false;
   }
-  return { plainDir, encDir, keyPath, buildSec, encryptSec };
+}
+
+/** Lock a cache entry, saying so when another process holds it (waits up to 2 h). */
+async function acquireCacheLock(path: string, what: string, ctx: TargetFactoryContext): Promise<HeldLock> {
+  try {
+    return await acquireLock(path, { what });
+  } catch (e) {
+    if (!(e instanceof LockedError)) throw e;
+    ctx.log(`${e.message}; waiting`);
+    return acquireLock(path, { what, timeoutMs: 2 * 3600_000, pollMs: 500 });
+  }
 }

@@ -79,7 +79,7 @@ describe("ee run --resume", () => {
     const latest = join(dir, "reports", "latest");
     expect(await runCommand("default", { ...common, resume: latest })).toBe(0);
     await expect(runCommand("default", { ...common, resume: latest, samples: 3 })).rejects.toThrow(
-      /configuration hash/,
+      /the configuration differs from the run's \(row a: datasets .*samples 2 → 3 /,
     );
   });
 });

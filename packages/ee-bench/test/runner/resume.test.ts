@@ -102,7 +102,7 @@ describe("resume", () => {
     const changed = { ...suite, rows: [{ ...suite.rows[0], repetitions: 4 }] };
     await expect(
       runSuite({ ...base, suite: changed, resumeDir: r.runDir, factory: fakeFactory({ clock }) }),
-    ).rejects.toThrow(/--resume .*configuration hash .* differs .*rows differing: cls/);
+    ).rejects.toThrow(/--resume .*the configuration differs from the run.s \(row cls: /);
     expect(JSON.parse(readFileSync(join(r.runDir, "config.json"), "utf8")).suite.rows[0].repetitions).toBe(3);
   });
 });

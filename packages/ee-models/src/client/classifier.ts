@@ -73,11 +73,15 @@ export class EncryptedClassifier {
       await engine.close();
       throw new Error(`encrypted folder ${encDir}: a ${folder.arch} model, not a sequence classifier`);
     }
-    const tokenizer = await loadClientTokenizer(engine.client.manifest, {
-      tokenizerDir,
-      tokenizer: tokName,
-      dataDir,
-    });
+    const tokenizer = await loadClientTokenizer(
+      engine.client.manifest,
+      {
+        tokenizerDir,
+        tokenizer: tokName,
+        dataDir,
+      },
+      encDir,
+    );
     return new EncryptedClassifier(engine, folder.cfg as BertConfig, tokenizer);
   }
 

@@ -3,7 +3,7 @@
  * from it. Every way a key can fail to fit is its own error (`EEKeyError.code`), never garbage output.
  */
 import { type EEKey, fingerprintKey, loadKey } from "ee-core";
-import { type EEManifest, readManifest } from "../encrypt/manifest.js";
+import { type EEManifest, readManifest, verifyManifestFiles } from "../encrypt/manifest.js";
 import { EECodec, type TokenIds } from "./codec.js";
 
 /** Why a key does not fit an encrypted model. */
@@ -41,7 +41,8 @@ export class EEClient {
   /**
    * Load `keyPath` and check it against `encDir/ee.json`, in this order: the key file is readable
    * and intact (`corrupt`), made for the folder's architecture (`architecture`) and scheme
-   * (`scheme`), and is the very key the folder was encrypted with (`fingerprint`).
+   * (`scheme`), and is the very key the folder was encrypted with (`fingerprint`); then the folder's
+   * files are the ones ee.json describes (`verifyManifestFiles`).
    */
   static open(encDir: string, keyPath: string): EEClient {
     const manifest = readManifest(encDir);
@@ -73,6 +74,7 @@ export class EEClient {
         `key file ${keyPath} (fingerprint ${fp.slice(0, 12)}…) is not the key ${encDir} was encrypted with (${manifest.keyFingerprint.slice(0, 12)}…)`,
       );
     }
+    verifyManifestFiles(encDir, manifest);
     return new EEClient(encDir, manifest, key);
   }
 

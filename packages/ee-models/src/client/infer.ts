@@ -5,7 +5,7 @@
  * of the plain `inferClassifier` / `inferLlama`.
  */
 import type { EEManifest } from "../encrypt/manifest.js";
-import { readManifest } from "../encrypt/manifest.js";
+import { checkClientTokenizer, readManifest } from "../encrypt/manifest.js";
 import type { EngineOptions } from "../engines/engine.js";
 import { type InferLlamaResult, llamaInferResult } from "../llama/infer.js";
 import { LLAMA31_TOKENIZER } from "../llama/presets.js";
@@ -50,8 +50,11 @@ export async function inferEncryptedClassifier(
 }
 
 /** The client's Llama tokenizer: a folder with its files, else the registry's (data dir). */
-function llamaTokenizer(manifest: EEManifest, opts: ClientTokenizerOptions): LlamaTokenizer {
-  if (opts.tokenizerDir !== undefined) return LlamaTokenizer.fromFolder(opts.tokenizerDir);
+function llamaTokenizer(manifest: EEManifest, opts: ClientTokenizerOptions, encDir: string): LlamaTokenizer {
+  if (opts.tokenizerDir !== undefined) {
+    checkClientTokenizer(manifest, opts.tokenizerDir, encDir);
+    return LlamaTokenizer.fromFolder(opts.tokenizerDir);
+  }
   const name = opts.tokenizer ?? manifest.tokenizer;
   if (name === undefined) {
     throw new Error(
@@ -82,7 +85,7 @@ export async function inferEncryptedLlama(
   } = opts;
   const lm = await EncryptedCausalLM.open(encDir, keyPath, open);
   try {
-    const tok = llamaTokenizer(lm.client.manifest, { tokenizerDir, tokenizer, dataDir });
+    const tok = llamaTokenizer(lm.client.manifest, { tokenizerDir, tokenizer, dataDir }, encDir);
     const messages = [
       ...(system ? [{ role: "system" as const, content: system }] : []),
       { role: "user" as const, content: text },

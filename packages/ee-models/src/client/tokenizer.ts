@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PreTrainedTokenizer } from "@huggingface/transformers";
-import type { EEManifest } from "../encrypt/manifest.js";
+import { checkClientTokenizer, type EEManifest } from "../encrypt/manifest.js";
 import { loadTokenizer } from "../tokenizers/load.js";
 import { getTokenizerSource } from "../tokenizers/registry.js";
 
@@ -25,8 +25,12 @@ export interface ClientTokenizerOptions {
 export async function loadClientTokenizer(
   manifest: EEManifest,
   opts: ClientTokenizerOptions,
+  encDir = "the encrypted folder",
 ): Promise<PreTrainedTokenizer | undefined> {
-  if (opts.tokenizerDir !== undefined) return loadTokenizer(opts.tokenizerDir);
+  if (opts.tokenizerDir !== undefined) {
+    checkClientTokenizer(manifest, opts.tokenizerDir, encDir);
+    return loadTokenizer(opts.tokenizerDir);
+  }
   const name = opts.tokenizer ?? manifest.tokenizer;
   if (name === undefined) return undefined;
   const files = getTokenizerSource(name).files(opts.dataDir);

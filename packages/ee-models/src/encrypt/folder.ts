@@ -10,19 +10,18 @@
  * `format: "hf"`: config.json + model.safetensors (sharded above 5 GB, source dtype kept) + ee.json, a
  * checkpoint HF's own classes load unchanged; written by `streamEncrypt`, one layer at a time.
  */
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  rmSync,
-  statSync,
-} from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { createRandom, type DType, fingerprintKey, numElements, saveKey } from "ee-core";
+import {
+  assertFiniteTensors,
+  createRandom,
+  type DType,
+  fingerprintKey,
+  numElements,
+  refuseExisting,
+  saveKey,
+  writeFolderSafe,
+} from "ee-core";
 import { dominantDtype, type ModelFormat, readFolderConfig, writeHfConfig } from "../checkpoint/hf-folder.js";
 import { CheckpointWriter } from "../checkpoint/writer.js";
 import { loadCheckpoint, openCheckpoint } from "../checkpoint.js";
@@ -35,7 +34,9 @@ import {
   EE_MANIFEST_FILE,
   EE_MANIFEST_FORMAT,
   type EEManifest,
+  hashModelFiles,
   SUITE_VERSION,
+  sha256File,
   writeManifest,
 } from "./manifest.js";
 import { getEncrypter } from "./registry.js";
@@ -58,7 +59,7 @@ export interface EncryptFolderOptions {
   tokenizer?: string;
   /** Preset name recorded in ee.json, when known. */
   preset?: string;
-  /** Replace a non-empty output folder (default false: error). */
+  /** Replace an existing output folder (an encrypted one only) and key file, atomically (default false: error). */
   overwrite?: boolean;
   /** Where warnings go (default `console.warn`). */
   warn?: (message: string) => void;
@@ -151,16 +152,19 @@ export async function encryptModelFolder(
       `encrypt: key file ${keyPath} lies inside the encrypted folder ${dir}; the key must stay with the client`,
     );
   }
-  if (existsSync(dir) && readdirSync(dir).length > 0) {
-    if (!opts.overwrite)
-      throw new Error(`encrypt: output folder ${dir} is not empty (pass overwrite to replace it)`);
-    if (!existsSync(join(dir, EE_MANIFEST_FILE))) {
-      throw new Error(
-        `encrypt: output folder ${dir} is not an encrypted model folder; refusing to overwrite it`,
-      );
-    }
-    rmSync(dir, { recursive: true });
+  // Refused before any work: an existing folder or key is replaced only with `overwrite` (atomically,
+  // once the new one is complete), and a folder that is not an encrypted model never.
+  const notEncrypted = (d: string) =>
+    existsSync(join(d, EE_MANIFEST_FILE)) ? undefined : "it is not an encrypted model folder (no ee.json)";
+  if (existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length > 0))
+    refuseExisting(dir, { overwrite: opts.overwrite, what: "encrypt: output folder" }, "folder");
+  if (opts.overwrite && existsSync(dir) && readdirSync(dir).length > 0) {
+    const veto = notEncrypted(dir);
+    if (veto) throw new Error(`encrypt: output folder ${dir}: not replaced: ${veto}`);
   }
+  if (existsSync(keyPath) && statSync(keyPath).isDirectory())
+    throw new Error(`encrypt: key file ${keyPath} is a folder; give a file path`);
+  refuseExisting(keyPath, { overwrite: opts.overwrite, what: "encrypt: key file" }, "file");
   if (!existsSync(dirname(keyPath))) throw new Error(`encrypt: folder of key file ${keyPath} does not exist`);
   const scheme = getScheme(opts.scheme ?? DEFAULT_SCHEME);
   const arch = getArchitecture(plain.arch);
@@ -182,48 +186,6 @@ export async function encryptModelFolder(
   }
   const t0 = performance.now();
   const key = getEncrypter(plain.cfg.modelType).makeKey(plain.cfg, scheme, rng);
-  let t1: number;
-  if (format === "hf") {
-    // Key first: the folder's ee.json must never name a key that was not saved.
-    saveKey(keyPath, key);
-    mkdirSync(dir, { recursive: true });
-    const ckpt = openCheckpoint(plain.dir, arch, plain.cfg, { warn });
-    let writer: CheckpointWriter | undefined;
-    try {
-      let dtype: DType = "F32";
-      const cfgOut = await streamEncrypt(
-        ckpt,
-        arch,
-        plain.cfg,
-        key,
-        {
-          begin: (_cfg, planned) => {
-            writer = new CheckpointWriter(dir, planned);
-            dtype = dominantDtype(planned.map((p): [DType, number] => [p.dtype, numElements(p.shape)]));
-          },
-          writePart: (name, offset, data) => writer?.writePart(name, offset, data),
-        },
-        { onProgress: opts.onProgress, vocabBlockRows: opts.vocabBlockRows },
-      );
-      writer?.finish();
-      writeHfConfig(dir, arch, cfgOut, dtype);
-    } catch (e) {
-      writer?.abort();
-      throw e;
-    } finally {
-      ckpt.close();
-    }
-    t1 = performance.now();
-  } else {
-    const weights = loadCheckpoint(plain.dir, arch, plain.cfg, { warn });
-    const enc = await applyKey(plain.cfg, weights, key, {
-      consumeInput: true,
-      onProgress: opts.onProgress,
-    });
-    t1 = performance.now();
-    saveKey(keyPath, key);
-    await writeModelFolder(dir, arch, enc.cfg, enc.weights, { build, saveWeights: false });
-  }
   const manifest: EEManifest = {
     format: EE_MANIFEST_FORMAT,
     scheme: scheme.name,
@@ -234,8 +196,35 @@ export async function encryptModelFolder(
     reproducible: key.reproducible,
   };
   if (tokenizer !== undefined) manifest.tokenizer = tokenizer;
+  const plainTokenizer = join(plain.dir, "tokenizer.json");
+  if (existsSync(plainTokenizer)) manifest.tokenizerSha256 = sha256File(plainTokenizer);
   if (opts.preset !== undefined) manifest.preset = opts.preset;
-  writeManifest(dir, manifest);
+  let t1 = t0;
+  // The folder is written under a temporary name; the key is saved last inside that step, then the
+  // folder is renamed into place: a crash leaves no folder whose ee.json names an unsaved key, and
+  // never a half-written folder under the output name.
+  await writeFolderSafe(
+    dir,
+    async (tmp) => {
+      if (format === "hf") {
+        await writeHfEncrypted(tmp, plain.dir, arch, plain.cfg, key, opts, warn);
+        t1 = performance.now();
+      } else {
+        const weights = loadCheckpoint(plain.dir, arch, plain.cfg, { warn });
+        assertFiniteTensors(weights, `checkpoint ${plain.dir}`);
+        const enc = await applyKey(plain.cfg, weights, key, {
+          consumeInput: true,
+          onProgress: opts.onProgress,
+        });
+        t1 = performance.now();
+        await writeModelFolder(tmp, arch, enc.cfg, enc.weights, { build, saveWeights: false });
+      }
+      manifest.files = hashModelFiles(tmp);
+      writeManifest(tmp, manifest);
+      saveKey(keyPath, key, { overwrite: opts.overwrite });
+    },
+    { overwrite: opts.overwrite, what: "encrypt: output folder", check: notEncrypted },
+  );
   return {
     dir,
     keyPath,
@@ -244,4 +233,42 @@ export async function encryptModelFolder(
     buildSeconds: format === "hf" ? 0 : (performance.now() - t1) / 1000,
     format,
   };
+}
+
+/** `format: "hf"`: stream the plain checkpoint through the key into `dir`, one layer at a time. */
+async function writeHfEncrypted(
+  dir: string,
+  plainDir: string,
+  arch: ReturnType<typeof getArchitecture>,
+  cfg: Parameters<ReturnType<typeof getEncrypter>["makeKey"]>[0],
+  key: ReturnType<ReturnType<typeof getEncrypter>["makeKey"]>,
+  opts: EncryptFolderOptions,
+  warn: (message: string) => void,
+): Promise<void> {
+  const ckpt = openCheckpoint(plainDir, arch, cfg, { warn });
+  let writer: CheckpointWriter | undefined;
+  try {
+    let dtype: DType = "F32";
+    const cfgOut = await streamEncrypt(
+      ckpt,
+      arch,
+      cfg,
+      key,
+      {
+        begin: (_cfg, planned) => {
+          writer = new CheckpointWriter(dir, planned);
+          dtype = dominantDtype(planned.map((p): [DType, number] => [p.dtype, numElements(p.shape)]));
+        },
+        writePart: (name, offset, data) => writer?.writePart(name, offset, data),
+      },
+      { onProgress: opts.onProgress, vocabBlockRows: opts.vocabBlockRows },
+    );
+    writer?.finish();
+    writeHfConfig(dir, arch, cfgOut, dtype);
+  } catch (e) {
+    writer?.abort();
+    throw e;
+  } finally {
+    ckpt.close();
+  }
 }

@@ -2,8 +2,9 @@
  * `ee.json`: what marks a model folder as encrypted (DESIGN.md §5). Public information only: the
  * scheme, the architecture, the suite version and the fingerprint of the key — never key material.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { getScheme, type SchemeName } from "./schemes.js";
 
 /** File name of the manifest inside an encrypted folder. */
@@ -35,6 +36,87 @@ export interface EEManifest {
   tokenizer?: string;
   /** Preset name of the plain model, when known. */
   preset?: string;
+  /**
+   * The model files this manifest describes: path relative to the folder → SHA-256 (hex). The client
+   * refuses a folder whose files differ (another model's graph copied in). Absent in older folders.
+   */
+  files?: Record<string, string>;
+  /** SHA-256 (hex) of the plain model's tokenizer.json the client must tokenize with, when known. */
+  tokenizerSha256?: string;
+}
+
+/** SHA-256 (hex) of a file, read in chunks. */
+export function sha256File(path: string): string {
+  const h = createHash("sha256");
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.alloc(8 << 20);
+    for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null))
+      h.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return h.digest("hex");
+}
+
+/** Files of a model folder that ee.json binds: every regular file except ee.json (relative paths, sorted). */
+function modelFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && !(d === dir && e.name === EE_MANIFEST_FILE) && !e.name.startsWith(".")) {
+        out.push(relative(dir, p));
+      }
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/** `files` for a manifest of the folder `dir`: SHA-256 of each model file. */
+export function hashModelFiles(dir: string): Record<string, string> {
+  return Object.fromEntries(modelFiles(dir).map((f) => [f, sha256File(join(dir, f))]));
+}
+
+/**
+ * Throws unless the folder holds exactly the model files its ee.json describes (when it lists them):
+ * a changed, missing or extra file is named with both hashes.
+ */
+export function verifyManifestFiles(dir: string, m: EEManifest): void {
+  if (m.files === undefined) return;
+  const path = join(dir, EE_MANIFEST_FILE);
+  for (const [f, want] of Object.entries(m.files)) {
+    const p = join(dir, f);
+    if (!existsSync(p)) throw new Error(`${p}: missing; ${path} describes it (sha256 ${want.slice(0, 12)}…)`);
+    const got = sha256File(p);
+    if (got !== want) {
+      throw new Error(
+        `${p} (sha256 ${got.slice(0, 12)}…) is not the file ${path} describes (sha256 ${want.slice(0, 12)}…): the folder holds another model's file`,
+      );
+    }
+  }
+  for (const f of modelFiles(dir)) {
+    if (!(f in m.files))
+      throw new Error(`${join(dir, f)}: not described by ${path} (a file from another model?)`);
+  }
+}
+
+/**
+ * Throws when the client's tokenizer folder `tokenizerDir` is not the tokenizer ee.json expects
+ * (`tokenizerSha256`), naming both sides.
+ */
+export function checkClientTokenizer(m: EEManifest, tokenizerDir: string, encDir: string): void {
+  if (m.tokenizerSha256 === undefined) return;
+  const p = join(tokenizerDir, "tokenizer.json");
+  if (!existsSync(p)) throw new Error(`client tokenizer ${p} not found`);
+  const got = sha256File(p);
+  if (got !== m.tokenizerSha256) {
+    throw new Error(
+      `client tokenizer ${p} (sha256 ${got.slice(0, 12)}…) is not the tokenizer ${join(encDir, EE_MANIFEST_FILE)} expects (${m.tokenizer ?? "tokenizer"}, sha256 ${m.tokenizerSha256.slice(0, 12)}…): give the plain model folder this model was encrypted from`,
+    );
+  }
 }
 
 /** Write `dir/ee.json`. */
@@ -82,5 +164,23 @@ export function readManifest(dir: string): EEManifest {
   };
   if (j.tokenizer !== undefined) m.tokenizer = field<string>(j, "tokenizer", "string", path);
   if (j.preset !== undefined) m.preset = field<string>(j, "preset", "string", path);
+  if (j.files !== undefined) {
+    const files = j.files;
+    if (typeof files !== "object" || files === null || Array.isArray(files))
+      throw new Error(`${path}: field "files" must be an object of path → sha256`);
+    for (const [f, h] of Object.entries(files)) {
+      if (typeof h !== "string" || !/^[0-9a-f]{64}$/.test(h))
+        throw new Error(`${path}: field "files" entry "${f}" must be 64 lower-case hex characters`);
+      if (f.startsWith("/") || f.split(/[\\/]/).includes(".."))
+        throw new Error(`${path}: field "files" entry "${f}" must be a path inside the folder`);
+    }
+    m.files = files as Record<string, string>;
+  }
+  if (j.tokenizerSha256 !== undefined) {
+    const t = field<string>(j, "tokenizerSha256", "string", path);
+    if (!/^[0-9a-f]{64}$/.test(t))
+      throw new Error(`${path}: field "tokenizerSha256" must be 64 lower-case hex characters`);
+    m.tokenizerSha256 = t;
+  }
   return m;
 }

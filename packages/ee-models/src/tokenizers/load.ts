@@ -2,7 +2,7 @@
  * Tokenizers through @huggingface/transformers, from LOCAL files only: remote loading is switched
  * off before any load, and a missing file is an error naming its path.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { AutoTokenizer, env, type PreTrainedTokenizer } from "@huggingface/transformers";
 
@@ -22,6 +22,17 @@ export async function loadTokenizer(dir: string): Promise<PreTrainedTokenizer> {
       throw new Error(
         `tokenizer file ${p} not found (plain model folders carry their tokenizer; encrypted ones never do)`,
       );
+  }
+  // transformers.js reports a truncated file as a bare JSON position: name the file first.
+  for (const f of ["tokenizer.json", "tokenizer_config.json"]) {
+    const p = join(abs, f);
+    try {
+      JSON.parse(readFileSync(p, "utf8"));
+    } catch (e) {
+      throw new Error(
+        `tokenizer file ${p}: not valid JSON (${(e as Error).message}); truncated or corrupted?`,
+      );
+    }
   }
   useLocalFilesOnly();
   return AutoTokenizer.from_pretrained(abs, { local_files_only: true });

@@ -131,7 +131,7 @@ describe("encryptModelFolder refusals and seeded keys", () => {
       /already an encrypted/,
     );
     await expect(encryptModelFolder(q("plain"), q("e2"), { keyPath: q("e4.key") })).rejects.toThrow(
-      /not empty/,
+      /already exists; not replaced/,
     );
     await expect(encryptModelFolder(q("plain"), q("plain"), { keyPath: q("e5.key") })).rejects.toThrow(
       /is the plain folder/,
