@@ -59,14 +59,25 @@ export function sha256File(path: string): string {
   return h.digest("hex");
 }
 
-/** Files of a model folder that ee.json binds: every regular file except ee.json (relative paths, sorted). */
+/**
+ * GGUF exports that `ee export` and the llamacpp engine write beside the folder's model files
+ * (`model-<type>.gguf`): derived from the bound files, one per quantization type, and written after
+ * ee.json, so they are not bound themselves.
+ */
+const DERIVED_EXPORT = /^model-[a-z0-9_]+\.gguf$/;
+
+/** Files of a model folder that ee.json binds: every regular file except ee.json and derived exports (relative paths, sorted). */
 function modelFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.isFile() && !(d === dir && e.name === EE_MANIFEST_FILE) && !e.name.startsWith(".")) {
+      else if (
+        e.isFile() &&
+        !(d === dir && (e.name === EE_MANIFEST_FILE || DERIVED_EXPORT.test(e.name))) &&
+        !e.name.startsWith(".")
+      ) {
         out.push(relative(dir, p));
       }
     }
