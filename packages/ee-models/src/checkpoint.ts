@@ -7,7 +7,7 @@
  * By default data is widened to F32 (dtype `F32`); `keepDtype` keeps the source's dtype label
  * (F16/BF16 data is still held as Float32Array, narrowed again only when written).
  */
-import type { StateDict, Tensor } from "ee-core";
+import { assertFiniteTensors, type StateDict, type Tensor } from "ee-core";
 import { type CheckpointPlan, planCheckpoint, planWarning } from "./checkpoint/plan.js";
 import { openCheckpointSource, type TensorSource } from "./checkpoint/source.js";
 import type { Architecture, ModelConfig } from "./types.js";
@@ -34,18 +34,9 @@ export interface OpenCheckpoint {
   close(): void;
 }
 
-/** Throws naming the tensor when `t` holds a NaN or an infinity. */
+/** Throws naming the checkpoint, the tensor and the first bad position when `t` holds a NaN or an infinity. */
 export function checkFinite(t: Tensor, name: string, dir: string): void {
-  const d = t.data;
-  if (!(d instanceof Float32Array || d instanceof Float64Array)) return;
-  for (let i = 0; i < d.length; i++) {
-    const v = d[i];
-    if (v - v !== 0) {
-      throw new Error(
-        `checkpoint ${dir}: tensor ${name} holds a non-finite value (${v} at flat index ${i}); refusing to load it`,
-      );
-    }
-  }
+  assertFiniteTensors([[name, t]], `checkpoint ${dir}`);
 }
 
 function convert(t: Tensor, name: string, dir: string, keepDtype: boolean): Tensor {

@@ -166,11 +166,11 @@ describe("loadCheckpoint loads what Hugging Face loads", () => {
     sd.set("bert.encoder.layer.0.attention.self.key.weight", { dtype: "F32", shape: [16, 16], data: bad });
     const dir = save("nan", sd);
     expect(() => loadCheckpoint(dir, bertArchitecture, cfg, quiet)).toThrow(
-      `checkpoint ${dir}: tensor bert.encoder.layer.0.attention.self.key.weight holds a non-finite value (NaN at flat index 5)`,
+      `checkpoint ${dir}: tensor "bert.encoder.layer.0.attention.self.key.weight" holds NaN at [0, 5] (1 non-finite value)`,
     );
     bad[5] = Number.NEGATIVE_INFINITY;
     expect(() => loadCheckpoint(save("inf", sd), bertArchitecture, cfg, quiet)).toThrow(
-      /-Infinity at flat index 5/,
+      /holds -Inf at \[0, 5\]/,
     );
   });
 
