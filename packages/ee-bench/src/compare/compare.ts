@@ -39,6 +39,45 @@ function candidateGap(ra: RowSummary, rb: RowSummary | undefined, runB: string):
   return undefined;
 }
 
+/** EE latencies (ms) of one row's records. */
+function eeLat(recs: SampleRecord[], row: string): number[] {
+  return recs.filter((r) => r.row === row && r.target === "ee").map((r) => r.latencyMs);
+}
+
+/**
+ * One comparison line: row `ra` of run a (records `recsA`) against row `rb` of run b, both with a paired
+ * ΔT; `failAbovePts` marks the line failed when the paired ΔT rose by more.
+ */
+export function compareRow(
+  label: string,
+  ra: RowSummary & { paired: NonNullable<RowSummary["paired"]> },
+  recsA: SampleRecord[],
+  rb: RowSummary & { paired: NonNullable<RowSummary["paired"]> },
+  recsB: SampleRecord[],
+  failAbovePts?: number,
+): CompareRow {
+  const pa = ra.paired;
+  const pb = rb.paired;
+  const changePts = pb.deltaTPct - pa.deltaTPct;
+  return {
+    row: label,
+    deltaTPctA: pa.deltaTPct,
+    deltaTPctB: pb.deltaTPct,
+    ci95PctA: pa.ci95Pct,
+    ci95PctB: pb.ci95Pct,
+    changePts,
+    welchP: safeP(() => welchTTest(pa.perRepLogRatio, pb.perRepLogRatio)),
+    totalsDeltaTPctA: ra.deltaTPct,
+    totalsDeltaTPctB: rb.deltaTPct,
+    eeSecA: ra.eeSec,
+    eeSecB: rb.eeSec,
+    eeLatencyMannWhitneyP: safeP(() => mannWhitneyU(eeLat(recsA, ra.row), eeLat(recsB, rb.row))),
+    fidelityPctA: ra.fidelityPct,
+    fidelityPctB: rb.fidelityPct,
+    failed: failAbovePts !== undefined && changePts > failAbovePts,
+  };
+}
+
 /** Compares run b against baseline a; `failAbovePts` marks rows whose paired ΔT rose by more. */
 export function compareRuns(runA: string, runB: string, failAbovePts?: number): CompareResult {
   const a = loadRun(runA);
@@ -46,8 +85,6 @@ export function compareRuns(runA: string, runB: string, failAbovePts?: number): 
   const warnings: string[] = [];
   const missing: string[] = [];
   const rows: CompareRow[] = [];
-  const eeLat = (recs: SampleRecord[], row: string) =>
-    recs.filter((r) => r.row === row && r.target === "ee").map((r) => r.latencyMs);
   for (const ra of a.summary.rows) {
     const rb = b.summary.rows.find((r) => r.row === ra.row);
     const gap = candidateGap(ra, rb, runB);
@@ -57,26 +94,16 @@ export function compareRuns(runA: string, runB: string, failAbovePts?: number): 
       warnings.push(`row ${ra.row}: no paired ΔT in ${runA} (fewer than 2 repetitions); not compared`);
       continue;
     }
-    const pa = ra.paired;
-    const pb = rb.paired;
-    const changePts = pb.deltaTPct - pa.deltaTPct;
-    rows.push({
-      row: ra.row,
-      deltaTPctA: pa.deltaTPct,
-      deltaTPctB: pb.deltaTPct,
-      ci95PctA: pa.ci95Pct,
-      ci95PctB: pb.ci95Pct,
-      changePts,
-      welchP: safeP(() => welchTTest(pa.perRepLogRatio, pb.perRepLogRatio)),
-      totalsDeltaTPctA: ra.deltaTPct,
-      totalsDeltaTPctB: rb.deltaTPct,
-      eeSecA: ra.eeSec,
-      eeSecB: rb.eeSec,
-      eeLatencyMannWhitneyP: safeP(() => mannWhitneyU(eeLat(a.records, ra.row), eeLat(b.records, rb.row))),
-      fidelityPctA: ra.fidelityPct,
-      fidelityPctB: rb.fidelityPct,
-      failed: failAbovePts !== undefined && changePts > failAbovePts,
-    });
+    rows.push(
+      compareRow(
+        ra.row,
+        { ...ra, paired: ra.paired },
+        a.records,
+        { ...rb, paired: rb.paired },
+        b.records,
+        failAbovePts,
+      ),
+    );
   }
   for (const rb of b.summary.rows) {
     if (!a.summary.rows.some((r) => r.row === rb.row))

@@ -4,18 +4,9 @@
  * each row's paired ΔT and interval (ee-core `pairedDeltaT`, via the summary), a Welch t-test on the
  * two rows' per-repetition log ratios, and a Mann-Whitney U test on their per-call EE latencies.
  */
-import { mannWhitneyU, welchTTest } from "ee-core";
 import { readRunJson } from "../report/write-report.js";
-import type { CompareResult, RowSummary, RunConfig, SampleRecord } from "../types.js";
-import { loadRun } from "./compare.js";
-
-function safeP(f: () => { pValue: number }): number {
-  try {
-    return f().pValue;
-  } catch {
-    return Number.NaN;
-  }
-}
+import type { CompareResult, RowSummary, RunConfig } from "../types.js";
+import { compareRow, loadRun } from "./compare.js";
 
 /** A row of a loaded run, with a clear error when absent or without a paired ΔT. */
 function pickRow(runDir: string, rows: readonly RowSummary[], id: string): RowSummary {
@@ -55,32 +46,20 @@ export function compareRowPair(
     throw new Error(
       `rows "${rowA}" (${ma}) and "${rowB}" (${mb}) run different models; compare variants of one model`,
     );
-  const eeLat = (recs: SampleRecord[], row: string) =>
-    recs.filter((r) => r.row === row && r.target === "ee").map((r) => r.latencyMs);
   const pa = ra.paired as NonNullable<RowSummary["paired"]>;
   const pb = rb.paired as NonNullable<RowSummary["paired"]>;
-  const changePts = pb.deltaTPct - pa.deltaTPct;
   const result: CompareResult = {
     runA,
     runB,
     rows: [
-      {
-        row: `${rowA} → ${rowB}`,
-        deltaTPctA: pa.deltaTPct,
-        deltaTPctB: pb.deltaTPct,
-        ci95PctA: pa.ci95Pct,
-        ci95PctB: pb.ci95Pct,
-        changePts,
-        welchP: safeP(() => welchTTest(pa.perRepLogRatio, pb.perRepLogRatio)),
-        totalsDeltaTPctA: ra.deltaTPct,
-        totalsDeltaTPctB: rb.deltaTPct,
-        eeSecA: ra.eeSec,
-        eeSecB: rb.eeSec,
-        eeLatencyMannWhitneyP: safeP(() => mannWhitneyU(eeLat(a.records, rowA), eeLat(b.records, rowB))),
-        fidelityPctA: ra.fidelityPct,
-        fidelityPctB: rb.fidelityPct,
-        failed: failAbovePts !== undefined && changePts > failAbovePts,
-      },
+      compareRow(
+        `${rowA} → ${rowB}`,
+        { ...ra, paired: pa },
+        a.records,
+        { ...rb, paired: pb },
+        b.records,
+        failAbovePts,
+      ),
     ],
     missing: [],
     warnings: [],
