@@ -123,6 +123,7 @@ export {
 export {
   DTYPE_SIZE_BYTES,
   encodeSafetensorsHeader,
+  encodeSafetensorsLayout,
   forEachTensorChunk,
   MAX_HEADER_BYTES,
   numElements,

@@ -404,6 +404,20 @@ export function encodeSafetensorsHeader(
   tensors: StateDict,
   metadata: Record<string, string> = {},
 ): Uint8Array {
+  for (const [name, t] of tensors) {
+    if (name !== "__metadata__") validateTensor(t, `writeSafetensors: tensor "${name}"`);
+  }
+  return encodeSafetensorsLayout(tensors, metadata);
+}
+
+/**
+ * The padded header for tensors known only by dtype and shape, in order (for writers that stream the
+ * data afterwards, e.g. a sharded checkpoint writer).
+ */
+export function encodeSafetensorsLayout(
+  tensors: Iterable<readonly [string, { readonly dtype: DType; readonly shape: readonly number[] }]>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const header: Record<string, unknown> = {};
   const metaKeys = Object.keys(metadata);
   if (metaKeys.length > 0) {
@@ -417,7 +431,6 @@ export function encodeSafetensorsHeader(
   for (const [name, t] of tensors) {
     if (name === "__metadata__")
       throw new Error(`writeSafetensors: "__metadata__" is reserved and cannot name a tensor`);
-    validateTensor(t, `writeSafetensors: tensor "${name}"`);
     const size = numElements(t.shape) * DTYPE_SIZE_BYTES[t.dtype];
     header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + size] };
     offset += size;

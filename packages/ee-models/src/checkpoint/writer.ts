@@ -12,6 +12,7 @@ import { join } from "node:path";
 import {
   DTYPE_SIZE_BYTES,
   type DType,
+  encodeSafetensorsLayout,
   forEachTensorChunk,
   numElements,
   SAFETENSORS_INDEX_FILE,
@@ -46,22 +47,6 @@ interface Shard {
   file: string;
   tmp: string;
   fd: number;
-}
-
-function encodeHeader(tensors: PlannedTensor[], metadata: Record<string, string>): Buffer {
-  const header: Record<string, unknown> = { __metadata__: metadata };
-  let offset = 0;
-  for (const t of tensors) {
-    const size = numElements(t.shape) * DTYPE_SIZE_BYTES[t.dtype];
-    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + size] };
-    offset += size;
-  }
-  const json = Buffer.from(JSON.stringify(header), "utf8");
-  const padded = Math.ceil((8 + json.length) / 8) * 8 - 8;
-  const out = Buffer.alloc(8 + padded, 0x20);
-  out.writeBigUInt64LE(BigInt(padded), 0);
-  json.copy(out, 8);
-  return out;
 }
 
 /** `t`'s data in the typed array its planned dtype needs (a copy only when the element type differs). */
@@ -120,7 +105,10 @@ export class CheckpointWriter {
         const tmp = join(dir, `.${file}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
         const fd = openSync(tmp, "wx", 0o644);
         this.shards.push({ file, tmp, fd });
-        const header = encodeHeader(group, { format: "pt" });
+        const header = encodeSafetensorsLayout(
+          group.map((t) => [t.name, t] as const),
+          { format: "pt" },
+        );
         writeAll(fd, header, 0);
         let pos = header.length;
         for (const t of group) {
