@@ -37,6 +37,8 @@ export interface HeldOutContext {
   specialIds?: Int32Array;
   /** Encrypted traffic whose plain-token frequency ranks define the bands (default: the held-out user text). */
   rankCorpus?: TokenCorpus;
+  /** True decryption of every encrypted id (homophonic ids, V' > V); default π⁻¹. */
+  trueDecryption?: Int32Array;
 }
 
 /** Precomputed split of the held-out text (reused for every row of a report). */
@@ -59,7 +61,8 @@ const endsWith = (doc: Int32Array, suffix: Int32Array): boolean =>
 /** Split held-out tokens into the user's text and template/special tokens; rank plain ids into bands. */
 export function splitHeldOut(ctx: HeldOutContext): HeldOutSplit {
   const V = ctx.truePermutation.length;
-  const sigma = decryptionOf(ctx.truePermutation);
+  const sigma = ctx.trueDecryption ?? decryptionOf(ctx.truePermutation);
+  const Vp = sigma.length;
   const special = new Uint8Array(V);
   for (const t of ctx.specialIds ?? []) special[t] = 1;
   const user: number[] = [];
@@ -70,8 +73,8 @@ export function splitHeldOut(ctx: HeldOutContext): HeldOutSplit {
     const sLen = ctx.template?.suffix.length ?? 0;
     const s = ctx.template && doc.length - p >= sLen && endsWith(doc, ctx.template.suffix) ? sLen : 0;
     for (let i = 0; i < enc.length; i++) {
-      if (enc[i] < 0 || enc[i] >= V)
-        throw new Error(`held-out corpus "${ctx.heldOut.name}" has id ${enc[i]} outside [0, ${V})`);
+      if (enc[i] < 0 || enc[i] >= Vp)
+        throw new Error(`held-out corpus "${ctx.heldOut.name}" has id ${enc[i]} outside [0, ${Vp})`);
       const inTemplate = i < p || i >= doc.length - s || special[doc[i]] === 1;
       (inTemplate ? template : user).push(enc[i]);
     }

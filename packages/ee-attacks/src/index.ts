@@ -1,4 +1,5 @@
 export { frequencyAttack } from "./attacks/frequency.js";
+export { homophoneFrequencyAttack } from "./attacks/frequency-homophonic.js";
 export { DEFAULT_GENETIC, geneticAttack } from "./attacks/genetic.js";
 export { hiddenStateInversion } from "./attacks/hidden-state.js";
 export { DEFAULT_HILL_CLIMB, hillClimbAttack } from "./attacks/hill-climb.js";
@@ -23,7 +24,9 @@ export { frequencyOrder, tokenCount, truncateCorpus, unigramCounts } from "./lm/
 export {
   decryptionOf,
   distinctIds,
+  encryptedVocabSize,
   heldOutDecryption,
+  scoreDecryption,
   scoreObservations,
   scoreRanking,
   TOP_K,
@@ -58,6 +61,7 @@ export type {
   HillClimbInput,
   HillClimbOptions,
   HillClimbResult,
+  HomophonicView,
   KnownTemplate,
   Matrix,
   ObservationRanking,

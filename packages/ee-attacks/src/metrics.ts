@@ -7,7 +7,13 @@
  * - observation recovery: the same for per-observation rankings (hidden-state inversion).
  */
 import type { Permutation } from "ee-core";
-import type { CandidateRanking, ObservationRanking, RecoveryScore, TokenCorpus } from "./types.js";
+import type {
+  AttackSuiteInput,
+  CandidateRanking,
+  ObservationRanking,
+  RecoveryScore,
+  TokenCorpus,
+} from "./types.js";
 
 /** Number of guesses counted by the top-10 metric. */
 export const TOP_K = 10;
@@ -22,6 +28,11 @@ export function decryptionOf(truePermutation: Permutation): Int32Array {
     inv[e] = t;
   }
   return inv;
+}
+
+/** Number of encrypted ids of an input: V, or V' under homophonic ids. */
+export function encryptedVocabSize(input: AttackSuiteInput): number {
+  return input.homophonic?.trueDecryption.length ?? input.vocabSize;
 }
 
 /** The distinct ids occurring in a corpus, ascending. `vocabSize` bounds the ids. */
@@ -54,7 +65,17 @@ export function scoreRanking(
       `scoreRanking: truePermutation has length ${truePermutation.length}, ranking covers ${ranking.vocabSize} ids`,
     );
   }
-  const sigma = decryptionOf(truePermutation);
+  return scoreDecryption(ranking, decryptionOf(truePermutation), scoredEncIds);
+}
+
+/** `scoreRanking` against the true decryption σ (encrypted id → plain id, one per encrypted id). */
+export function scoreDecryption(
+  ranking: CandidateRanking,
+  sigma: Int32Array,
+  scoredEncIds?: Int32Array,
+): RecoveryScore {
+  if (sigma.length !== ranking.vocabSize)
+    throw new Error(`scoreDecryption: σ has length ${sigma.length}, ranking covers ${ranking.vocabSize} ids`);
   const ids = scoredEncIds ?? Int32Array.from({ length: ranking.vocabSize }, (_, i) => i);
   const kMax = Math.min(TOP_K, ranking.depth);
   let hit1 = 0;

@@ -5,6 +5,7 @@
  */
 
 import { frequencyAttack } from "./attacks/frequency.js";
+import { homophoneFrequencyAttack } from "./attacks/frequency-homophonic.js";
 import { geneticAttack } from "./attacks/genetic.js";
 import { hiddenStateInversion } from "./attacks/hidden-state.js";
 import { hillClimbAttack } from "./attacks/hill-climb.js";
@@ -19,6 +20,7 @@ import type { AttackContext, AttackOutcome } from "./context.js";
 import { type BigramModel, buildBigramModel } from "./lm/bigram-model.js";
 import { type ObservedStats, observedStats } from "./lm/observed-stats.js";
 import { unigramCounts } from "./lm/unigram.js";
+import { encryptedVocabSize } from "./metrics.js";
 import type {
   AttackFamily,
   AttackSuiteInput,
@@ -37,6 +39,8 @@ export interface AttackEntry {
   sweep: boolean;
   /** Why the attack cannot run on `input`, or null when it can. */
   missing(input: AttackSuiteInput): string | null;
+  /** True when it also runs on homophonic ids (V' > V encrypted ids, `input.homophonic`). */
+  homophonic?: boolean;
   /** Run it. */
   run(ctx: AttackContext): AttackOutcome;
 }
@@ -87,7 +91,7 @@ function templateAnchors(ctx: AttackContext) {
   const { observed } = traffic(ctx);
   const t = ctx.input.template;
   if (!t) throw new Error("attack needs input.template");
-  return anchorsFromTemplate(t, observed, ctx.input.vocabSize);
+  return anchorsFromTemplate(t, observed, encryptedVocabSize(ctx.input));
 }
 
 function gram(ctx: AttackContext): { value: GramMatchResult; ms: number } {
@@ -112,6 +116,19 @@ function procrustes(ctx: AttackContext): { value: ProcrustesMatchResult | string
 
 const priorName = (ctx: AttackContext): string => ctx.input.prior?.name ?? "none";
 
+/** Observed encrypted-id counts `[V']` of this sweep point. */
+const observedCounts = (ctx: AttackContext): Float64Array =>
+  unigramCounts(traffic(ctx).observed, encryptedVocabSize(ctx.input));
+
+/** The homophone-aware attacker's k_t: the scheme's public rule applied to its prior, budget V' − V. */
+function estimatedCopies(ctx: AttackContext, priorCounts: Float64Array): Int32Array {
+  const h = ctx.input.homophonic;
+  if (!h) throw new Error("attack needs input.homophonic");
+  return ctx.memo.get("homophone-copies", () =>
+    h.allocate(priorCounts, h.trueDecryption.length - ctx.input.vocabSize),
+  ).value;
+}
+
 /** The registry. */
 const TABLE: readonly AttackEntry[] = [
   {
@@ -119,17 +136,43 @@ const TABLE: readonly AttackEntry[] = [
     family: "ciphertext-only",
     sweep: true,
     missing: needTraffic,
+    homophonic: true,
     run(ctx) {
-      const { observed } = traffic(ctx);
       const counts = ctx.memo.get("prior-unigram", () =>
         unigramCounts(traffic(ctx).prior, ctx.input.vocabSize),
       );
-      const guess = frequencyAttack(counts.value, unigramCounts(observed, ctx.input.vocabSize));
+      const ranking = ctx.input.homophonic
+        ? homophoneFrequencyAttack(counts.value, observedCounts(ctx), null)
+        : frequencyAttack(counts.value, observedCounts(ctx)).ranking;
       return {
-        ranking: guess.ranking,
+        ranking,
         upstreamMs: counts.ms,
         prior: priorName(ctx),
         note: "unigram rank r → prior rank r",
+      };
+    },
+  },
+  {
+    name: "frequency-rank-homophone-aware",
+    family: "ciphertext-only",
+    sweep: true,
+    missing: needTraffic,
+    homophonic: true,
+    run(ctx) {
+      const counts = ctx.memo.get("prior-unigram", () =>
+        unigramCounts(traffic(ctx).prior, ctx.input.vocabSize),
+      );
+      // without homophonic ids every token has one id: the same guesses as frequency-rank
+      const ranking = homophoneFrequencyAttack(
+        counts.value,
+        observedCounts(ctx),
+        ctx.input.homophonic ? estimatedCopies(ctx, counts.value) : null,
+      );
+      return {
+        ranking,
+        upstreamMs: counts.ms,
+        prior: priorName(ctx),
+        note: "prior split into V' slots by the public sizing rule; slot rank r → encrypted rank r",
       };
     },
   },
@@ -193,18 +236,23 @@ const TABLE: readonly AttackEntry[] = [
     family: "known-plaintext",
     sweep: true,
     missing: needTemplate,
+    homophonic: true,
     run(ctx) {
       const counts = ctx.memo.get("prior-unigram", () =>
         unigramCounts(traffic(ctx).prior, ctx.input.vocabSize),
       );
       const anchors = templateAnchors(ctx);
-      const guess = frequencyAttack(
-        counts.value,
-        unigramCounts(traffic(ctx).observed, ctx.input.vocabSize),
-        anchors,
-      );
+      // homophonic ids: the homophone-aware frequency attack around the anchors
+      const ranking = ctx.input.homophonic
+        ? homophoneFrequencyAttack(
+            counts.value,
+            observedCounts(ctx),
+            estimatedCopies(ctx, counts.value),
+            anchors,
+          )
+        : frequencyAttack(counts.value, observedCounts(ctx), anchors).ranking;
       return {
-        ranking: guess.ranking,
+        ranking,
         upstreamMs: counts.ms,
         prior: `${priorName(ctx)} + ${ctx.input.template?.description}`,
         note: `${anchors.plain.length} template anchors fixed`,

@@ -9,7 +9,13 @@ import { DEFAULT_RANDOM_SEARCH } from "./attacks/random-search.js";
 import { type AttackContext, Memo } from "./context.js";
 import { type HeldOutSplit, heldOutBreakdown, splitHeldOut } from "./held-out.js";
 import { tokenCount, truncateCorpus } from "./lm/unigram.js";
-import { distinctIds, scoreObservations, scoreRanking } from "./metrics.js";
+import {
+  distinctIds,
+  encryptedVocabSize,
+  scoreDecryption,
+  scoreObservations,
+  scoreRanking,
+} from "./metrics.js";
 import { ATTACKS, type AttackEntry, attackByName } from "./registry.js";
 import type { AttackReport, AttackRow, AttackSuiteInput, AttackSuiteOptions, TextPrior } from "./types.js";
 
@@ -39,6 +45,7 @@ export async function runAttackSuite(
   const split = input.heldOut
     ? splitHeldOut({
         truePermutation: input.truePermutation,
+        ...(input.homophonic ? { trueDecryption: input.homophonic.trueDecryption } : {}),
         heldOut: input.heldOut,
         template: input.template,
         specialIds: input.specialIds,
@@ -46,7 +53,10 @@ export async function runAttackSuite(
       })
     : null;
   for (const entry of entries) {
-    const why = entry.missing(input);
+    const why =
+      input.homophonic && !entry.homophonic
+        ? "homophonic ids (V' > V): this attack assumes one encrypted id per token"
+        : entry.missing(input);
     if (why) {
       skipped.push({ attack: entry.name, reason: why });
       continue;
@@ -63,7 +73,7 @@ export async function runAttackSuite(
           input,
           entry,
           n,
-          observed ? distinctIds(observed, input.vocabSize) : undefined,
+          observed ? distinctIds(observed, encryptedVocabSize(input)) : undefined,
           out,
           ownMs,
           split,
@@ -139,7 +149,9 @@ function scoreRow(
     };
   }
   if (!out.ranking) throw new Error(`attack ${entry.name} returned neither a ranking nor observations`);
-  const s = scoreRanking(out.ranking, input.truePermutation, out.scoredEncIds ?? occurring);
+  const s = input.homophonic
+    ? scoreDecryption(out.ranking, input.homophonic.trueDecryption, out.scoredEncIds ?? occurring)
+    : scoreRanking(out.ranking, input.truePermutation, out.scoredEncIds ?? occurring);
   const held = split ? heldOutBreakdown(out.ranking, split) : null;
   return {
     ...base,

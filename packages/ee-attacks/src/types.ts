@@ -180,6 +180,24 @@ export interface AttackSuiteInput {
   hiddenStates?: HiddenStateView;
   /** Signatures of the plain and encrypted models' outputs on chosen queries (model-oracle attacks). */
   oracle?: OracleView;
+  /**
+   * Homophonic ids (scheme `homophonic`): observed and held-out ids range over V' > V encrypted ids,
+   * several per token. Then `truePermutation` holds the encrypted id of copy 0 of each token, and only
+   * the attacks that handle V' ≠ V run (the others are skipped, with the reason).
+   */
+  homophonic?: HomophonicView;
+}
+
+/** What scoring and a homophone-aware attacker need under homophonic ids. */
+export interface HomophonicView {
+  /** True plain id of every encrypted id `[V']` — scoring only. */
+  trueDecryption: Int32Array;
+  /**
+   * The scheme's public sizing rule: copies per token `[V]` from token counts `[V]` and a budget of
+   * extra ids (V' − V, public: the encrypted config's vocabulary size). A homophone-aware attacker
+   * applies it to its own prior.
+   */
+  allocate(counts: Float64Array, extraIds: number): Int32Array;
 }
 
 /** Settings of the token-stream hill climber. */

@@ -46,7 +46,14 @@ export const KEY_TOLERANCE_F64 = 1e-10;
 export const KEY_EXACT_CHECK_MAX_DIM = 1024;
 const PROBES = 4;
 
-const KINDS: readonly KeyComponentKind[] = ["permutation", "orthogonal", "invertible", "scales", "signs"];
+const KINDS: readonly KeyComponentKind[] = [
+  "permutation",
+  "orthogonal",
+  "invertible",
+  "scales",
+  "signs",
+  "counts",
+];
 
 const META = {
   format: "ee.format",
@@ -300,6 +307,18 @@ export function validateComponent(name: string, comp: KeyComponent, prefix = "")
         if (bad) {
           const at = t.shape.length === 2 ? `row ${Math.floor(i / n)} position ${i % n}` : `position ${i}`;
           throw new Error(`${c} ${at} is ${kind === "scales" ? "zero or not finite" : "not ±1"}`);
+        }
+      }
+      return;
+    }
+    case "counts": {
+      requireDtype(name, kind, t, ["I32"], prefix);
+      const { n } = vectorRows(name, kind, t, prefix);
+      const data = t.data as Int32Array;
+      for (let i = 0; i < data.length; i++) {
+        if (data[i] < 1) {
+          const at = t.shape.length === 2 ? `row ${Math.floor(i / n)} position ${i % n}` : `position ${i}`;
+          throw new Error(`${c} ${at} is below 1`);
         }
       }
       return;

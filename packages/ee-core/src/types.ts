@@ -72,7 +72,9 @@ export type KeyComponentKind =
   /** F32 `[n]` or `[g, n]`: nonzero scales. */
   | "scales"
   /** F32 `[n]` or `[g, n]`: entries ±1. */
-  | "signs";
+  | "signs"
+  /** I32 `[n]` or `[g, n]`: integers ≥ 1 (e.g. how many encrypted ids each token has). */
+  | "counts";
 
 /** One named secret of a key. */
 export interface KeyComponent {

@@ -27,6 +27,14 @@ export { findRepoRoot } from "./data-dir.js";
 // ── encryption ──
 export type { EncryptedFolder, EncryptFolderOptions } from "./encrypt/folder.js";
 export { encryptModelFolder } from "./encrypt/folder.js";
+export { countTokens, readCorpusLines } from "./encrypt/homophone-corpus.js";
+export type { HomophoneOptions } from "./encrypt/homophones.js";
+export {
+  allocateHomophones,
+  HOMOPHONE_COUNTS,
+  HomophoneTable,
+  homophoneTable,
+} from "./encrypt/homophones.js";
 export type { EEManifest } from "./encrypt/manifest.js";
 export { readManifest } from "./encrypt/manifest.js";
 export type { SchemeName } from "./encrypt/schemes.js";

@@ -32,10 +32,13 @@ import {
   renderAttackMarkdown,
   runAttackSuite,
 } from "ee-attacks";
-import { loadKey, type Permutation, type Tensor } from "ee-core";
+import { createRandom, loadKey, type Permutation, type RandomSource, type Tensor } from "ee-core";
 import {
+  allocateHomophones,
   ENCODER_VARIANTS,
   getArchitecture,
+  type HomophoneTable,
+  homophoneTable,
   LLAMA_EMBED,
   LLAMA_FINAL_NORM,
   LLAMA_LM_HEAD,
@@ -128,6 +131,11 @@ function matrix(t: Tensor, what: string): Matrix {
 /** Map plain-id documents through π. */
 function encryptDocs(docs: Int32Array[], perm: Permutation): Int32Array[] {
   return docs.map((d) => d.map((t) => perm[t]));
+}
+
+/** Homophonic traffic: each occurrence sent as one of its token's ids, drawn as the client draws them. */
+function encryptDocsHomophonic(docs: Int32Array[], table: HomophoneTable, rng: RandomSource): Int32Array[] {
+  return docs.map((d) => d.map((t) => table.encryptedId(t, Math.floor(rng.float() * table.counts[t]))));
 }
 
 /** Longest common prefix and suffix of two id lists: the template every document shares. */
@@ -247,13 +255,21 @@ export async function attackInput(opts: AttackCliOptions): Promise<AttackSuiteIn
   });
   const vocab = key.components.get("vocab.perm");
   if (!vocab) throw new Error(`${opts.key}: key has no "vocab.perm" component`);
-  const perm = vocab.tensor.data as Permutation;
+  // homophonic ids: copy 0 of each token stands for π; traffic draws a copy per occurrence
+  const homophones = homophoneTable(key, plain.cfg.vocabSize);
+  const perm = homophones ? homophones.first : (vocab.tensor.data as Permutation);
+  const encrypt = (docs: Int32Array[], which: string): Int32Array[] =>
+    homophones
+      ? encryptDocsHomophonic(docs, homophones, createRandom({ seed: `${opts.seed}/homophones/${which}` }))
+      : encryptDocs(docs, perm);
 
   const arch = getArchitecture(plain.arch);
   const tables = TOKEN_TABLES[plain.arch];
   if (!tables) throw new Error(`ee attack: no token tables known for architecture ${plain.arch}`);
-  const plainWeights = loadCheckpoint(plain.dir, arch, plain.cfg);
-  const weights = tokenTables(plain, enc, plainWeights, tables);
+  // the weights and oracle attacks assume one encrypted row per token: not run on homophonic folders
+  const weights = homophones
+    ? undefined
+    : tokenTables(plain, enc, loadCheckpoint(plain.dir, arch, plain.cfg), tables);
 
   const selected = selectAttacks(opts.attacks);
   const priorKind = parsePrior(opts.prior);
@@ -265,11 +281,12 @@ export async function attackInput(opts: AttackCliOptions): Promise<AttackSuiteIn
         priorKind,
       )
     : null;
-  const oracle = ATTACKS.some(
-    (a) => a.family === "model-oracle" && (selected === undefined || selected.includes(a.name)),
-  )
-    ? await oracleView(plain.dir, enc.dir, arch.task, progress)
-    : undefined;
+  const oracle =
+    ATTACKS.some(
+      (a) => a.family === "model-oracle" && (selected === undefined || selected.includes(a.name)),
+    ) && homophones === null
+      ? await oracleView(plain.dir, enc.dir, arch.task, progress)
+      : undefined;
   return {
     architecture: plain.arch,
     scheme: String(enc.eeJson.scheme),
@@ -281,13 +298,21 @@ export async function attackInput(opts: AttackCliOptions): Promise<AttackSuiteIn
       ? {
           ...(priorKind === "none" ? {} : { prior: texts.prior }),
           ...(texts.specialIds ? { specialIds: texts.specialIds } : {}),
-          observed: { name: texts.observed.name, docs: encryptDocs(texts.observed.docs, perm) },
-          heldOut: { name: texts.heldOut.name, docs: encryptDocs(texts.heldOut.docs, perm) },
+          observed: { name: texts.observed.name, docs: encrypt(texts.observed.docs, "observed") },
+          heldOut: { name: texts.heldOut.name, docs: encrypt(texts.heldOut.docs, "held-out") },
           template: texts.template,
         }
       : {}),
-    weights,
+    ...(weights ? { weights } : {}),
     ...(oracle ? { oracle } : {}),
+    ...(homophones
+      ? {
+          homophonic: {
+            trueDecryption: homophones.plainOf,
+            allocate: (counts: Float64Array, extraIds: number) => allocateHomophones(counts, extraIds),
+          },
+        }
+      : {}),
   };
 }
 

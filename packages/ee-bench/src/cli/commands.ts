@@ -36,6 +36,10 @@ interface EncryptCliOptions {
   seed?: number;
   format: "onnx" | "hf";
   overwrite?: boolean;
+  /** Scheme homophonic: corpus file of the token counts. */
+  homophonesFrom?: string;
+  /** Scheme homophonic: extra encrypted ids (ids). */
+  homophoneExtra?: number;
 }
 
 /** A line on stderr, rewritten in place on a terminal. */
@@ -92,6 +96,8 @@ async function encrypt(plainDir: string, opts: EncryptCliOptions): Promise<void>
     seed: opts.seed,
     format: opts.format,
     overwrite: opts.overwrite,
+    homophonesFrom: opts.homophonesFrom,
+    homophoneExtraIds: opts.homophoneExtra,
     onProgress: progressLine(`encrypting ${basename(plainDir)} (${opts.scheme}, ${opts.format} format)`),
   });
   process.stdout.write(

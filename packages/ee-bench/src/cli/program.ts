@@ -93,6 +93,15 @@ export function buildProgram(): Command {
     )
     .option("--seed <n>", "derive the key from a seed: reproducible, NOT secret", intInRange("--seed", 0))
     .option(
+      "--homophones-from <file>",
+      "scheme homophonic: text file whose lines the plain folder's tokenizer counts to size the homophones (default: 2,000 IMDB test reviews; Zipf over ids without a tokenizer)",
+    )
+    .option(
+      "--homophone-extra <n>",
+      "scheme homophonic: extra encrypted ids beyond the vocabulary (default: a quarter of the vocabulary)",
+      intInRange("--homophone-extra", 0),
+    )
+    .option(
       "--overwrite",
       "replace an existing output folder and key file (atomically; refused without this flag)",
     )

@@ -52,9 +52,13 @@ const NOISY = [
   { scheme: "noise-10", min: 0, max: 60 },
   { scheme: "noise-30", min: 0, max: 15 },
 ] as const;
-/** Every registered exact scheme (a new one joins the oracle test by being registered). */
+/**
+ * Every registered exact scheme with one encrypted id per token (a new one joins the oracle test by
+ * being registered). `homophonic` (V' > V encrypted ids) is left out: `ee attack` runs only the
+ * traffic attacks on it, and its copies are bit-identical rows that a weights attacker merges first.
+ */
 const EXACT = Object.values(SCHEMES)
-  .filter((s) => s.exact)
+  .filter((s) => s.exact && !s.homophonic)
   .map((s) => s.name);
 
 beforeAll(async () => {

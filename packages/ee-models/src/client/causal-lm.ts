@@ -8,10 +8,14 @@
  * engine's own stepper on encrypted logits and returns encrypted ids, which commutes with π (sampling
  * reads logit values only); or on the client (`"client"`): the same loop over the decrypting stepper,
  * so the client decrypts each step's logits, samples, and sends back encrypted ids.
+ * Homophonic keys (V' > V): greedy decoding on the server is exact (all copies of a token tie), but
+ * sampling over V' would weight token t by its k_t copies, so sampling defaults to the client there
+ * and `sampleOn: "server"` with a temperature is refused.
  */
 import type { EngineOptions, EngineStepper, IdSequences } from "../engines/engine.js";
 import { DEFAULT_ENGINE, getEngine } from "../engines/registry.js";
 import { type GenerateOptions, type GenerateResult, generateWithStepper } from "../runner/generate.js";
+import { softmaxProb } from "../runner/sampling.js";
 import type { EEClient } from "./client.js";
 import { EncryptedEngine, type EncryptedStepOutput } from "./engine.js";
 
@@ -20,7 +24,7 @@ export type SampleSite = "server" | "client";
 
 /** Options of `EncryptedCausalLM.generate`: those of the generation loop, in PLAIN token ids. */
 export interface EncryptedGenerateOptions extends Omit<GenerateOptions, "logitsProcessor"> {
-  /** Where sampling happens; default `"server"`. */
+  /** Where sampling happens; default `"server"` (homophonic keys with a temperature: `"client"`). */
   sampleOn?: SampleSite;
 }
 
@@ -104,7 +108,14 @@ export class EncryptedCausalLM {
   /** Generate from PLAIN prompts; the result is in plain ids and plain logits. */
   async generate(prompts: IdSequences, opts: EncryptedGenerateOptions): Promise<GenerateResult> {
     const { sampleOn, ...rest } = opts;
-    return (sampleOn ?? "server") === "server"
+    const c = this.client.codec;
+    if (c.encryptedVocabSize !== c.vocabSize && (rest.temperature ?? 0) > 0 && sampleOn === "server") {
+      throw new Error(
+        `generate: scheme ${this.client.key.scheme} gives token t k_t ids with equal logits, so sampling over them on the server is biased; sample on the client (sampleOn: "client") or decode greedily`,
+      );
+    }
+    const homophonicSampling = c.encryptedVocabSize !== c.vocabSize && (rest.temperature ?? 0) > 0;
+    return (sampleOn ?? (homophonicSampling ? "client" : "server")) === "server"
       ? this.generateOnServer(prompts, rest)
       : generateWithStepper(this.plain, prompts, rest);
   }
@@ -120,11 +131,15 @@ export class EncryptedCausalLM {
       prompts.map((p) => c.encryptIds([...p])),
       { ...opts, eosTokenIds: c.encryptIds([...eosIds]), padTokenId: c.codec.encryptId(pad) },
     );
-    const sequences = res.sequences.map((s) => ({
-      ...s,
-      tokenIds: c.decryptIds(s.tokenIds),
-      firstTokenLogits: c.decryptLogits(s.firstTokenLogits),
-    }));
+    const homophonic = c.codec.encryptedVocabSize !== c.codec.vocabSize;
+    const sequences = res.sequences.map((s) => {
+      const tokenIds = c.decryptIds(s.tokenIds);
+      const firstTokenLogits = c.decryptLogits(s.firstTokenLogits);
+      // homophonic: the server's softmax ran over V' (copies counted k_t times); the plain one is over V
+      const firstTokenProb =
+        homophonic && tokenIds.length > 0 ? softmaxProb(firstTokenLogits, tokenIds[0]) : s.firstTokenProb;
+      return { ...s, tokenIds, firstTokenLogits, firstTokenProb };
+    });
     return { ...res, sequences, totalMs: performance.now() - start };
   }
 

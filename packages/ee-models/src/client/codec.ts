@@ -2,9 +2,13 @@
  * The client's side of the protocol (DESIGN.md §4.1), pure functions of the key:
  * ids' = π(ids); logits[t] = logits'[π(t)] (a gather over the last axis); ids = π⁻¹(ids');
  * class logits[l] = logits'[λ(l)] when the classifier's labels are permuted.
+ * Homophonic keys (`encrypt/homophones.ts`): each occurrence of token t is sent as one of its k_t
+ * encrypted ids, drawn at random; logits rows have V' entries and `logits[t]` is read from copy 0 of
+ * t (all copies have identical logits); an encrypted id decrypts to the token that owns it.
  */
-import { type EEKey, invertPermutation, type Permutation } from "ee-core";
+import { createRandom, type EEKey, invertPermutation, type Permutation, type RandomSource } from "ee-core";
 import { BERT_KEY } from "../encrypt/bert.js";
+import { HOMOPHONE_COUNTS, type HomophoneTable, homophoneTable } from "../encrypt/homophones.js";
 import { VOCAB_PERM } from "../encrypt/vocab.js";
 
 /** Token ids in any of the forms the runners use. */
@@ -19,72 +23,101 @@ function permutationOf(key: EEKey, name: string): Permutation | null {
   return c.tensor.data;
 }
 
+/** Options of `EECodec`. */
+export interface EECodecOptions {
+  /** Draws the homophone of each occurrence (homophonic keys); default ee-core `createRandom()` (CSPRNG). */
+  rng?: RandomSource;
+}
+
 /** Encrypts ids and decrypts ids and logits with one key. */
 export class EECodec {
   /** Vocabulary size V (tokens). */
   readonly vocabSize: number;
+  /** Encrypted vocabulary size V' (ids): V, or more under a homophonic key. */
+  readonly encryptedVocabSize: number;
   /** Number of classifier labels whose order is secret (labels), 0 when labels are not permuted. */
   readonly numSecretLabels: number;
+  /** Encrypted id of (copy 0 of) each token `[V]`: π. */
   private readonly pi: Permutation;
+  /** Plain token of each encrypted id `[V']`: π⁻¹. */
   private readonly piInv: Permutation;
+  private readonly homophones: HomophoneTable | null;
+  private readonly rng: RandomSource | null;
   private readonly labels: Permutation | null;
 
-  constructor(key: EEKey) {
+  constructor(key: EEKey, opts: EECodecOptions = {}) {
     const pi = permutationOf(key, VOCAB_PERM);
     if (pi === null)
       throw new Error(`key (${key.architecture}/${key.scheme}) has no '${VOCAB_PERM}' component`);
-    this.pi = pi;
-    this.piInv = invertPermutation(pi);
-    this.vocabSize = pi.length;
+    const counts = key.components.get(HOMOPHONE_COUNTS);
+    this.homophones = counts === undefined ? null : homophoneTable(key, counts.tensor.shape[0]);
+    if (this.homophones !== null) {
+      this.pi = this.homophones.first;
+      this.piInv = this.homophones.plainOf;
+      this.rng = opts.rng ?? createRandom();
+    } else {
+      this.pi = pi;
+      this.piInv = invertPermutation(pi);
+      this.rng = null;
+    }
+    this.vocabSize = this.pi.length;
+    this.encryptedVocabSize = this.piInv.length;
     this.labels = permutationOf(key, BERT_KEY.labelPerm);
     this.numSecretLabels = this.labels?.length ?? 0;
   }
 
-  private check(id: number, where: string): number {
-    if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) {
-      throw new Error(`${where}: token id ${id} is outside the vocabulary 0..${this.vocabSize - 1}`);
+  private check(id: number, where: string, size = this.vocabSize): number {
+    if (!Number.isInteger(id) || id < 0 || id >= size) {
+      throw new Error(`${where}: token id ${id} is outside the vocabulary 0..${size - 1}`);
     }
     return id;
   }
 
-  /** π(id). */
+  /** π(id); under a homophonic key one of the token's encrypted ids, drawn uniformly. */
   encryptId(id: number): number {
-    return this.pi[this.check(id, "encryptId")];
+    const t = this.check(id, "encryptId");
+    const h = this.homophones;
+    if (h === null || h.counts[t] === 1) return this.pi[t];
+    return h.encryptedId(t, Math.floor((this.rng as RandomSource).float() * h.counts[t]));
   }
 
   /** π⁻¹(id'). */
   decryptId(id: number): number {
-    return this.piInv[this.check(id, "decryptId")];
+    return this.piInv[this.check(id, "decryptId", this.encryptedVocabSize)];
   }
 
-  /** π applied to every id; same container type as the input. */
+  /** `encryptId` applied to every id (a fresh draw per occurrence); same container type as the input. */
   encryptIds<T extends TokenIds>(ids: T): T {
-    return this.mapIds(ids, this.pi, "encryptIds");
+    return this.mapIds(ids, (id) => this.encryptId(id));
   }
 
   /** π⁻¹ applied to every id; same container type as the input. */
   decryptIds<T extends TokenIds>(ids: T): T {
-    return this.mapIds(ids, this.piInv, "decryptIds");
+    return this.mapIds(ids, (id) => this.decryptId(id));
   }
 
-  private mapIds<T extends TokenIds>(ids: T, p: Permutation, where: string): T {
+  private mapIds<T extends TokenIds>(ids: T, f: (id: number) => number): T {
     if (ids instanceof BigInt64Array) {
       const out = new BigInt64Array(ids.length);
-      for (let i = 0; i < ids.length; i++) out[i] = BigInt(p[this.check(Number(ids[i]), where)]);
+      for (let i = 0; i < ids.length; i++) out[i] = BigInt(f(Number(ids[i])));
       return out as T;
     }
-    if (ids instanceof Int32Array) return ids.map((id) => p[this.check(id, where)]) as T;
-    return (ids as number[]).map((id) => p[this.check(id, where)]) as T;
+    if (ids instanceof Int32Array) return ids.map(f) as T;
+    return (ids as number[]).map(f) as T;
   }
 
-  /** Plain logits from encrypted ones: each row of V (last axis) gathered, `out[t] = in[π(t)]`. */
+  /**
+   * Plain logits from encrypted ones: each row of V' (last axis) gathered into a row of V,
+   * `out[t] = in[π(t)]` (homophonic: π(t) is copy 0 of t; its copies hold the same logit).
+   */
   decryptLogits(logits: Float32Array): Float32Array {
     const V = this.vocabSize;
-    if (logits.length % V !== 0)
-      throw new Error(`decryptLogits: ${logits.length} values are not rows of V = ${V}`);
-    const out = new Float32Array(logits.length);
-    for (let r = 0; r < logits.length; r += V) {
-      for (let t = 0; t < V; t++) out[r + t] = logits[r + this.pi[t]];
+    const Vp = this.encryptedVocabSize;
+    if (logits.length % Vp !== 0)
+      throw new Error(`decryptLogits: ${logits.length} values are not rows of V = ${Vp}`);
+    const out = new Float32Array((logits.length / Vp) * V);
+    for (let r = 0, o = 0; r < logits.length; r += Vp, o += V) {
+      for (let t = 0; t < V; t++) out[o + t] = logits[r + this.pi[t]];
     }
     return out;
   }

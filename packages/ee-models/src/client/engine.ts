@@ -62,6 +62,8 @@ class DecryptingStepper implements EngineStepper {
       ...out,
       logits,
       allLogits,
+      vocabSize: this.client.codec.vocabSize, // V' → V under a homophonic key
+      allLogitsDims: [...out.allLogitsDims.slice(0, -1), this.client.codec.vocabSize],
       latencyMs: t2 - t0,
       serverMs: out.latencyMs,
       clientMs: encryptMs + (t2 - t1),

@@ -83,6 +83,7 @@ export class TransformersJsEncryptedModel {
       this.task === "causal-lm"
         ? this.client.decryptLogits(raw)
         : this.client.decryptClassLogits(raw, dims[dims.length - 1]);
+    if (this.task === "causal-lm") dims[dims.length - 1] = this.client.codec.vocabSize; // V' → V (homophonic)
     return { logits, dims };
   }
 

@@ -3,9 +3,17 @@
  */
 import type { EEKey, RandomSource, StateDict } from "ee-core";
 import type { ModelConfig } from "../types.js";
+import {
+  addHomophones,
+  expandTokenTables,
+  type HomophoneOptions,
+  homophoneTable,
+  homophonicConfig,
+  withoutVocabulary,
+} from "./homophones.js";
 import { getEncrypter } from "./registry.js";
 import { addTokenRowNoise } from "./row-noise.js";
-import { DEFAULT_SCHEME, getScheme } from "./schemes.js";
+import { DEFAULT_SCHEME, getScheme, type Scheme } from "./schemes.js";
 
 /** Options of `encryptWeights`. */
 export interface EncryptWeightsOptions {
@@ -20,6 +28,8 @@ export interface EncryptWeightsOptions {
   consumeInput?: boolean;
   /** Progress: (tensors done, tensors in all, tensor name). */
   onProgress?: (done: number, total: number, name: string) => void;
+  /** Scheme `homophonic` only (required there): the token counts and the budget of extra ids. */
+  homophones?: HomophoneOptions;
 }
 
 /** What `encryptWeights` returns. */
@@ -39,10 +49,32 @@ export async function encryptWeights<C extends ModelConfig>(
   opts: EncryptWeightsOptions,
 ): Promise<EncryptedWeights<C>> {
   const scheme = getScheme(opts.scheme ?? DEFAULT_SCHEME);
-  const enc = getEncrypter(cfg.modelType);
-  const key = enc.makeKey(cfg, scheme, opts.rng);
+  const key = makeSchemeKey(cfg, scheme, opts.rng, opts.homophones);
   const out = await applyKey(cfg, weights, key, opts);
   return { cfg: out.cfg, weights: out.weights, key };
+}
+
+/**
+ * Draw a key for `cfg` under `scheme`: the architecture's secrets, and for a homophonic scheme the
+ * copy counts and the permutation of the V' encrypted ids (`homophones` required there).
+ */
+export function makeSchemeKey(
+  cfg: ModelConfig,
+  scheme: Scheme,
+  rng: RandomSource,
+  homophones?: HomophoneOptions,
+): EEKey {
+  const key = getEncrypter(cfg.modelType).makeKey(cfg, scheme, rng);
+  if (scheme.homophonic) {
+    if (homophones === undefined)
+      throw new Error(
+        `scheme ${scheme.name} needs token counts to size the homophones (CLI: --homophones-from FILE)`,
+      );
+    addHomophones(key, cfg, homophones, rng);
+  } else if (homophones !== undefined) {
+    throw new Error(`scheme ${scheme.name} has no homophones; token counts apply to scheme homophonic only`);
+  }
+  return key;
 }
 
 /** Encrypt `weights` with an existing `key` (made for the same architecture and sizes). */
@@ -56,6 +88,17 @@ export async function applyKey<C extends ModelConfig>(
     throw new Error(`key is for architecture '${key.architecture}', the model is '${cfg.modelType}'`);
   }
   const enc = getEncrypter(cfg.modelType);
+  const table = homophoneTable(key, cfg.vocabSize);
+  if (table !== null) {
+    // homophonic: every transform but π on V rows in plain order, then each token row to all its ids
+    const out = await enc.applyKey(cfg, weights, withoutVocabulary(key), {
+      consumeInput: opts.consumeInput,
+      onProgress: opts.onProgress,
+      label: `${cfg.modelType}/${key.scheme}`,
+    });
+    expandTokenTables(cfg.modelType, out.weights, table);
+    return { cfg: homophonicConfig(out.cfg as C, table), weights: out.weights };
+  }
   const out = await enc.applyKey(cfg, weights, key, {
     consumeInput: opts.consumeInput,
     onProgress: opts.onProgress,

@@ -29,7 +29,9 @@ import { writeModelFolder } from "../folder.js";
 import { getArchitecture } from "../registry.js";
 import { getTokenizerSource, tokenizerNames } from "../tokenizers/registry.js";
 import type { BuildOptions } from "../types.js";
-import { applyKey } from "./encrypt.js";
+import { applyKey, makeSchemeKey } from "./encrypt.js";
+import { resolveHomophones } from "./homophone-corpus.js";
+import type { HomophoneOptions } from "./homophones.js";
 import {
   EE_MANIFEST_FILE,
   EE_MANIFEST_FORMAT,
@@ -39,7 +41,7 @@ import {
   sha256File,
   writeManifest,
 } from "./manifest.js";
-import { getEncrypter } from "./registry.js";
+import type { getEncrypter } from "./registry.js";
 import { DEFAULT_SCHEME, getScheme } from "./schemes.js";
 import { streamEncrypt } from "./stream.js";
 
@@ -67,6 +69,15 @@ export interface EncryptFolderOptions {
   format?: ModelFormat;
   /** `hf` format, Llama: rows per streamed block of the embedding and LM head (rows; default 16,384). */
   vocabBlockRows?: number;
+  /** Scheme `homophonic` only: token counts and the budget of extra ids (default: `homophonesFrom`). */
+  homophones?: HomophoneOptions;
+  /**
+   * Scheme `homophonic` only, without `homophones`: a text file whose lines the plain folder's
+   * tokenizer counts (default: `homophone-corpus.ts`'s default corpus).
+   */
+  homophonesFrom?: string;
+  /** Scheme `homophonic` only, without `homophones`: extra encrypted ids (ids; default ⌊V/4⌋). */
+  homophoneExtraIds?: number;
 }
 
 /** What `encryptModelFolder` wrote. */
@@ -185,7 +196,20 @@ export async function encryptModelFolder(
     );
   }
   const t0 = performance.now();
-  const key = getEncrypter(plain.cfg.modelType).makeKey(plain.cfg, scheme, rng);
+  let homophones = opts.homophones;
+  if (!scheme.homophonic && (opts.homophonesFrom !== undefined || opts.homophoneExtraIds !== undefined))
+    throw new Error(`encrypt: homophone options apply to scheme homophonic only, not ${scheme.name}`);
+  if (scheme.homophonic && homophones === undefined) {
+    const r = await resolveHomophones(
+      plain.dir,
+      plain.cfg.vocabSize,
+      opts.homophonesFrom,
+      opts.homophoneExtraIds,
+    );
+    warn(`note: homophone counts from ${r.source}; ${r.options.extraIds} extra encrypted ids`);
+    homophones = r.options;
+  }
+  const key = makeSchemeKey(plain.cfg, scheme, rng, homophones);
   const manifest: EEManifest = {
     format: EE_MANIFEST_FORMAT,
     scheme: scheme.name,

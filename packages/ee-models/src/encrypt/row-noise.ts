@@ -21,7 +21,7 @@ import { VOCAB_PERM } from "./vocab.js";
 export const ROW_NOISE_META = "rowNoise.rel";
 
 /** Token tables per architecture (tensor names, `[V, d]`). */
-const TOKEN_TABLES: Readonly<Record<string, readonly string[]>> = {
+export const TOKEN_TABLES: Readonly<Record<string, readonly string[]>> = {
   bert: [`${ENCODER_VARIANTS.bert.prefix}.embeddings.word_embeddings.weight`],
   roberta: [`${ENCODER_VARIANTS.roberta.prefix}.embeddings.word_embeddings.weight`],
   llama: [LLAMA_EMBED, LLAMA_LM_HEAD],

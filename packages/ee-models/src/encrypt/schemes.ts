@@ -5,7 +5,7 @@
  */
 
 /** Registered scheme names. */
-export type SchemeName = "vocab" | "full" | "control" | "noise-2" | "noise-10" | "noise-30";
+export type SchemeName = "vocab" | "full" | "control" | "noise-2" | "noise-10" | "noise-30" | "homophonic";
 
 /** What a scheme transforms. */
 export interface Scheme {
@@ -33,6 +33,12 @@ export interface Scheme {
    * (`rel · rms(row)`, dimensionless; 0 = none): AloePri-style, `row-noise.ts`. Stored in the key.
    */
   rowNoise: number;
+  /**
+   * Token ids are homophonic (`homophones.ts`): token t has k_t ≥ 1 encrypted ids, more for frequent
+   * tokens, one picked at random per occurrence by the client; the token tables grow from V to
+   * V' = V + extra rows. Exact. The counts k_t are in the key.
+   */
+  homophonic: boolean;
 }
 
 /** `full` plus AloePri-style Gaussian noise of `rel · rms(row)` on every embedding / LM-head row (NOT exact). */
@@ -45,6 +51,7 @@ function noiseScheme(name: SchemeName, rel: number): Scheme {
     exact: false,
     identity: false,
     rowNoise: rel,
+    homophonic: false,
   };
 }
 
@@ -58,6 +65,7 @@ export const SCHEMES: Readonly<Record<SchemeName, Scheme>> = {
     exact: true,
     identity: false,
     rowNoise: 0,
+    homophonic: false,
   },
   full: {
     name: "full",
@@ -67,6 +75,7 @@ export const SCHEMES: Readonly<Record<SchemeName, Scheme>> = {
     exact: true,
     identity: false,
     rowNoise: 0,
+    homophonic: false,
   },
   control: {
     name: "control",
@@ -76,10 +85,22 @@ export const SCHEMES: Readonly<Record<SchemeName, Scheme>> = {
     exact: true,
     identity: true,
     rowNoise: 0,
+    homophonic: false,
   },
   "noise-2": noiseScheme("noise-2", 0.02),
   "noise-10": noiseScheme("noise-10", 0.1),
   "noise-30": noiseScheme("noise-30", 0.3),
+  homophonic: {
+    name: "homophonic",
+    description:
+      "full + homophonic token ids: frequent tokens get several encrypted ids, one drawn per occurrence (exact; V' > V)",
+    vocab: true,
+    hidden: true,
+    exact: true,
+    identity: false,
+    rowNoise: 0,
+    homophonic: true,
+  },
 };
 
 /** The scheme used when none is named. */

@@ -6,7 +6,7 @@
  *   embedding and LM head in blocks of rows (each with the final norm, whose gain a head folds): their
  *   transforms act on rows independently (`E ← E Q`, `W_lm ← W_lm diag(g) Q`) and then move row t to
  *   π(t), so each block goes through the encrypter with the key minus π, and π is applied by writing
- *   row t at row π(t) of the output;
+ *   row t at row π(t) of the output (homophonic keys: at every encrypted id of t);
  * - BERT / RoBERTa (≤ 1.4 GB in F32 at their largest): the whole model as one group.
  * Every group goes through the same `applyKey` as the in-memory path with the same key, so the streamed
  * result equals the in-memory one. The output keeps each tensor's source dtype (products run in
@@ -19,6 +19,7 @@ import type { LlamaConfig } from "../llama/config.js";
 import { LLAMA_EMBED, LLAMA_FINAL_NORM, LLAMA_LM_HEAD } from "../llama/weights.js";
 import type { Architecture, ModelConfig } from "../types.js";
 import { applyKey } from "./encrypt.js";
+import { homophoneTable, withoutVocabulary } from "./homophones.js";
 import { hasComponent, keyPermutation } from "./key-parts.js";
 import { VOCAB_PERM } from "./vocab.js";
 
@@ -99,11 +100,11 @@ async function streamLlama(
   const V = cfg.vocabSize;
   const d = cfg.hiddenSize;
   const blockRows = opts.vocabBlockRows ?? 16384;
-  const pi: Permutation | null = hasComponent(key, VOCAB_PERM) ? keyPermutation(key, VOCAB_PERM, [V]) : null;
-  const keyNoPi: EEKey = {
-    ...key,
-    components: new Map([...key.components].filter(([n]) => n !== VOCAB_PERM)),
-  };
+  // Where plain row t goes: π(t), or every encrypted id of t under a homophonic key.
+  const homophones = homophoneTable(key, V);
+  const pi: Permutation | null =
+    homophones === null && hasComponent(key, VOCAB_PERM) ? keyPermutation(key, VOCAB_PERM, [V]) : null;
+  const keyNoPi: EEKey = withoutVocabulary(key);
   const layers = new Map<string, string[]>();
   for (const n of names) {
     const i = /^model\.layers\.(\d+)\./.exec(n)?.[1];
@@ -138,6 +139,12 @@ async function streamLlama(
   const scatterRows = (name: string, r0: number, t: Tensor) => {
     const data = f32(t, name);
     const R = data.length / d;
+    if (homophones !== null) {
+      for (let r = 0; r < R; r++)
+        for (let c = 0; c < homophones.counts[r0 + r]; c++)
+          sink.writePart(name, homophones.encryptedId(r0 + r, c) * d, data.subarray(r * d, (r + 1) * d));
+      return;
+    }
     if (pi === null) return sink.writePart(name, r0 * d, data);
     for (let r = 0; r < R; r++) sink.writePart(name, pi[r0 + r] * d, data.subarray(r * d, (r + 1) * d));
   };

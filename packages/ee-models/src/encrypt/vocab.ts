@@ -18,6 +18,16 @@ const SPECIAL_ID_KEYS = [
   "decoder_start_token_id",
 ];
 
+/** The special token ids a config.json object names (numbers or lists of numbers under the keys above). */
+export function specialIdsOf(raw: Record<string, unknown>): number[] {
+  const ids: number[] = [];
+  for (const key of SPECIAL_ID_KEYS) {
+    const v = raw[key];
+    for (const x of Array.isArray(v) ? v : [v]) if (typeof x === "number" && Number.isInteger(x)) ids.push(x);
+  }
+  return ids;
+}
+
 /**
  * A copy of a config.json object whose special token ids (a number or a list of numbers) are replaced
  * by their encrypted ids `π(id)`; `null` π returns an unchanged copy.

@@ -16,12 +16,20 @@ import { encryptSpecialIds, vocabPermutation } from "../../src/encrypt/vocab.js"
 
 describe("registries", () => {
   it("name the schemes and default to full", () => {
-    expect(schemeNames()).toEqual(["vocab", "full", "control", "noise-2", "noise-10", "noise-30"]);
+    expect(schemeNames()).toEqual([
+      "vocab",
+      "full",
+      "control",
+      "noise-2",
+      "noise-10",
+      "noise-30",
+      "homophonic",
+    ]);
     expect(DEFAULT_SCHEME).toBe("full");
     expect(getScheme("vocab").hidden).toBe(false);
     expect(getScheme("full").hidden).toBe(true);
     expect(() => getScheme("noise")).toThrow(
-      /unknown encryption scheme 'noise'; known: vocab, full, control, noise-2, noise-10, noise-30/,
+      /unknown encryption scheme 'noise'; known: vocab, full, control, noise-2, noise-10, noise-30, homophonic/,
     );
   });
 
