@@ -197,7 +197,7 @@ export async function attackReportCommand(opts: AttackReportOptions): Promise<vo
           ),
       });
       reports.push(report);
-      const sigma = decryptionOf(input.truePermutation);
+      const sigma = input.homophonic?.trueDecryption ?? decryptionOf(input.truePermutation);
       const texts = input.heldOut?.docs
         .slice(0, opts.fidelitySamples)
         .map((d) => Array.from(d, (e) => sigma[e]).slice(0, 64));
