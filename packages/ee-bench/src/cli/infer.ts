@@ -3,11 +3,14 @@
  * protocol (tokenize and encrypt ids here, run the encrypted model, decrypt here). Both print the same
  * form, so a user can diff them. Causal LMs also take token ids (`--ids 1,2,3`): the tiny presets are
  * built without a tokenizer. Prompts are bounded (input-bounds.ts) and a classifier input cut at the
- * model's length is reported.
+ * model's length is reported. A Hugging Face-format folder (plain or encrypted; `ee build|encrypt
+ * --format hf`) is opened through its cached ONNX build (targets/hf-onnx-cache.ts); with a key, the key
+ * and the folder's ee.json binding are checked on the folder as given, before anything is built.
  */
 import {
   DEFAULT_ENGINE,
   type Device,
+  EEClient,
   EncryptedCausalLM,
   type GenerateResult,
   generateWithStepper,
@@ -19,9 +22,11 @@ import {
   LLAMA31_TOKENIZER,
   LlamaTokenizer,
   type ModelFolder,
+  readFolderConfig,
   readManifest,
   readModelFolder,
 } from "ee-models";
+import { onnxFolderFor } from "../targets/hf-onnx-cache.js";
 import { checkPromptSize, parseIds } from "./input-bounds.js";
 
 /** Options of `ee infer` (as commander parses them). */
@@ -40,10 +45,16 @@ export interface InferCliOptions {
   json?: boolean;
   /** Execution provider. */
   device: Device;
+  /** Hash every ee.json-bound file again instead of trusting the digest cache (flag). */
+  verifyFull?: boolean;
+  /** Cache of ONNX builds of HF-format folders (path); default the fetch layer's cache dir. */
+  cacheDir?: string;
+  /** Progress lines (text); default stderr. */
+  log?: (line: string) => void;
 }
 
 /** What `ee infer` prints, for either task. */
-interface Printable {
+export interface Printable {
   /** The result as JSON. */
   json: unknown;
   /** The result as text lines. */
@@ -159,14 +170,27 @@ async function classifier(folder: ModelFolder, opts: InferCliOptions): Promise<P
   return { json: { label: r.label, probs: r.probs, tokens: r.result.numTokens }, text: r.printable };
 }
 
-export async function inferCommand(dir: string, opts: InferCliOptions): Promise<void> {
+/** What `ee infer <dir>` prints (JSON and text forms), without printing it. */
+export async function inferResult(dir: string, opts: InferCliOptions): Promise<Printable> {
   if ((opts.text === undefined) === (opts.ids === undefined))
     throw new Error('ee infer: give the input as --text "…" or as token ids --ids 1,2,3 (exactly one)');
-  const folder = readModelFolder(dir);
-  if (opts.key === undefined && folder.eeJson !== undefined) {
-    throw new Error(`${folder.dir} is an encrypted model folder (has ee.json): pass --key <key-file>`);
+  const given = readFolderConfig(dir);
+  if (opts.key === undefined && given.eeJson !== undefined) {
+    throw new Error(`${given.dir} is an encrypted model folder (has ee.json): pass --key <key-file>`);
   }
+  // The key must fit the folder the user named, and its files be the ones its ee.json binds.
+  if (opts.key !== undefined) EEClient.open(given.dir, opts.key, { verifyFull: opts.verifyFull });
+  const onnx = await onnxFolderFor(given.dir, {
+    cacheDir: opts.cacheDir,
+    verifyFull: opts.verifyFull,
+    log: opts.log,
+  });
+  const folder = readModelFolder(onnx.dir);
   const task = getArchitecture(folder.arch).task;
-  const result = task === "causal-lm" ? await causalLm(folder, opts) : await classifier(folder, opts);
+  return task === "causal-lm" ? causalLm(folder, opts) : classifier(folder, opts);
+}
+
+export async function inferCommand(dir: string, opts: InferCliOptions): Promise<void> {
+  const result = await inferResult(dir, opts);
   process.stdout.write(opts.json ? `${JSON.stringify(result.json, null, 2)}\n` : `${result.text}\n`);
 }
