@@ -4,9 +4,11 @@
  * rebuilt when it changes, and a broken folder fails naming the file. Tolerance: probabilities within
  * 1e-5 (the same fp32 weights through the same graph builder; only the route differs).
  */
+import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { readSafetensors, type StateDict, type Tensor, writeSafetensors } from "ee-core";
 import { buildModel, encryptModelFolder } from "ee-models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +16,7 @@ import { type InferCliOptions, inferResult } from "../../src/cli/infer.js";
 import { resolveBenchDataDir } from "../../src/paths.js";
 import { cachedOnnxBuilds } from "../../src/targets/hf-onnx-cache.js";
 
+const EE = new URL("../../bin/ee.js", import.meta.url).pathname;
 const TEXT = "An unexpectedly moving film with a wonderful cast.";
 const SCHEMES = ["vocab", "full"] as const;
 const TOL = 1e-5;
@@ -203,5 +206,22 @@ describe("ee infer on a Hugging Face-format folder", () => {
     );
     rmSync(p("bert-noweights-hf/config.json"));
     await expect(infer("bert-noweights-hf", { text: TEXT })).rejects.toThrow(/config\.json not found/);
+  });
+
+  it("the ee command: a progress line when it builds, a reuse line after; --verify-full accepted; same output", async () => {
+    const env = { ...process.env, EE_CACHE_DIR: p("cli-cache") };
+    const args = [EE, "infer", p("bert-vocab-hf"), "--key", p("bert-vocab-hf.key"), "--text", TEXT, "--json"];
+    const run = (...extra: string[]) =>
+      promisify(execFile)(process.execPath, [...args, ...extra], { env, maxBuffer: 1 << 24 });
+    const first = await run("--verify-full");
+    expect(first.stderr).toMatch(
+      /Hugging Face format, bert, encrypted\): building ONNX once → .*onnx-from-hf/,
+    );
+    const second = await run();
+    expect(second.stderr).toMatch(/using its ONNX build/);
+    expect(second.stderr).not.toMatch(/building/);
+    expectSameClassification(JSON.parse(second.stdout), JSON.parse(first.stdout));
+    const lib = (await infer("bert-vocab-hf", { text: TEXT, key: p("bert-vocab-hf.key") })).json;
+    expectSameClassification(JSON.parse(first.stdout), lib as ClassifierJson);
   });
 });
