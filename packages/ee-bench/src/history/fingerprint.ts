@@ -31,6 +31,9 @@ export function envFingerprint(env: RunEnv, config: RunConfig): EnvFingerprint {
     threads: config.threads ?? "default",
     intraOpThreads: env.intraOpThreads ?? "unrecorded",
     pinnedCpus: env.pinnedCpus ?? "unpinned",
+    hugePages: env.hugePages
+      ? `malloc ${env.hugePages.mallocHugePages ? "on" : "off"}, THP ${env.hugePages.thpMode}`
+      : "unrecorded",
     rowEngines,
   };
 }

@@ -11,7 +11,7 @@ function groupSection(g: HistoryGroup, ref: HistoryGroup | undefined): string[] 
   const lines = [
     `## ${g.id}`,
     "",
-    `suite \`${g.suite}\`, config ${g.configHash.slice(0, 12)}, ${g.runs.length} run(s); ${f.cpuModel}, ${f.cores} cores, ${f.os}, Node ${f.node}, device ${f.device}, threads ${f.threads} (intra-op ${f.intraOpThreads}), pinned ${f.pinnedCpus}`,
+    `suite \`${g.suite}\`, config ${g.configHash.slice(0, 12)}, ${g.runs.length} run(s); ${f.cpuModel}, ${f.cores} cores, ${f.os}, Node ${f.node}, device ${f.device}, threads ${f.threads} (intra-op ${f.intraOpThreads}), pinned ${f.pinnedCpus}, memory ${f.hugePages}`,
   ];
   if (ref && ref !== g) {
     const diff = fingerprintDiff(ref.fingerprint, g.fingerprint);

@@ -22,6 +22,8 @@ export interface EnvFingerprint {
   intraOpThreads: number | "unrecorded";
   /** CPUs the run was pinned to, "unpinned" when not (cpu list). */
   pinnedCpus: string;
+  /** Model memory backing, e.g. `malloc on, THP madvise`; "unrecorded" for older runs (text). */
+  hugePages: string;
   /** Per row: its engine as opened (name, version, device, options, launcher, runtime label) (canonical JSON). */
   rowEngines: Record<string, string>;
 }

@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { arch, cpus, release, totalmem, type } from "node:os";
 import { engineNames } from "ee-models";
 import { repoRoot } from "../paths.js";
+import { type HugePageState, hugePageState } from "../runner/huge-pages.js";
 import type { RowLoad } from "../types.js";
 import { WARNINGS } from "../warnings.js";
 
@@ -40,6 +41,8 @@ export interface RunEnv {
   intraOpThreads?: number;
   /** CPUs the process was pinned to with `taskset`, absent when not pinned (cpu list, e.g. `0` or `0-1`). */
   pinnedCpus?: string;
+  /** How model memory was backed: malloc on transparent huge pages, and the kernel's THP mode. */
+  hugePages?: HugePageState;
 }
 
 function git(args: string[]): string | undefined {
@@ -73,5 +76,6 @@ export function collectEnv(dataDir: string, warn: (line: string) => void, starte
     startedAt: startedAt.toISOString(),
     resumedAt: [],
     targets: {},
+    hugePages: hugePageState(),
   };
 }

@@ -37,7 +37,7 @@ export async function runSuite(opts: RunSuiteOptions): Promise<RunSuiteResult> {
     folder.env.intraOpThreads = ctx.threads;
     if (opts.pinCpus !== undefined) folder.env.pinnedCpus = opts.pinCpus;
     ctx.log(
-      `run folder: ${folder.runDir} (${ctx.threads} intra-op thread(s)${opts.pinCpus ? `, pinned to CPUs ${opts.pinCpus}` : ""})`,
+      `run folder: ${folder.runDir} (${ctx.threads} intra-op thread(s)${opts.pinCpus ? `, pinned to CPUs ${opts.pinCpus}` : ""}, model memory on huge pages: ${folder.env.hugePages?.mallocHugePages ? "yes" : "no"})`,
     );
     await measureRows(ctx, plan, data, folder);
     const summary = await finishRun(ctx, folder);
