@@ -53,6 +53,9 @@ export interface InferCliOptions {
   log?: (line: string) => void;
 }
 
+/** The ONNX folder run, and how messages name it: the folder as given (and its ONNX build, if any). */
+type OpenedFolder = ModelFolder & { name: string };
+
 /** What `ee infer` prints, for either task. */
 export interface Printable {
   /** The result as JSON. */
@@ -92,28 +95,28 @@ function idsPrintable(prompt: number[], res: GenerateResult): Printable {
 }
 
 /** The Llama tokenizer the prompt is counted with, or a message saying how to give the input. */
-function llamaTokenizerFor(folder: ModelFolder, opts: InferCliOptions): LlamaTokenizer {
+function llamaTokenizerFor(folder: OpenedFolder, opts: InferCliOptions): LlamaTokenizer {
   const howto = `give token ids with --ids 1,2,3 (0..${folder.cfg.vocabSize - 1})`;
   if (opts.tokenizer !== undefined) return LlamaTokenizer.fromFolder(opts.tokenizer);
   if (opts.key === undefined) {
     if (!folder.hasTokenizer)
-      throw new Error(`${folder.dir} has no tokenizer (tiny presets are built without one): ${howto}`);
+      throw new Error(`${folder.name} has no tokenizer (tiny presets are built without one): ${howto}`);
     return LlamaTokenizer.fromFolder(folder.dir);
   }
   const name = readManifest(folder.dir).tokenizer;
   if (name !== LLAMA31_TOKENIZER)
     throw new Error(
-      `${folder.dir}: ee.json names no Llama tokenizer for the client: give --tokenizer <plain-model-dir>, or ${howto}`,
+      `${folder.name}: ee.json names no Llama tokenizer for the client: give --tokenizer <plain-model-dir>, or ${howto}`,
     );
   return LlamaTokenizer.fromDataDir();
 }
 
-async function causalLm(folder: ModelFolder, opts: InferCliOptions): Promise<Printable> {
+async function causalLm(folder: OpenedFolder, opts: InferCliOptions): Promise<Printable> {
   const session = { device: opts.device };
   const n = opts.maxNewTokens;
   if (opts.ids !== undefined) {
     const prompt = parseIds(opts.ids, folder.cfg.vocabSize);
-    checkPromptSize(folder.cfg, prompt.length, n, folder.dir);
+    checkPromptSize(folder.cfg, prompt.length, n, folder.name);
     if (opts.key !== undefined) {
       const lm = await EncryptedCausalLM.open(folder.dir, opts.key, session);
       try {
@@ -125,7 +128,7 @@ async function causalLm(folder: ModelFolder, opts: InferCliOptions): Promise<Pri
     const engine = await getEngine(DEFAULT_ENGINE).open(folder.dir, session);
     try {
       if (!engine.stepper)
-        throw new Error(`engine ${engine.info.name}: ${folder.dir} is not a causal LM it can step`);
+        throw new Error(`engine ${engine.info.name}: ${folder.name} is not a causal LM it can step`);
       return idsPrintable(prompt, await generateWithStepper(engine.stepper, [prompt], { maxNewTokens: n }));
     } finally {
       await engine.close();
@@ -133,7 +136,7 @@ async function causalLm(folder: ModelFolder, opts: InferCliOptions): Promise<Pri
   }
   const tok = llamaTokenizerFor(folder, opts);
   const promptTokens = tok.applyChatTemplate([{ role: "user", content: opts.text as string }]).length;
-  checkPromptSize(folder.cfg, promptTokens, n, folder.dir);
+  checkPromptSize(folder.cfg, promptTokens, n, folder.name);
   if (opts.key === undefined)
     return llamaPrintable(
       await inferLlama(folder.dir, opts.text as string, { device: opts.device, maxNewTokens: n }),
@@ -143,11 +146,11 @@ async function causalLm(folder: ModelFolder, opts: InferCliOptions): Promise<Pri
     maxNewTokens: n,
     tokenizerDir: opts.tokenizer,
   });
-  if (out.task !== "causal-lm") throw new Error(`${folder.dir}: not a causal LM`);
+  if (out.task !== "causal-lm") throw new Error(`${folder.name}: not a causal LM`);
   return llamaPrintable(out.result);
 }
 
-async function classifier(folder: ModelFolder, opts: InferCliOptions): Promise<Printable> {
+async function classifier(folder: OpenedFolder, opts: InferCliOptions): Promise<Printable> {
   if (opts.ids !== undefined) throw new Error("--ids is for causal LMs (Llama); classifiers take --text");
   const text = opts.text as string;
   let r: Awaited<ReturnType<typeof inferClassifier>>;
@@ -157,7 +160,7 @@ async function classifier(folder: ModelFolder, opts: InferCliOptions): Promise<P
       device: opts.device,
       tokenizerDir: opts.tokenizer,
     });
-    if (out.task !== "sequence-classification") throw new Error(`${folder.dir}: not a classifier`);
+    if (out.task !== "sequence-classification") throw new Error(`${folder.name}: not a classifier`);
     r = out.result;
   }
   // RoBERTa's positions start after the padding id (maxSequenceLength in ee-models).
@@ -185,7 +188,8 @@ export async function inferResult(dir: string, opts: InferCliOptions): Promise<P
     verifyFull: opts.verifyFull,
     log: opts.log,
   });
-  const folder = readModelFolder(onnx.dir);
+  const name = onnx.conversion === "none" ? onnx.dir : `${onnx.source} (its ONNX build ${onnx.dir})`;
+  const folder: OpenedFolder = { ...readModelFolder(onnx.dir), name };
   const task = getArchitecture(folder.arch).task;
   return task === "causal-lm" ? causalLm(folder, opts) : classifier(folder, opts);
 }

@@ -198,6 +198,12 @@ describe("ee infer on a Hugging Face-format folder", () => {
     expect(logs).toEqual([]); // nothing was built
   });
 
+  it("names the folder as given (and its ONNX build) when the input does not fit it", async () => {
+    await expect(infer("llama-full-hf", { text: "hello", key: p("llama-full-hf.key") })).rejects.toThrow(
+      `${p("llama-full-hf")} (its ONNX build ${join(cacheDir(), "onnx-from-hf")}`,
+    );
+  });
+
   it("names a folder without weights, and one without config.json", async () => {
     cpSync(p("bert-plain-hf"), p("bert-noweights-hf"), { recursive: true });
     rmSync(p("bert-noweights-hf/model.safetensors"));
