@@ -6,8 +6,8 @@
 export { ENCODER_VARIANTS } from "./bert/variant.js";
 export type { BuildModelOptions, BuiltModel } from "./build-model.js";
 export { buildModel } from "./build-model.js";
-export type { ModelFormat } from "./checkpoint/hf-folder.js";
-export { detectFormat, MODEL_FORMATS } from "./checkpoint/hf-folder.js";
+export type { FolderConfig, ModelFormat } from "./checkpoint/hf-folder.js";
+export { detectFormat, MODEL_FORMATS, readFolderConfig } from "./checkpoint/hf-folder.js";
 export type { LoadCheckpointOptions } from "./checkpoint.js";
 export { loadCheckpoint } from "./checkpoint.js";
 // ── the EE client ──
@@ -17,6 +17,8 @@ export type { EncryptedClassifierOptions, EncryptedClassifierOutput } from "./cl
 export { EncryptedClassifier } from "./client/classifier.js";
 export type { EEKeyErrorCode } from "./client/client.js";
 export { EEClient, EEKeyError } from "./client/client.js";
+export type { DigestCounters, FileDigestsOptions } from "./client/digest-cache.js";
+export { DIGEST_CACHE_FILE, digestCounters, FileDigests, verifyFullFromEnv } from "./client/digest-cache.js";
 export type { EncryptedClassifyResult, EncryptedStepOutput } from "./client/engine.js";
 export { EncryptedEngine } from "./client/engine.js";
 export type { EncryptedInference, InferEncryptedOptions } from "./client/infer.js";

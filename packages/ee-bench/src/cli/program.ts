@@ -110,7 +110,10 @@ export function buildProgram(): Command {
   program
     .command("infer")
     .description("classify a text (BERT/RoBERTa) or generate a reply (Llama); with --key, run the EE client")
-    .argument("<model-dir>", "plain or encrypted model folder")
+    .argument(
+      "<model-dir>",
+      "plain or encrypted model folder, ONNX or Hugging Face format (an HF folder is built to ONNX once, cached)",
+    )
     .option("--text <text>", "input text")
     .option("--ids <ids>", "causal LMs: prompt token ids, comma-separated (for folders without a tokenizer)")
     .option("--key <file>", "key file: the folder is encrypted; encrypt ids, decrypt outputs on this side")
@@ -125,6 +128,10 @@ export function buildProgram(): Command {
       32,
     )
     .option("--json", "print JSON instead of text")
+    .option(
+      "--verify-full",
+      "hash every ee.json-bound file again instead of reusing digests of unchanged files (same as EE_VERIFY_FULL=1)",
+    )
     .addOption(deviceOption())
     .action(commandTable.infer);
 

@@ -37,6 +37,27 @@ export function hugePageRelaunchEnv(
   return { ...env, GLIBC_TUNABLES: current ? `${current}:${HUGE_PAGE_TUNABLE}` : HUGE_PAGE_TUNABLE };
 }
 
+/** Set in the re-launched child: the launcher's pid, watched by `dieWithLauncher`. */
+const PARENT_PID_VAR = "EE_LAUNCHER_PID";
+
+/** How often the re-launched child checks that its launcher is alive (ms). */
+const WATCH_MS = 200;
+
+/**
+ * In a re-launched child: exit at once (SIGKILL, like its launcher) when the launcher dies without
+ * forwarding a signal — `kill -9` of the `ee` the user started must not leave the real work running
+ * and holding its locks. Signals the launcher receives are forwarded, so this only covers SIGKILL.
+ */
+export function dieWithLauncher(env: NodeJS.ProcessEnv = process.env): void {
+  const launcher = Number(env[PARENT_PID_VAR]);
+  if (!Number.isInteger(launcher) || launcher <= 0) return;
+  delete env[PARENT_PID_VAR]; // our own children (ee serve, engine workers) watch us, not our launcher
+  const timer = setInterval(() => {
+    if (process.ppid !== launcher) process.kill(process.pid, "SIGKILL");
+  }, WATCH_MS);
+  timer.unref();
+}
+
 /** This process's huge-page state. */
 export function hugePageState(env: NodeJS.ProcessEnv = process.env): HugePageState {
   const tunables = (env.GLIBC_TUNABLES ?? "").split(":");
@@ -59,7 +80,7 @@ export function relaunchWithHugePages(): Promise<boolean> {
   const env = hugePageRelaunchEnv(process.env);
   if (env === undefined) return Promise.resolve(false);
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    env,
+    env: { ...env, [PARENT_PID_VAR]: String(process.pid) },
     stdio: "inherit",
   });
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);

@@ -45,8 +45,8 @@ export function ee(cwd: string, args: string[], env: Record<string, string> = {}
 }
 
 /** Starts `ee args…` in `cwd` without waiting (for SIGKILL and concurrency cases). */
-export function eeSpawn(cwd: string, args: string[]): ChildProcess {
-  return spawn(process.execPath, [EE, ...args], { cwd, stdio: "ignore" });
+export function eeSpawn(cwd: string, args: string[], env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, [EE, ...args], { cwd, stdio: "ignore", env: { ...process.env, ...env } });
 }
 
 /** Resolves when `child` has exited. */

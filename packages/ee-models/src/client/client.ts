@@ -5,6 +5,7 @@
 import { type EEKey, fingerprintKey, loadKey } from "ee-core";
 import { type EEManifest, readManifest, verifyManifestFiles } from "../encrypt/manifest.js";
 import { EECodec, type TokenIds } from "./codec.js";
+import { FileDigests, type FileDigestsOptions } from "./digest-cache.js";
 
 /** Why a key does not fit an encrypted model. */
 export type EEKeyErrorCode = "corrupt" | "architecture" | "scheme" | "fingerprint";
@@ -42,9 +43,10 @@ export class EEClient {
    * Load `keyPath` and check it against `encDir/ee.json`, in this order: the key file is readable
    * and intact (`corrupt`), made for the folder's architecture (`architecture`) and scheme
    * (`scheme`), and is the very key the folder was encrypted with (`fingerprint`); then the folder's
-   * files are the ones ee.json describes (`verifyManifestFiles`).
+   * files are the ones ee.json describes (`verifyManifestFiles`), their digests taken from the
+   * stat-keyed digest cache where a file is unchanged (`digests`: `verifyFull` rehashes every file).
    */
-  static open(encDir: string, keyPath: string): EEClient {
+  static open(encDir: string, keyPath: string, digests: FileDigestsOptions = {}): EEClient {
     const manifest = readManifest(encDir);
     let key: EEKey;
     try {
@@ -74,7 +76,12 @@ export class EEClient {
         `key file ${keyPath} (fingerprint ${fp.slice(0, 12)}…) is not the key ${encDir} was encrypted with (${manifest.keyFingerprint.slice(0, 12)}…)`,
       );
     }
-    verifyManifestFiles(encDir, manifest);
+    const cache = FileDigests.open(digests);
+    try {
+      verifyManifestFiles(encDir, manifest, (p) => cache.sha256(p));
+    } finally {
+      cache.save();
+    }
     return new EEClient(encDir, manifest, key);
   }
 

@@ -93,15 +93,20 @@ export function hashModelFiles(dir: string): Record<string, string> {
 
 /**
  * Throws unless the folder holds exactly the model files its ee.json describes (when it lists them):
- * a changed, missing or extra file is named with both hashes.
+ * a changed, missing or extra file is named with both hashes. `hash` computes a file's SHA-256 (the
+ * client passes its stat-keyed digest cache, client/digest-cache.ts).
  */
-export function verifyManifestFiles(dir: string, m: EEManifest): void {
+export function verifyManifestFiles(
+  dir: string,
+  m: EEManifest,
+  hash: (path: string) => string = sha256File,
+): void {
   if (m.files === undefined) return;
   const path = join(dir, EE_MANIFEST_FILE);
   for (const [f, want] of Object.entries(m.files)) {
     const p = join(dir, f);
     if (!existsSync(p)) throw new Error(`${p}: missing; ${path} describes it (sha256 ${want.slice(0, 12)}…)`);
-    const got = sha256File(p);
+    const got = hash(p);
     if (got !== want) {
       throw new Error(
         `${p} (sha256 ${got.slice(0, 12)}…) is not the file ${path} describes (sha256 ${want.slice(0, 12)}…): the folder holds another model's file`,
