@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildFixtures, ee, eeSpawn, exited, expectRefusal, scratch, TEXT } from "./harness.js";
+import { buildFixtures, ee, eeSpawn, expectRefusal, killHard, scratch, TEXT } from "./harness.js";
 import { dataDirWith, IMDB, suiteFile } from "./suites.js";
 
 const { dir, cleanup } = scratch("kill");
@@ -27,8 +27,7 @@ async function duration(args: string[]): Promise<number> {
 async function killAfter(args: string[], ms: number): Promise<void> {
   const child = eeSpawn(dir, args);
   await sleep(ms);
-  child.kill("SIGKILL");
-  await exited(child);
+  await killHard(child);
 }
 
 /** No temporary sibling of `name` is visible as an output. */
@@ -88,8 +87,7 @@ describe("SIGKILL then rerun", () => {
         break;
       }
     }
-    child.kill("SIGKILL");
-    await exited(child);
+    await killHard(child);
     expect(runDir, "the run wrote samples before the kill").toBeDefined();
     const resumed = await ee(dir, [
       "run",
