@@ -16,7 +16,7 @@
  *          [--enc-folder <local copy of the encrypted folder, for its ee.json>] --vocab 128256
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -112,11 +112,33 @@ function startServer(folder: string): Promise<Child> {
   });
 }
 
-/** Peak resident set of a process (MiB), from /proc (VmHWM); null for a server not started here. */
+/** `pid` and the processes it started (`ee` re-launches itself, so the server is the launcher's child). */
+function processTree(pid: number): number[] {
+  const out = [pid];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const kids = readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim();
+      for (const k of kids ? kids.split(/\s+/).map(Number) : []) out.push(...processTree(k));
+    }
+  } catch {
+    // exited meanwhile
+  }
+  return out;
+}
+
+/** Peak resident set of the server (MiB): the largest VmHWM in its process tree; null when not started here. */
 function peakRssMiB(proc: ChildProcess | null): number | null {
   if (!proc?.pid) return null;
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, "utf8"));
-  return m ? Number(m[1]) / 1024 : null;
+  let peak: number | null = null;
+  for (const pid of processTree(proc.pid)) {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      if (m) peak = Math.max(peak ?? 0, Number(m[1]) / 1024);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return peak;
 }
 
 function plainSide(url: string): Side {
