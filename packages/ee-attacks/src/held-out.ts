@@ -1,5 +1,5 @@
 /**
- * Honest held-out scoring (DESIGN.md §13): how much of the victim's OWN text the first guesses decrypt.
+ * Honest held-out scoring (docs/design.md §13): how much of the victim's OWN text the first guesses decrypt.
  *
  * - the user's text only: the template's prefix/suffix (chat template, system prompt, [CLS]/[SEP]) and
  *   special tokens are excluded and reported apart — they are known plaintext, not a secret recovered;

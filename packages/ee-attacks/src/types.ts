@@ -251,7 +251,7 @@ export interface AttackSuiteOptions {
 }
 
 /**
- * Attack families: the four threat models of DESIGN.md §8, plus the server running the encrypted
+ * Attack families: the four threat models of docs/design.md §8, plus the server running the encrypted
  * model it holds on inputs of its choosing (`model-oracle`).
  */
 export type AttackFamily =

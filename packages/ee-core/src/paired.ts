@@ -1,5 +1,5 @@
 /**
- * ΔT from interleaved pairs (DESIGN §13). Each pair runs VI and EE back to back on the same input
+ * ΔT from interleaved pairs (docs/design.md §13). Each pair runs VI and EE back to back on the same input
  * (ABBA order), so its log ratio r = ln(EE/VI) is free of input length and of slow drift.
  *
  * Estimator, per repetition j (one pass over the sample set):

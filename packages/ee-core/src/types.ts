@@ -1,7 +1,7 @@
 /**
  * Public types of ee-core. Every field carries a doc line and, where it has one, its unit.
  *
- * Conventions (DESIGN.md §3): row vectors, `y = x W + b`, matrices row-major.
+ * Conventions (docs/design.md §3): row vectors, `y = x W + b`, matrices row-major.
  * Hugging Face checkpoints store a Linear `weight` as `[d_out, d_in]`; ee-core never transposes
  * implicitly — callers say which layout they hold.
  */

@@ -61,7 +61,7 @@ export interface SchemeFidelity {
   inputs: string;
 }
 
-/** The goal of issue 14 (DESIGN.md §13), checked per (model, scheme). */
+/** The goal of issue 14 (docs/design.md §13), checked per (model, scheme). */
 const GOAL = { ciphertextHeldOutPct: 5, ciphertextTokens: 100_000, weightsVocabPct: 10, fidelityPct: 99 };
 
 const split = (s: string) =>

@@ -110,7 +110,7 @@ export function tableNotes(summary: RunSummary): string[] {
     "Paired ΔT: per call r = ln(EE/VI) of the interleaved (ABBA) pair; per repetition the mean of the VI-first and EE-first groups' means (pair order as a covariate); ΔT = e^mean − 1 with a Student-t 95 % interval over repetitions (df = R − 1). Median ΔT: the same with group medians. MDE: the smallest true ΔT a 5 % test detects with 80 % power at this resolution.",
     `Stop: fixed R, or for adaptive rows "target met at R=…" / "budget ended at ±…"; "incomplete" while the minimum repetitions are not all recorded (an interrupted run: --resume it). Resolution: "${INDISTINGUISHABLE}" when |paired ΔT| is within the reach max(|low|, |high|) of the row's A/A control interval.`,
     "Fid: paper Eq. 4 on the confidence of the predicted class (classifiers) or of the first generated token (LLMs).",
-    "Paper ΔT from VI/EE: (EE − VI)/VI recomputed from the paper's own VI and EE columns; for the BERT rows its sign does not match the printed ΔT (DESIGN §6).",
+    "Paper ΔT from VI/EE: (EE − VI)/VI recomputed from the paper's own VI and EE columns; for the BERT rows its sign does not match the printed ΔT (docs/design.md §6).",
   ];
   for (const r of summary.rows) if (r.note) notes.push(`${r.label} (${r.row}): ${r.note}`);
   return notes;

@@ -1,5 +1,5 @@
 /**
- * The client's side of the protocol (DESIGN.md §4.1), pure functions of the key:
+ * The client's side of the protocol (docs/design.md §4.1), pure functions of the key:
  * ids' = π(ids); logits[t] = logits'[π(t)] (a gather over the last axis); ids = π⁻¹(ids');
  * class logits[l] = logits'[λ(l)] when the classifier's labels are permuted.
  * Homophonic keys (`encrypt/homophones.ts`): each occurrence of token t is sent as one of its k_t

@@ -1,5 +1,5 @@
 /**
- * The client's tokenizer. An encrypted folder carries none (DESIGN.md §5): the client tokenizes with
+ * The client's tokenizer. An encrypted folder carries none (docs/design.md §5): the client tokenizes with
  * the plain model's tokenizer — from a folder holding its files (e.g. the plain model folder), or
  * from the tokenizer registry (files from the data directory), by default the one named in ee.json.
  */

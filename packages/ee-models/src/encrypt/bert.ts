@@ -1,5 +1,5 @@
 /**
- * BERT / RoBERTa encrypter (DESIGN.md §4.1–4.2). Row vectors, `y = x W + b`; HF weights `[out, in]`.
+ * BERT / RoBERTa encrypter (docs/design.md §4.1–4.2). Row vectors, `y = x W + b`; HF weights `[out, in]`.
  *
  * `vocab`: word-embedding rows move `E'[π(t)] = E[t]`.
  * `full` adds, with P the hidden permutation (x' = x P):
@@ -171,7 +171,7 @@ export async function applyBertKey(
   const lambda = full ? keyPermutation(key, BERT_KEY.labelPerm, [L]) : null;
 
   // Each rule takes the tensor over (in place when the caller consumed its input, else one copy) and
-  // applies small named steps, each one line of DESIGN.md §4.2, in place.
+  // applies small named steps, each one line of docs/design.md §4.2, in place.
   const own = (t: Tensor, n: string) => (opts.consumeInput ? t : ownedCopy(t, n));
   const isWeight = (t: Tensor) => t.shape.length === 2;
   const inputsByP = (t: Tensor, n: string) => (P && isWeight(t) ? scatterColsInPlace(t, P, n) : t); // W ← Pᵀ W

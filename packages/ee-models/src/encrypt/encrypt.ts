@@ -1,5 +1,5 @@
 /**
- * `encryptWeights`: plain config + weights → encrypted config + weights + the key (DESIGN.md §4).
+ * `encryptWeights`: plain config + weights → encrypted config + weights + the key (docs/design.md §4).
  */
 import type { EEKey, RandomSource, StateDict } from "ee-core";
 import type { ModelConfig } from "../types.js";

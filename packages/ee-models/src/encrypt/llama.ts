@@ -1,5 +1,5 @@
 /**
- * Llama encrypter (DESIGN.md §4.1, §4.3). Row vectors, `y = x W + b`; HF weights `[out, in]` hold `Wᵀ`.
+ * Llama encrypter (docs/design.md §4.1, §4.3). Row vectors, `y = x W + b`; HF weights `[out, in]` hold `Wᵀ`.
  *
  * `vocab`: embedding rows and LM-head rows (HF layout; columns of W_lm) move by π.
  * `full` adds:

@@ -1,5 +1,5 @@
 /**
- * `ee.json`: what marks a model folder as encrypted (DESIGN.md §5). Public information only: the
+ * `ee.json`: what marks a model folder as encrypted (docs/design.md §5). Public information only: the
  * scheme, the architecture, the suite version and the fingerprint of the key — never key material.
  */
 import { createHash } from "node:crypto";

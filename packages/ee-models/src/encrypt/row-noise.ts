@@ -1,5 +1,5 @@
 /**
- * AloePri-style row noise (a scheme beyond exact, DESIGN.md §2 and §13): after the exact transforms,
+ * AloePri-style row noise (a scheme beyond exact, docs/design.md §2 and §13): after the exact transforms,
  * every row of the token tables — the embedding and, for a decoder, the LM head — gets independent
  * Gaussian noise of standard deviation `rel · rms(row)`. The noise is isotropic, so adding it in the
  * encrypted basis equals adding it in the plain one. Decryption stays the plain π; the noise costs

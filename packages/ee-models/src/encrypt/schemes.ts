@@ -1,5 +1,5 @@
 /**
- * Encryption schemes (DESIGN.md §2): explicit, named, registered. An encrypter reads a scheme's flags,
+ * Encryption schemes (docs/design.md §2): explicit, named, registered. An encrypter reads a scheme's flags,
  * so a new scheme built from existing transforms is one row in `SCHEMES`; a scheme with a new kind of
  * transform adds a flag here and its handling in each encrypter.
  */
@@ -17,7 +17,7 @@ export interface Scheme {
   vocab: boolean;
   /**
    * The hidden basis, attention heads, FFN neurons and the classifier head are transformed
-   * (BERT/RoBERTa: DESIGN.md §4.2; Llama: §4.3).
+   * (BERT/RoBERTa: docs/design.md §4.2; Llama: §4.3).
    */
   hidden: boolean;
   /** True when decryption is exact up to floating-point rounding (no noise added). */

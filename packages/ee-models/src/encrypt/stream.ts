@@ -1,7 +1,7 @@
 /**
  * Streaming encryption into a Hugging Face checkpoint: the checkpoint is read, encrypted and written
  * one group of tensors at a time, so peak memory stays near the largest group, not the model
- * (DESIGN.md §10). The groups are what the architecture's encrypter needs together:
+ * (docs/design.md §10). The groups are what the architecture's encrypter needs together:
  * - Llama: each decoder layer (its two RMSNorm gains fold into its own linears); the `[V, d]`
  *   embedding and LM head in blocks of rows (each with the final norm, whose gain a head folds): their
  *   transforms act on rows independently (`E ← E Q`, `W_lm ← W_lm diag(g) Q`) and then move row t to

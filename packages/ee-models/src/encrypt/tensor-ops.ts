@@ -1,7 +1,7 @@
 /**
  * Small tensor transforms the encrypters apply to Hugging Face-layout weights.
  *
- * Conventions (DESIGN.md §3): row vectors, `y = x W + b`. A HF Linear `weight` is stored `[out, in]`,
+ * Conventions (docs/design.md §3): row vectors, `y = x W + b`. A HF Linear `weight` is stored `[out, in]`,
  * i.e. it holds `Wᵀ`; its ROWS are output features and its COLUMNS are input features.
  * Every function returns a new F32 tensor and never modifies its argument.
  * Permutations use ee-core's scatter convention: `perm[i]` is where element `i` moves to.

@@ -1,5 +1,5 @@
 /**
- * The vocabulary part shared by every architecture (DESIGN.md §4.1): a secret permutation π of the
+ * The vocabulary part shared by every architecture (docs/design.md §4.1): a secret permutation π of the
  * token ids `0..V-1`, special tokens included.
  */
 import { identityPermutation, type Permutation, type RandomSource, randomPermutation } from "ee-core";

@@ -5,7 +5,7 @@
  * Every rule looks at logit VALUES only, never at token ids (candidates are ordered by logit, ties
  * by position), so sampling commutes with a permutation of the vocabulary: with the same random
  * stream, sampling permuted logits picks the permuted token. That is what lets an EE server sample on
- * encrypted logits and return encrypted ids (DESIGN.md §4.1).
+ * encrypted logits and return encrypted ids (docs/design.md §4.1).
  */
 import type { RandomSource } from "ee-core";
 

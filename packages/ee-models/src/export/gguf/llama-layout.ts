@@ -10,7 +10,7 @@
  *
  * The q/k permutation only relabels each head's output dims; a pair `(i, i + d_h/2)` becomes the
  * pair `(2i, 2i+1)` with the same frequency. EE's RoPE-commuting transforms (a 2×2 rotation and a
- * scale per pair, DESIGN §4.3 of the encrypter) act within pairs, so they survive the relabelling
+ * scale per pair, docs/design.md §4.3 of the encrypter) act within pairs, so they survive the relabelling
  * exactly; the test suite checks this numerically on an encrypted model.
  */
 import type { LlamaConfig } from "../../llama/config.js";

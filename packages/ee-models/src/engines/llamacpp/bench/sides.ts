@@ -1,7 +1,7 @@
 /**
  * The sides a variants measurement compares: a registered engine on the plain folder (VI), and the
  * same engine with the same options on the encrypted folder behind the EE client (`EncryptedEngine`:
- * the client's encryption and decryption are inside EE's time, DESIGN §6). Each generates from one
+ * the client's encryption and decryption are inside EE's time, docs/design.md §6). Each generates from one
  * plain-id prompt and returns plain ids and plain-order first-step logits.
  */
 import { EncryptedEngine } from "../../../client/engine.js";
