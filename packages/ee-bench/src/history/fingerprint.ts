@@ -31,6 +31,7 @@ export function envFingerprint(env: RunEnv, config: RunConfig): EnvFingerprint {
     threads: config.threads ?? "default",
     intraOpThreads: env.intraOpThreads ?? "unrecorded",
     pinnedCpus: env.pinnedCpus ?? "unpinned",
+    gcBeforeCalls: env.gcBeforeCalls ?? false,
     hugePages: env.hugePages
       ? `malloc ${env.hugePages.mallocHugePages ? "on" : "off"}, THP ${env.hugePages.thpMode}`
       : "unrecorded",

@@ -20,6 +20,8 @@ export interface EnvFingerprint {
   threads: number | "default";
   /** onnxruntime intra-op threads every session used, "unrecorded" when env.json lacks it (threads). */
   intraOpThreads: number | "unrecorded";
+  /** Whether a full GC ran before every timed call (flag; false for runs that do not record it). */
+  gcBeforeCalls: boolean;
   /** CPUs the run was pinned to, "unpinned" when not (cpu list). */
   pinnedCpus: string;
   /** Model memory backing, e.g. `malloc on, THP madvise`; "unrecorded" for older runs (text). */

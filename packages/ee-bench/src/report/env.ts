@@ -41,6 +41,8 @@ export interface RunEnv {
   intraOpThreads?: number;
   /** CPUs the process was pinned to with `taskset`, absent when not pinned (cpu list, e.g. `0` or `0-1`). */
   pinnedCpus?: string;
+  /** A full garbage collection ran before every timed call, outside its time (flag); absent in older runs. */
+  gcBeforeCalls?: boolean;
   /** How model memory was backed: malloc on transparent huge pages, and the kernel's THP mode. */
   hugePages?: HugePageState;
 }

@@ -6,6 +6,8 @@
  */
 import { execFileSync } from "node:child_process";
 import { availableParallelism, loadavg } from "node:os";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import type { RowLoad } from "../types.js";
 
 /** The 1-minute load average now (runnable processes). */
@@ -36,4 +38,27 @@ export function pinCpus(cpus: string): void {
     if (err.code === "ENOENT") throw new Error("--pin-cpus needs taskset (util-linux), which is not on PATH");
     throw new Error(`--pin-cpus ${cpus}: taskset failed: ${err.stderr?.toString().trim() || err.message}`);
   }
+}
+
+let fullGc: (() => void) | undefined;
+
+/**
+ * A full garbage collection, run before every timed call, outside its time. Why: a Llama call
+ * allocates megabytes of logits (128k floats per step), so V8's major collections — whose cost
+ * follows the whole heap (tokenizer tables, earlier rows' garbage), not the call — landed inside
+ * random calls and added 50–100 ms to a 120–150 ms call (pair-level sd(r) 0.37 on llama-3.1-mini,
+ * 2026-11-25). Minor collections, proportional to a call's own allocation, still happen inside the
+ * call, so the client's extra allocations stay in EE's time. Without `--expose-gc` the function is
+ * obtained with `v8.setFlagsFromString` (a documented Node API).
+ */
+export function collectGarbage(): void {
+  if (fullGc === undefined) {
+    const exposed = (globalThis as { gc?: () => void }).gc;
+    if (exposed) fullGc = exposed;
+    else {
+      setFlagsFromString("--expose-gc");
+      fullGc = runInNewContext("gc") as () => void;
+    }
+  }
+  fullGc();
 }

@@ -14,6 +14,7 @@ import type {
 } from "../types.js";
 import { pairOrder, planCalls } from "./interleave.js";
 import { logitDiff, logitDigest } from "./logits.js";
+import { collectGarbage } from "./noise.js";
 import type { Progress } from "./progress.js";
 import type { SamplesLog } from "./samples-log.js";
 
@@ -43,6 +44,7 @@ async function timed(
   clock: () => number,
   where: string,
 ): Promise<{ outputs: TargetOutput[]; latencyMs: number }> {
+  collectGarbage(); // outside the timed region: see noise.ts
   const t0 = clock();
   const outputs = await target.run(batch);
   const latencyMs = clock() - t0;

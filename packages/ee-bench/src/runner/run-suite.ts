@@ -35,6 +35,7 @@ export async function runSuite(opts: RunSuiteOptions): Promise<RunSuiteResult> {
   const folder = await openRunFolder(ctx, plan.config, data.datasets);
   try {
     folder.env.intraOpThreads = ctx.threads;
+    folder.env.gcBeforeCalls = true;
     if (opts.pinCpus !== undefined) folder.env.pinnedCpus = opts.pinCpus;
     ctx.log(
       `run folder: ${folder.runDir} (${ctx.threads} intra-op thread(s)${opts.pinCpus ? `, pinned to CPUs ${opts.pinCpus}` : ""}, model memory on huge pages: ${folder.env.hugePages?.mallocHugePages ? "yes" : "no"})`,
