@@ -29,7 +29,7 @@ describe("concurrent writers", () => {
 
   it("--resume of a folder another process writes is refused naming the holder; a stale lock does not block", async () => {
     const data = dataDirWith(dir);
-    const suite = suiteFile(dir, "s-lock", IMDB, "bert-tiny", { repetitions: 2000 });
+    const suite = suiteFile(dir, "s-lock", IMDB, "bert-tiny", { repetitions: 200 });
     const args = ["run", suite, "--data-dir", data, "--out", "O", "--no-render"];
     const writer = eeSpawn(dir, args);
     let runDir: string | undefined;
