@@ -20,6 +20,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { EEHttpClient } from "ee-models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { processTree } from "../process-tree.js";
 
 const run = promisify(execFile);
 const EE = new URL("../../bin/ee.js", import.meta.url).pathname;
@@ -29,20 +30,6 @@ let server: ChildProcess;
 let url: string;
 let keyPath: string;
 const exited = { code: null as number | null, stdout: "" };
-
-/** `pid` and every process it started (`ee` re-launches itself: the server is the launcher's child). */
-function processTree(pid: number): number[] {
-  const out = [pid];
-  try {
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      const kids = readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim();
-      for (const k of kids ? kids.split(/\s+/).map(Number) : []) out.push(...processTree(k));
-    }
-  } catch {
-    // exited meanwhile
-  }
-  return out;
-}
 
 /** Paths the process and its children have open now (their /proc fd links). */
 function openFiles(pid: number): string[] {

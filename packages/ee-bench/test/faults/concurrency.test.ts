@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { alive } from "../process-tree.js";
 import { ee, eeSpawn, exited, expectRefusal, scratch } from "./harness.js";
 import { dataDirWith, IMDB, suiteFile } from "./suites.js";
 
@@ -58,14 +59,6 @@ describe("concurrent writers", () => {
     writer.kill("SIGKILL");
     await exited(writer);
     // kill -9 of the ee the user started takes its worker down too (it watches its launcher) …
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
     for (let i = 0; i < 50 && alive(lock.pid); i++) await sleep(100);
     expect(alive(lock.pid), `worker ${lock.pid} outlived its killed launcher`).toBe(false);
     // … so its lock is stale now: the resume proceeds and completes.

@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { expect } from "vitest";
+import { alive, processTree } from "../process-tree.js";
 
 const EE = new URL("../../bin/ee.js", import.meta.url).pathname;
 
@@ -49,36 +50,13 @@ export function eeSpawn(cwd: string, args: string[], env: Record<string, string>
   return spawn(process.execPath, [EE, ...args], { cwd, stdio: "ignore", env: { ...process.env, ...env } });
 }
 
-/** Pids of the processes started by `pid`, and theirs (Linux /proc; empty elsewhere). */
-function descendants(pid: number): number[] {
-  const out: number[] = [];
-  try {
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      const kids = readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim();
-      for (const k of kids ? kids.split(/\s+/).map(Number) : []) out.push(k, ...descendants(k));
-    }
-  } catch {
-    // gone already, or no /proc
-  }
-  return out;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * `kill -9` of an `ee` the way a user does it: SIGKILL to the command's own process only. `ee`
  * re-launches itself (huge pages) and the worker watches its launcher, so the worker must be gone
  * shortly after; resolves when it is, and fails when it outlives the launcher by 5 s.
  */
 export async function killHard(child: ChildProcess): Promise<void> {
-  const workers = child.pid === undefined ? [] : descendants(child.pid);
+  const workers = child.pid === undefined ? [] : processTree(child.pid).slice(1);
   child.kill("SIGKILL");
   await exited(child);
   for (let i = 0; i < 100 && workers.some(alive); i++) await new Promise((r) => setTimeout(r, 50));
