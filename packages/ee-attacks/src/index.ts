@@ -43,6 +43,7 @@ export { ATTACKS, attackByName } from "./registry.js";
 export { renderAttackMarkdown } from "./report/markdown.js";
 export { recoveryChartData, recoveryChartSpec } from "./report/vega.js";
 export { DEFAULT_SUITE_OPTIONS, priorKindOf, runAttackSuite } from "./suite.js";
+export { guessTraffic, type TrafficGuess, type TrafficGuessInput } from "./traffic.js";
 export type {
   AnchorPairs,
   AttackFamily,

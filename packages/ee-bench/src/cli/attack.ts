@@ -17,6 +17,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type {
   AttackFamily,
+  AttackReport,
+  AttackRow,
   AttackSuiteInput,
   KnownTemplate,
   Matrix,
@@ -51,6 +53,7 @@ import {
 import { loadDataset } from "../datasets/registry.js";
 import type { BenchSample } from "../types.js";
 import { oracleView } from "./attack-oracle.js";
+import { trafficAttackCommand } from "./attack-traffic.js";
 import { acquireDatasets } from "./fetch.js";
 
 /** Options of `ee attack` (as commander parses them). */
@@ -59,10 +62,12 @@ export interface AttackCliOptions {
   model: string;
   /** Encrypted model folder (path). */
   encrypted: string;
-  /** Key file, used only to score (path). */
-  key: string;
-  /** Observed-token counts to sweep, comma-separated (tokens). */
-  observed: string;
+  /** Key file, used only to score (path); optional with `trafficLog` (then only guesses are printed). */
+  key?: string;
+  /** Observed-token counts to sweep, comma-separated (tokens); default 10³,10⁴,10⁵ (with `trafficLog`: the whole log). */
+  observed?: string;
+  /** A request log of `ee serve --log-requests` to attack instead of simulated traffic (path). */
+  trafficLog?: string;
   /** Seed of the attacks' randomness and of the data split. */
   seed: number;
   /** Where to write attack.json / attack.md / attack.vl.json (path). */
@@ -75,9 +80,12 @@ export interface AttackCliOptions {
   prior?: string;
 }
 
+/** Observed-token counts swept by default (tokens). */
+const DEFAULT_SWEEP = "1000,10000,100000";
+
 const PRIOR_KINDS: readonly TextPrior[] = ["same-distribution", "same-domain", "none"];
 
-function parsePrior(text: string | undefined): TextPrior {
+export function parsePrior(text: string | undefined): TextPrior {
   const p = (text ?? "same-distribution") as TextPrior;
   if (!PRIOR_KINDS.includes(p))
     throw new Error(`--prior must be one of ${PRIOR_KINDS.join(", ")}, got "${text}"`);
@@ -95,7 +103,7 @@ const TOKEN_TABLES: Record<string, { embedding: string; lmHead?: string; headNor
 };
 
 /** Threat models whose attacks read token traffic (and so need the data mirror and a tokenizer). */
-const TRAFFIC_FAMILIES: readonly AttackFamily[] = ["ciphertext-only", "known-plaintext"];
+export const TRAFFIC_FAMILIES: readonly AttackFamily[] = ["ciphertext-only", "known-plaintext"];
 
 /** Registry names selected by `--attacks` (names or threat models); undefined = all. */
 export function selectAttacks(list: string | undefined): string[] | undefined {
@@ -151,7 +159,8 @@ function sharedTemplate(a: readonly number[], b: readonly number[], description:
   };
 }
 
-interface Texts {
+/** The attacker's and the victim's text, plain ids. */
+export interface Texts {
   prior: TokenCorpus;
   /** Special plain ids (excluded from the user's text). */
   specialIds?: Int32Array;
@@ -240,8 +249,19 @@ async function llamaTexts(plainDir: string, dataDir: string, seed: number, prior
 
 const TEXTS_BY_TASK = { "sequence-classification": encoderTexts, "causal-lm": llamaTexts } as const;
 
-/** Everything the attacker sees, plus π for scoring. */
-export async function attackInput(opts: AttackCliOptions): Promise<AttackSuiteInput> {
+/** The texts of a model's task: the attacker's prior, the victim's stream and held-out text, the template. */
+export function attackerTexts(
+  task: keyof typeof TEXTS_BY_TASK,
+  plainDir: string,
+  dataDir: string,
+  seed: number,
+  prior: TextPrior,
+): Promise<Texts> {
+  return TEXTS_BY_TASK[task](plainDir, dataDir, seed, prior);
+}
+
+/** The plain and encrypted folders, checked to be what their options say. */
+export function openFolders(opts: Pick<AttackCliOptions, "model" | "encrypted">) {
   const plain = readModelFolder(opts.model);
   const enc = readModelFolder(opts.encrypted);
   if (enc.eeJson === undefined)
@@ -249,9 +269,16 @@ export async function attackInput(opts: AttackCliOptions): Promise<AttackSuiteIn
   if (plain.eeJson !== undefined)
     throw new Error(`--model ${plain.dir}: expected the plain model, got an encrypted folder`);
   if (plain.arch !== enc.arch) throw new Error(`--model is ${plain.arch} but --encrypted is ${enc.arch}`);
+  return { plain, enc, eeJson: enc.eeJson };
+}
+
+/** Everything the attacker sees, plus π for scoring. */
+export async function attackInput(opts: AttackCliOptions): Promise<AttackSuiteInput> {
+  const { plain, enc, eeJson } = openFolders(opts);
+  if (!opts.key) throw new Error("ee attack: --key is required (it may be left out only with --traffic-log)");
   const key = loadKey(resolve(opts.key), {
     architecture: enc.arch,
-    fingerprint: String(enc.eeJson.keyFingerprint),
+    fingerprint: String(eeJson.keyFingerprint),
   });
   const vocab = key.components.get("vocab.perm");
   if (!vocab) throw new Error(`${opts.key}: key has no "vocab.perm" component`);
@@ -289,8 +316,8 @@ export async function attackInput(opts: AttackCliOptions): Promise<AttackSuiteIn
       : undefined;
   return {
     architecture: plain.arch,
-    scheme: String(enc.eeJson.scheme),
-    model: String(enc.eeJson.preset ?? plain.arch),
+    scheme: String(eeJson.scheme),
+    model: String(eeJson.preset ?? plain.arch),
     vocabSize: perm.length,
     truePermutation: perm,
     priorKind: texts ? priorKind : "none",
@@ -387,7 +414,7 @@ function tokenTables(
   return { plainEmbedding, encryptedEmbedding, plainLmHead, encryptedLmHead };
 }
 
-function parseSweep(text: string): number[] {
+export function parseSweep(text: string): number[] {
   const sweep = text.split(",").map((s) => Number(s.trim()));
   if (sweep.length === 0 || sweep.some((n) => !Number.isInteger(n) || n <= 0)) {
     throw new Error(`--observed must be positive integers separated by commas, got "${text}"`);
@@ -396,7 +423,8 @@ function parseSweep(text: string): number[] {
 }
 
 export async function attackCommand(opts: AttackCliOptions): Promise<void> {
-  const observedTokenSweep = parseSweep(opts.observed);
+  if (opts.trafficLog !== undefined) return trafficAttackCommand({ ...opts, trafficLog: opts.trafficLog });
+  const observedTokenSweep = parseSweep(opts.observed ?? DEFAULT_SWEEP);
   const input = await attackInput(opts);
   const attacks = selectAttacks(opts.attacks);
   const report = await runAttackSuite(input, {
@@ -404,22 +432,31 @@ export async function attackCommand(opts: AttackCliOptions): Promise<void> {
     ...(attacks ? { attacks } : {}),
     seed: opts.seed,
     observedTokenSweep,
-    onRow: (row) =>
-      process.stderr.write(
-        `  ${row.attack.padEnd(24)} ${String(row.observedTokens).padStart(7)} tokens  top-1 ${row.top1Pct.toFixed(2)} %  (${(row.wallMs / 1000).toFixed(1)} s)\n`,
-      ),
+    onRow: printRow,
   });
+  writeAttackReport(report, opts.out);
+}
+
+/** One progress line per measured row, on stderr. */
+export function printRow(row: AttackRow): void {
+  process.stderr.write(
+    `  ${row.attack.padEnd(24)} ${String(row.observedTokens).padStart(7)} tokens  top-1 ${row.top1Pct.toFixed(2)} %  (${(row.wallMs / 1000).toFixed(1)} s)\n`,
+  );
+}
+
+/** Print the report's Markdown; with `out`, write attack.json / attack.md / attack.vl.json there. */
+export function writeAttackReport(report: AttackReport, out: string | undefined): void {
   const markdown = renderAttackMarkdown([report]);
   process.stdout.write(`${markdown}\n`);
-  if (opts.out) {
-    const out = resolve(opts.out);
-    mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, "attack.json"), `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(join(out, "attack.md"), `${markdown}\n`);
+  if (out) {
+    const dir = resolve(out);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "attack.json"), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(dir, "attack.md"), `${markdown}\n`);
     writeFileSync(
-      join(out, "attack.vl.json"),
+      join(dir, "attack.vl.json"),
       `${JSON.stringify(recoveryChartSpec(recoveryChartData([report])), null, 2)}\n`,
     );
-    process.stdout.write(`wrote ${out}/attack.{json,md,vl.json}\n`);
+    process.stdout.write(`wrote ${dir}/attack.{json,md,vl.json}\n`);
   }
 }

@@ -220,10 +220,23 @@ export function buildProgram(): Command {
     )
     .requiredOption("--model <plain-dir>", "the public plain model folder")
     .requiredOption("--encrypted <enc-dir>", "the encrypted model folder the server holds")
-    .requiredOption("--key <file>", "the key, used only to score the attacks")
-    .option("--observed <list>", "observed-token counts to sweep, comma-separated", "1000,10000,100000")
+    .option(
+      "--key <file>",
+      "the key, used only to score the attacks (required unless --traffic-log: then only guesses are printed)",
+    )
+    .option(
+      "--traffic-log <file>",
+      "attack the prompts an `ee serve --log-requests` log recorded (traffic attacks only) instead of simulated traffic",
+    )
+    .option(
+      "--observed <list>",
+      "observed-token counts to sweep, comma-separated (default 1000,10000,100000; with --traffic-log the whole log)",
+    )
     .option("--seed <n>", "seed of the attacks' own randomness", intInRange("--seed", 0), 1)
-    .option("--out <dir>", "write attack.json / attack.md / attack.vl.json here")
+    .option(
+      "--out <dir>",
+      "write attack.json / attack.md / attack.vl.json here (guesses.json with --traffic-log and no --key)",
+    )
     .option(
       "--data-dir <dir>",
       "data directory (default: EE_DATA_DIR, else ../shared/datasets, else the cache)",

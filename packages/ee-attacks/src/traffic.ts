@@ -1,0 +1,91 @@
+/**
+ * `guessTraffic`: what an attacker WITHOUT the key makes of observed traffic — the traffic attacks of
+ * the registry run as in `runAttackSuite`, but nothing is scored (there is no truth to score against);
+ * each attack returns its first guess per encrypted id. With the key, use `runAttackSuite` instead.
+ */
+import { createRandom } from "ee-core";
+import { type AttackContext, Memo } from "./context.js";
+import { attackByName } from "./registry.js";
+import { DEFAULT_SUITE_OPTIONS } from "./suite.js";
+import type { AttackFamily, AttackSuiteOptions, KnownTemplate, TextPrior, TokenCorpus } from "./types.js";
+
+/** What the keyless attacker holds. */
+export interface TrafficGuessInput {
+  /** Architecture family, e.g. `"bert"`. */
+  architecture: string;
+  /** Vocabulary size `V` (ids). */
+  vocabSize: number;
+  /** The attacker's public prior text, plain ids. */
+  prior: TokenCorpus;
+  /** How the prior relates to the victim's text. */
+  priorKind: TextPrior;
+  /** The observed encrypted traffic. */
+  observed: TokenCorpus;
+  /** The public template every request carries (known-plaintext attacks), if any. */
+  template?: KnownTemplate;
+}
+
+/** One attack's guesses. */
+export interface TrafficGuess {
+  /** Registry name of the attack. */
+  attack: string;
+  /** Threat model. */
+  family: AttackFamily;
+  /** First guess (plain id) per encrypted id `[V]`; -1 where the id was never observed. */
+  decrypt: Int32Array;
+  /** Attack wall time (ms). */
+  wallMs: number;
+  /** The attack's own note. */
+  note: string;
+}
+
+/** Run the named traffic attacks (ciphertext-only / known-plaintext) on `input`; no scoring. */
+export function guessTraffic(
+  input: TrafficGuessInput,
+  attacks: string[],
+  options: Partial<AttackSuiteOptions> = {},
+): TrafficGuess[] {
+  const opts: AttackSuiteOptions = { ...DEFAULT_SUITE_OPTIONS, ...options };
+  const V = input.vocabSize;
+  // the traffic attacks never read the truth; an identity stands in for the field they do not use
+  const suiteInput = {
+    architecture: input.architecture,
+    scheme: "unknown",
+    model: input.architecture,
+    vocabSize: V,
+    truePermutation: Int32Array.from({ length: V }, (_, i) => i),
+    prior: input.prior,
+    priorKind: input.priorKind,
+    observed: input.observed,
+    ...(input.template ? { template: input.template } : {}),
+  };
+  const seen = new Uint8Array(V);
+  for (const d of input.observed.docs)
+    for (const e of d) {
+      if (e < 0 || e >= V) throw new Error(`observed "${input.observed.name}" has id ${e} outside [0, ${V})`);
+      seen[e] = 1;
+    }
+  const memo = new Memo();
+  const root = createRandom({ seed: opts.seed });
+  return attacks.map((name) => {
+    const entry = attackByName(name);
+    if (entry.family !== "ciphertext-only" && entry.family !== "known-plaintext")
+      throw new Error(`guessTraffic: ${name} is a ${entry.family} attack, not a traffic attack`);
+    const why = entry.missing(suiteInput);
+    if (why) throw new Error(`guessTraffic: ${name} cannot run: ${why}`);
+    const ctx: AttackContext = {
+      input: suiteInput,
+      opts,
+      rng: root.derive(`${name}/traffic`),
+      observed: input.observed,
+      memo,
+    };
+    const t0 = performance.now();
+    const out = entry.run(ctx);
+    const wallMs = performance.now() - t0 + out.upstreamMs;
+    if (!out.ranking) throw new Error(`guessTraffic: ${name} returned no ranking`);
+    const r = out.ranking;
+    const decrypt = Int32Array.from({ length: V }, (_, e) => (seen[e] ? r.ids[e * r.depth] : -1));
+    return { attack: name, family: entry.family, decrypt, wallMs, note: out.note };
+  });
+}

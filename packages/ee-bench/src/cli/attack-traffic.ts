@@ -1,0 +1,150 @@
+/**
+ * `ee attack --traffic-log FILE --model <plain-dir> --encrypted <enc-dir> [--key <key-file>]`: the
+ * traffic attacks (ciphertext-only, known-plaintext) on what `ee serve --log-requests FILE` recorded —
+ * the prompts' encrypted ids as the server saw them. The attacker's prior text is the same as
+ * `ee attack`'s (the public tokenizer of the plain folder on the attacker's share of the data).
+ *
+ * With `--key` (the evaluator's ground truth, used ONLY to score) the report scores every attack on the
+ * logged prompts themselves: the user's own tokens (template and special tokens apart), by occurrence
+ * and by type, per frequency band. Without it, the command prints and writes the attacker's guesses.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import {
+  ATTACKS,
+  DEFAULT_SUITE_OPTIONS,
+  guessTraffic,
+  runAttackSuite,
+  type TokenCorpus,
+  type TrafficGuess,
+} from "ee-attacks";
+import { loadKey, type Permutation } from "ee-core";
+import { getArchitecture } from "ee-models";
+import {
+  type AttackCliOptions,
+  attackerTexts,
+  openFolders,
+  parsePrior,
+  parseSweep,
+  printRow,
+  selectAttacks,
+  TRAFFIC_FAMILIES,
+  writeAttackReport,
+} from "./attack.js";
+import { readTrafficLog } from "./attack-log.js";
+import { acquireDatasets } from "./fetch.js";
+
+/** The traffic attacks named by `--attacks` (default: every registered traffic attack). */
+function trafficAttacks(list: string | undefined): string[] {
+  const selected = selectAttacks(list) ?? ATTACKS.map((a) => a.name);
+  const traffic = ATTACKS.filter((a) => TRAFFIC_FAMILIES.includes(a.family)).map((a) => a.name);
+  if (list !== undefined) {
+    const other = selected.filter((n) => !traffic.includes(n));
+    if (other.length > 0)
+      throw new Error(
+        `--traffic-log: ${other.join(", ")} ${other.length === 1 ? "is not a traffic attack" : "are not traffic attacks"}; a request log feeds only ${TRAFFIC_FAMILIES.join(" and ")} attacks`,
+      );
+  }
+  return selected.filter((n) => traffic.includes(n));
+}
+
+/** `ee attack --traffic-log`. */
+export async function trafficAttackCommand(opts: AttackCliOptions & { trafficLog: string }): Promise<void> {
+  const { plain, enc, eeJson } = openFolders(opts);
+  const V = plain.cfg.vocabSize;
+  if (enc.cfg.vocabSize !== V)
+    throw new Error(
+      `--traffic-log: ${enc.dir} has ${enc.cfg.vocabSize} encrypted ids for ${V} tokens (homophonic ids); traffic logs of such folders are not attacked yet`,
+    );
+  const priorKind = parsePrior(opts.prior);
+  if (priorKind === "none")
+    throw new Error("--traffic-log with --prior none: every traffic attack needs the attacker's prior text");
+  const attacks = trafficAttacks(opts.attacks);
+  const log = readTrafficLog(resolve(opts.trafficLog), V);
+  const observed: TokenCorpus = {
+    name: `${opts.trafficLog}: ${log.prompts.length} prompts of ${log.requests} requests`,
+    docs: log.prompts,
+  };
+  const total = log.prompts.reduce((n, p) => n + p.length, 0);
+  process.stderr.write(
+    `traffic log ${opts.trafficLog}: ${log.requests} requests, ${log.prompts.length} prompts, ${total} prompt tokens (${log.outputTokens} generated tokens not attacked, ${log.skippedLines} lines without traffic)\n`,
+  );
+  const arch = getArchitecture(plain.arch);
+  const dataDir = await acquireDatasets(["imdb", "sharegpt", "mt-bench"], opts.dataDir);
+  const texts = await attackerTexts(arch.task, plain.dir, dataDir, opts.seed, priorKind);
+  const observedTokenSweep = opts.observed === undefined ? [total] : parseSweep(opts.observed);
+
+  if (opts.key === undefined) {
+    const guesses = guessTraffic(
+      {
+        architecture: plain.arch,
+        vocabSize: V,
+        prior: texts.prior,
+        priorKind,
+        observed,
+        template: texts.template,
+      },
+      attacks,
+      { seed: opts.seed },
+    );
+    process.stdout.write(renderGuesses(guesses, log.prompts[0]));
+    if (opts.out) writeGuesses(opts.out, opts.trafficLog, guesses);
+    return;
+  }
+  const key = loadKey(resolve(opts.key), {
+    architecture: enc.arch,
+    fingerprint: String(eeJson.keyFingerprint),
+  });
+  const vocab = key.components.get("vocab.perm");
+  if (!vocab) throw new Error(`${opts.key}: key has no "vocab.perm" component`);
+  const report = await runAttackSuite(
+    {
+      architecture: plain.arch,
+      scheme: String(eeJson.scheme),
+      model: String(eeJson.preset ?? plain.arch),
+      vocabSize: V,
+      truePermutation: vocab.tensor.data as Permutation,
+      priorKind,
+      prior: texts.prior,
+      observed,
+      // scored on the logged prompts themselves: what the attacker read of the traffic it saw
+      heldOut: { name: `${observed.name} (the observed traffic itself)`, docs: log.prompts },
+      template: texts.template,
+      ...(texts.specialIds ? { specialIds: texts.specialIds } : {}),
+    },
+    { ...DEFAULT_SUITE_OPTIONS, attacks, seed: opts.seed, observedTokenSweep, onRow: printRow },
+  );
+  writeAttackReport(report, opts.out);
+}
+
+/** Per attack: how many ids it guessed, and the first logged prompt as it reads it (plain ids). */
+function renderGuesses(guesses: TrafficGuess[], first: Int32Array): string {
+  const lines = [
+    "| attack | family | ids guessed | first prompt, first 16 ids as guessed | note |",
+    "|---|---|---|---|---|",
+  ];
+  for (const g of guesses) {
+    const n = g.decrypt.reduce((c, t) => c + (t >= 0 ? 1 : 0), 0);
+    const read = Array.from(first.subarray(0, 16), (e) => g.decrypt[e]).join(" ");
+    lines.push(`| ${g.attack} | ${g.family} | ${n} | ${read} | ${g.note} |`);
+  }
+  return `${lines.join("\n")}\n\nNo key given: guesses only, not scored.\n`;
+}
+
+/** `guesses.json`: per attack, the guessed plain id of every observed encrypted id. */
+function writeGuesses(out: string, logPath: string, guesses: TrafficGuess[]): void {
+  const dir = resolve(out);
+  mkdirSync(dir, { recursive: true });
+  const body = {
+    log: logPath,
+    attacks: guesses.map((g) => ({
+      attack: g.attack,
+      family: g.family,
+      note: g.note,
+      wallMs: g.wallMs,
+      guesses: Object.fromEntries(Array.from(g.decrypt, (t, e) => [e, t] as const).filter(([, t]) => t >= 0)),
+    })),
+  };
+  writeFileSync(join(dir, "guesses.json"), `${JSON.stringify(body, null, 2)}\n`);
+  process.stdout.write(`wrote ${dir}/guesses.json\n`);
+}
