@@ -17,9 +17,16 @@ export { foldRowGain, isUnitGain } from "./linalg/fold-gain.js";
 export { nearestAssignment, withMeanLead } from "./linalg/nearest-assign.js";
 export { polarOrthogonal } from "./linalg/polar.js";
 export { procrustesRotation } from "./linalg/procrustes.js";
-export { assignmentLogLikelihood, swapDelta } from "./lm/assignment-score.js";
+export {
+  type AssignmentScorer,
+  assignmentLogLikelihood,
+  bigramScorer,
+  swapDelta,
+} from "./lm/assignment-score.js";
 export { type BigramModel, bigramLogP, buildBigramModel } from "./lm/bigram-model.js";
 export { type ObservedStats, observedStats } from "./lm/observed-stats.js";
+export { buildTrigramModel, type TrigramModel, trigramLogP } from "./lm/trigram-model.js";
+export { type ObservedTrigrams, observedTrigrams, trigramScorer } from "./lm/trigram-score.js";
 export { frequencyOrder, tokenCount, truncateCorpus, unigramCounts } from "./lm/unigram.js";
 export {
   decryptionOf,

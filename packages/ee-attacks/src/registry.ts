@@ -19,6 +19,8 @@ import { sortedValueMatch } from "./attacks/weights-sorted.js";
 import type { AttackContext, AttackOutcome } from "./context.js";
 import { type BigramModel, buildBigramModel } from "./lm/bigram-model.js";
 import { type ObservedStats, observedStats } from "./lm/observed-stats.js";
+import { buildTrigramModel } from "./lm/trigram-model.js";
+import { observedTrigrams, trigramScorer } from "./lm/trigram-score.js";
 import { unigramCounts } from "./lm/unigram.js";
 import { encryptedVocabSize } from "./metrics.js";
 import type {
@@ -195,6 +197,40 @@ const TABLE: readonly AttackEntry[] = [
         upstreamMs: lm.ms,
         prior: priorName(ctx),
         note: `from frequency solution; ${hc.swapsAccepted} swaps, ${hc.proposalsScored} proposals, ΔlogL=${gain.toFixed(0)} nats`,
+      };
+    },
+  },
+  {
+    name: "hill-climb-trigram",
+    family: "ciphertext-only",
+    sweep: true,
+    missing: needTraffic,
+    run(ctx) {
+      const lm = lmInputs(ctx);
+      const { prior, observed } = traffic(ctx);
+      const D = ctx.opts.hillClimb.discount;
+      const tri = ctx.memo.get(`trigram:${D}`, () => buildTrigramModel(prior, lm.model, D));
+      const obs = ctx.memo.get(`observed-trigrams:${observed.name}`, () =>
+        observedTrigrams(observed, ctx.input.vocabSize),
+      );
+      const freq = frequencyAttack(lm.priorCounts, lm.stats.unigram);
+      const hc = hillClimbAttack(
+        {
+          model: lm.model,
+          stats: lm.stats,
+          start: freq.decrypt,
+          fallback: freq.ranking,
+          scorer: trigramScorer(tri.value, obs.value),
+        },
+        ctx.opts.hillClimb,
+        ctx.rng,
+      );
+      const gain = hc.logLikelihood - hc.startLogLikelihood;
+      return {
+        ranking: hc.ranking,
+        upstreamMs: lm.ms + tri.ms + obs.ms,
+        prior: priorName(ctx),
+        note: `interpolated trigram (D=${D}) over the bigram; from frequency solution, ${ctx.opts.hillClimb.restarts} restarts (perturbed best); ${hc.swapsAccepted} swaps, ΔlogL=${gain.toFixed(0)} nats`,
       };
     },
   },

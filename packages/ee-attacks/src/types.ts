@@ -9,7 +9,9 @@
  * - Matrices are row-major float32, one row per token for embeddings AND LM heads (HF Llama stores
  *   `lm_head.weight` as `[V, d]` already; a `[d, V]` head must be transposed by the caller).
  */
+
 import type { Permutation } from "ee-core";
+import type { AssignmentScorer } from "./lm/assignment-score.js";
 import type { BigramModel } from "./lm/bigram-model.js";
 import type { ObservedStats } from "./lm/observed-stats.js";
 
@@ -364,6 +366,8 @@ export interface HillClimbInput {
   frozen?: Uint8Array;
   /** Fallback candidates appended after the hill-climb's own (e.g. the frequency ranking). */
   fallback?: CandidateRanking;
+  /** The loss maximised; default the bigram log-likelihood of `model` on `stats` (proposals always use those two). */
+  scorer?: AssignmentScorer;
 }
 
 /** Result of a search over decryptions of the observed symbols. */

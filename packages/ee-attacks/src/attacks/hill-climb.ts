@@ -1,8 +1,9 @@
 /**
  * Ciphertext-only attack 2 (paper §3.3.2, "hill-climbing"): starting from a decryption guess
  * (normally the frequency solution), repeatedly try exchanging the plain ids of two encrypted ids
- * and keep the exchange when it raises the bigram log-likelihood S(σ) of the observed traffic
- * (`lm/assignment-score.ts`, evaluated incrementally). Sweeps visit every observed symbol; each
+ * and keep the exchange when it raises the log-likelihood S(σ) of the observed traffic under a public
+ * language model (`input.scorer`: by default the bigram loss of `lm/assignment-score.ts`; the trigram
+ * loss of `lm/trigram-score.ts`), evaluated incrementally. Sweeps visit every observed symbol; each
  * tries a few proposals and takes the best improving one. Restarts perturb the best solution.
  *
  * Proposals for symbol `a` (observed frequency rank `r`):
@@ -12,7 +13,7 @@
  * The final ranking lists the hill-climb's answer first, then the best alternatives by swap score.
  */
 import type { RandomSource } from "ee-core";
-import { assignmentLogLikelihood, swapDelta } from "../lm/assignment-score.js";
+import { bigramScorer } from "../lm/assignment-score.js";
 import type { BigramModel } from "../lm/bigram-model.js";
 import type { ObservedStats } from "../lm/observed-stats.js";
 import { frequencyOrder } from "../lm/unigram.js";
@@ -45,6 +46,7 @@ export function hillClimbAttack(
   depth = 10,
 ): HillClimbResult {
   const { model, stats } = input;
+  const score = input.scorer ?? bigramScorer(model, stats);
   const V = model.vocabSize;
   if (input.start.length !== V)
     throw new Error(`hillClimbAttack: start has length ${input.start.length}, vocabulary is ${V}`);
@@ -62,7 +64,7 @@ export function hillClimbAttack(
   const decrypt = input.start.slice();
   const inverse = new Int32Array(V);
   for (let e = 0; e < V; e++) inverse[decrypt[e]] = e;
-  const startLL = assignmentLogLikelihood(model, stats, decrypt);
+  const startLL = score.logLikelihood(decrypt);
   let ll = startLL;
   let best = decrypt.slice();
   let bestLL = ll;
@@ -88,7 +90,7 @@ export function hillClimbAttack(
         const z = movable[rng.int(movable.length)];
         if (a !== z) applySwap(a, z);
       }
-      ll = assignmentLogLikelihood(model, stats, decrypt);
+      ll = score.logLikelihood(decrypt);
     }
     for (let pass = 0; pass < opts.maxPasses; pass++) {
       let improved = 0;
@@ -101,7 +103,7 @@ export function hillClimbAttack(
           const q = propose(a);
           const z = inverse[q];
           if (z === a || frozen[z] || stats.unigram[z] > budget) continue;
-          const d = swapDelta(model, stats, decrypt, a, z);
+          const d = score.swapDelta(decrypt, a, z);
           proposalsScored++;
           if (d > bestDelta) {
             bestDelta = d;
@@ -136,7 +138,7 @@ export function hillClimbAttack(
       const q = propose(a);
       const z = inverse[q];
       if (z === a || frozen[z] || alts.has(q) || stats.unigram[z] > budget) continue;
-      alts.set(q, swapDelta(model, stats, decrypt, a, z));
+      alts.set(q, score.swapDelta(decrypt, a, z));
     }
     const sorted = [...alts.entries()].sort((x, y) => y[1] - x[1]);
     for (const [q] of sorted) pushCandidate(ranking, a, q);

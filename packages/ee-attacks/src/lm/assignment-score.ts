@@ -13,6 +13,22 @@
 import { type BigramModel, bigramLogP } from "./bigram-model.js";
 import type { ObservedStats } from "./observed-stats.js";
 
+/** A loss over decryptions σ (encrypted → plain) that the hill climb maximises. */
+export interface AssignmentScorer {
+  /** S(σ) in full (nats). */
+  logLikelihood(decrypt: Int32Array): number;
+  /** S(σ') − S(σ) for σ' = σ with the plain ids of `a` and `z` exchanged (nats). */
+  swapDelta(decrypt: Int32Array, a: number, z: number): number;
+}
+
+/** The bigram loss S as a scorer. */
+export function bigramScorer(model: BigramModel, stats: ObservedStats): AssignmentScorer {
+  return {
+    logLikelihood: (decrypt) => assignmentLogLikelihood(model, stats, decrypt),
+    swapDelta: (decrypt, a, z) => swapDelta(model, stats, decrypt, a, z),
+  };
+}
+
 /** Full log-likelihood S(σ) of the observed bigrams under `decrypt`. */
 export function assignmentLogLikelihood(
   model: BigramModel,
