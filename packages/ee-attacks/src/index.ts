@@ -83,6 +83,7 @@ export type {
   RecoveryPoint,
   RecoveryScore,
   RecoveryShare,
+  ResidualStatesView,
   SearchResult,
   SeedMatches,
   TextPrior,

@@ -11,6 +11,7 @@ import { hiddenStateInversion } from "./attacks/hidden-state.js";
 import { hillClimbAttack } from "./attacks/hill-climb.js";
 import { logitsOracleMatch } from "./attacks/logits-oracle.js";
 import { randomSearchAttack } from "./attacks/random-search.js";
+import { residualMatch } from "./attacks/residual-match.js";
 import { anchorsFromTemplate } from "./attacks/template-anchors.js";
 import { exactRowMatch } from "./attacks/weights-exact.js";
 import { DEFAULT_GRAM_MATCH, gramAnchorMatch } from "./attacks/weights-gram.js";
@@ -512,8 +513,39 @@ const ORACLE_ATTACKS: readonly AttackEntry[] = [
   },
 ];
 
+/** Layers whose residual states `hidden-state-vocab-match-L<l>` matches (those the model has). */
+const RESIDUAL_LAYERS = [0, 1, 2, 3, 4] as const;
+
+/** Vocabulary matching on the residual stream after layer l, the server querying both models. */
+const RESIDUAL_ATTACKS: readonly AttackEntry[] = RESIDUAL_LAYERS.map((layer) => ({
+  name: `hidden-state-vocab-match-L${layer}`,
+  family: "hidden-state" as const,
+  sweep: false,
+  missing: (i: AttackSuiteInput) =>
+    !i.residualStates
+      ? "no residual states (decoders only: the server runs [BOS, id] through both models)"
+      : i.residualStates.layers.some((x) => x.layer === layer)
+        ? null
+        : `no residual states after layer ${layer} (the model has ${i.residualStates.layers.length - 1} layers)`,
+  run(ctx: AttackContext): AttackOutcome {
+    const view = ctx.input.residualStates;
+    if (!view) throw new Error("needs residual states");
+    const r = residualMatch(view, layer);
+    const fit =
+      r.relativeResidual === null
+        ? `too few anchors (${r.anchors}) for Procrustes; signature matches kept`
+        : `${r.anchors} anchors → Procrustes Q̂ (residual ${r.relativeResidual.toExponential(1)}) → nearest state + assignment`;
+    return {
+      ranking: r.ranking,
+      upstreamMs: 0,
+      prior: "public plain model + the served encrypted model (chosen queries)",
+      note: `${view.description}; rotation-invariant signatures (norm, inner products with the BOS states); ${fit}`,
+    };
+  },
+}));
+
 /** Every registered attack. */
-export const ATTACKS: readonly AttackEntry[] = [...TABLE, ...ORACLE_ATTACKS];
+export const ATTACKS: readonly AttackEntry[] = [...TABLE, ...ORACLE_ATTACKS, ...RESIDUAL_ATTACKS];
 
 /** The entry named `name`, or an Error listing the known names. */
 export function attackByName(name: string): AttackEntry {

@@ -108,6 +108,22 @@ export interface HiddenStateView {
 }
 
 /**
+ * Residual-stream states a server reads by running models on inputs of its choosing: for every id, the
+ * query `[BOS, id]` through the public plain model (row t = plain id t) and through the encrypted model
+ * it serves (row e = encrypted id e), the state at the last position after each layer.
+ */
+export interface ResidualStatesView {
+  /** How the states were made, e.g. `"[BOS, t] → residual stream after layer l"`. */
+  description: string;
+  /** States per layer: `layer` 0 = after the embedding, l = after block l; `V × d` each (features). */
+  layers: { layer: number; plain: Matrix; encrypted: Matrix }[];
+  /** The BOS position's state after every layer (layer-major rows), plain model, `(L + 1) × d`. */
+  bosPlain: Matrix;
+  /** The same for the encrypted model, `(L + 1) × d`. */
+  bosEncrypted: Matrix;
+}
+
+/**
  * What a server learns by running models on inputs of its choosing (the logits oracle): one signature
  * row per single-token query, for the public plain model (row t = query with plain id t) and for the
  * encrypted model it serves (row e = query with encrypted id e).
@@ -182,6 +198,8 @@ export interface AttackSuiteInput {
   hiddenStates?: HiddenStateView;
   /** Signatures of the plain and encrypted models' outputs on chosen queries (model-oracle attacks). */
   oracle?: OracleView;
+  /** Residual-stream states of both models on chosen queries (hidden-state matching beyond layer 0). */
+  residualStates?: ResidualStatesView;
   /**
    * Homophonic ids (scheme `homophonic`): observed and held-out ids range over V' > V encrypted ids,
    * several per token. Then `truePermutation` holds the encrypted id of copy 0 of each token, and only

@@ -42,6 +42,7 @@ describe("runAttackSuite", () => {
       .sort()
       .reverse();
   const encSig: Matrix = { rows: V, cols: 8, data: permuteRows(sig.data, V, 8, pi) };
+  const bos = gaussianMatrix(5, d, 1, rng);
   const input: AttackSuiteInput = {
     architecture: "llama",
     scheme: "full",
@@ -60,6 +61,15 @@ describe("runAttackSuite", () => {
     },
     hiddenStates: { corpus: "tiny acts", activations: acts, centered: false, trueTokenIds: ids },
     oracle: { description: "sorted signatures", plainSignatures: sig, encryptedSignatures: encSig },
+    residualStates: {
+      description: "synthetic residual states",
+      layers: [0, 1, 2, 3, 4].map((layer) => {
+        const plain = gaussianMatrix(V, d, 1, rng);
+        return { layer, plain, encrypted: move(rotateRows(plain, Q)) };
+      }),
+      bosPlain: bos,
+      bosEncrypted: rotateRows(bos, Q),
+    },
   };
 
   it("runs every registered attack, sweeps traffic attacks and scores them", async () => {

@@ -85,6 +85,7 @@ export type { LlamaBuildOptions } from "./llama/graph.js";
 export type { InferLlamaOptions, InferLlamaResult } from "./llama/infer.js";
 export { inferLlama } from "./llama/infer.js";
 export { LLAMA31_TOKENIZER, llamaTiny } from "./llama/presets.js";
+export { LlamaReference } from "./llama/reference.js";
 export { LLAMA_EMBED, LLAMA_FINAL_NORM, LLAMA_LM_HEAD, llamaSyntheticWeights } from "./llama/weights.js";
 export { readOnnxInitializers } from "./onnx/reader.js";
 export { getPreset, presetNames } from "./presets.js";

@@ -53,6 +53,7 @@ import {
 import { loadDataset } from "../datasets/registry.js";
 import type { BenchSample } from "../types.js";
 import { oracleView } from "./attack-oracle.js";
+import { residualStatesView } from "./attack-residual.js";
 import { trafficAttackCommand } from "./attack-traffic.js";
 import { acquireDatasets } from "./fetch.js";
 
@@ -101,6 +102,9 @@ const TOKEN_TABLES: Record<string, { embedding: string; lmHead?: string; headNor
   roberta: { embedding: `${ENCODER_VARIANTS.roberta.prefix}.embeddings.word_embeddings.weight` },
   llama: { embedding: LLAMA_EMBED, lmHead: LLAMA_LM_HEAD, headNormGain: LLAMA_FINAL_NORM },
 };
+
+/** Registry names of the residual-stream vocabulary matches (one per layer). */
+const RESIDUAL_PREFIX = "hidden-state-vocab-match-L";
 
 /** Threat models whose attacks read token traffic (and so need the data mirror and a tokenizer). */
 export const TRAFFIC_FAMILIES: readonly AttackFamily[] = ["ciphertext-only", "known-plaintext"];
@@ -314,7 +318,15 @@ export async function attackInput(opts: AttackCliOptions): Promise<AttackSuiteIn
     ) && homophones === null
       ? await oracleView(plain.dir, enc.dir, arch.task, progress)
       : undefined;
+  const wantsResidual =
+    homophones === null &&
+    ATTACKS.some(
+      (a) => a.name.startsWith(RESIDUAL_PREFIX) && (selected === undefined || selected.includes(a.name)),
+    );
+  const residual = wantsResidual ? residualStatesView(plain.dir, enc.dir) : undefined;
+  if (typeof residual === "string") process.stderr.write(`  residual states not queried: ${residual}\n`);
   return {
+    ...(residual && typeof residual !== "string" ? { residualStates: residual } : {}),
     architecture: plain.arch,
     scheme: String(eeJson.scheme),
     model: String(eeJson.preset ?? plain.arch),

@@ -208,6 +208,40 @@ describe("ee attack: row-noise schemes against the model-oracle attacks", () => 
   );
 });
 
+/** Rows of the residual-stream matches, by layer. */
+async function residualRows(scheme: string): Promise<Map<number, Row>> {
+  const rows = await attack("plain", scheme, "hidden-state", 512);
+  const byLayer = new Map<number, Row>();
+  for (const r of rows) {
+    const m = /^hidden-state-vocab-match-L(\d+)$/.exec(r.attack);
+    if (m) byLayer.set(Number(m[1]), r);
+  }
+  return byLayer;
+}
+
+describe("ee attack: hidden-state vocabulary matching beyond layer 0 (the server's own model)", () => {
+  it.each(["vocab", "full"])(
+    "recovers ≥ 99 percent of the vocabulary from the residual stream after every layer under %s",
+    async (scheme) => {
+      const byLayer = await residualRows(scheme);
+      // llama-tiny: the embedding output (layer 0) and both blocks; no layer 3
+      expect([...byLayer.keys()].sort()).toEqual([0, 1, 2]);
+      for (const [layer, r] of byLayer) {
+        expect(r.scoredIds, `layer ${layer}`).toBe(512);
+        expect(r.top1Pct, `layer ${layer}`).toBeGreaterThanOrEqual(99);
+      }
+    },
+    120_000,
+  );
+
+  it("is stopped by row noise of 30 % (every layer ≤ 15 percent), not by 10 % (layer 0 ≥ 50 percent)", async () => {
+    for (const r of (await residualRows("noise-30")).values())
+      expect(r.top1Pct, r.attack).toBeLessThanOrEqual(15);
+    const n10 = await residualRows("noise-10");
+    expect(n10.get(0)?.top1Pct).toBeGreaterThanOrEqual(50);
+  }, 120_000);
+});
+
 describe("ee attack-report", () => {
   it("builds, encrypts and attacks a preset, checks the goal and writes the Pareto chart", async () => {
     const out = await ee(

@@ -1,0 +1,174 @@
+/**
+ * Hidden-state vocabulary matching beyond layer 0 (after Thomas et al., ICML 2025): the server runs the
+ * encrypted model it holds on `[BOS, e]` for every encrypted id e and the public plain model on
+ * `[BOS, t]` for every plain id t, and reads the residual stream after layer l at the last position.
+ * Under EE the encrypted stream is the plain one in a secret orthogonal basis (h' = h Q; Q = I under
+ * `vocab`), and π only relabels the queries. Matching, at one layer l:
+ *
+ * 1. rotation-invariant signature of each query: ‖h_l‖ and ⟨h_l, c_m⟩/‖c_m‖ for the BOS position's
+ *    states c_m at every layer m (the same for all queries: position 0 sees only BOS) — inner products
+ *    survive any orthogonal Q; nearest neighbour + one-to-one assignment (`nearestAssignment`);
+ * 2. the closest half of those matches become anchors of an orthogonal Procrustes fit Q̂ (plain → encrypted);
+ * 3. every plain state is mapped by Q̂ and every encrypted state is matched to its nearest mapped plain
+ *    state over all d coordinates, then one-to-one (greedy by distance). Cost 2·V²·d multiply-adds.
+ */
+import { nearestAssignment } from "../linalg/nearest-assign.js";
+import { procrustesRotation } from "../linalg/procrustes.js";
+import { checkMatrix } from "../linalg/rows.js";
+import { emptyRanking, pushCandidate } from "../ranking.js";
+import type { CandidateRanking, Matrix, ResidualStatesView } from "../types.js";
+
+/** Result of `residualMatch` at one layer. */
+export interface ResidualMatchResult {
+  /** Ranked plain ids per encrypted id (after the Procrustes refinement when it ran). */
+  ranking: CandidateRanking;
+  /** First guesses of the signature step alone (before the refinement). */
+  signatureRanking: CandidateRanking;
+  /** Anchors fed to the Procrustes fit (pairs). */
+  anchors: number;
+  /** ‖A Q̂ − B‖/‖B‖ over the anchors (unitless); null when the fit did not run. */
+  relativeResidual: number | null;
+}
+
+/** Match the queries' residual states at `layer` (index into `view.layers`). */
+export function residualMatch(view: ResidualStatesView, layer: number, depth = 10): ResidualMatchResult {
+  const L = view.layers.find((x) => x.layer === layer);
+  if (!L) throw new Error(`residualMatch: no states for layer ${layer}`);
+  const P = L.plain;
+  const E = L.encrypted;
+  checkMatrix(P, `residualMatch: plain states (layer ${layer})`);
+  checkMatrix(E, `residualMatch: encrypted states (layer ${layer})`);
+  if (P.rows !== E.rows || P.cols !== E.cols)
+    throw new Error(
+      `residualMatch: layer ${layer} plain ${P.rows}×${P.cols} vs encrypted ${E.rows}×${E.cols}`,
+    );
+  const V = P.rows;
+  const ps = signatures(P, view.bosPlain);
+  const es = signatures(E, view.bosEncrypted);
+  const k = view.bosPlain.rows + 1;
+  const sig = nearestAssignment(ps, es, V, {
+    k,
+    depth,
+    tolerance: 0.01 * spread(ps, k),
+    minWindow: 32,
+    maxWindow: 1024,
+  });
+  // anchors: the closest half of the signature matches (one-to-one already)
+  const order = Int32Array.from({ length: V }, (_, i) => i).sort((a, b) => sig.best[a] - sig.best[b]);
+  const take = Math.max(P.cols, Math.floor(V / 2));
+  const encRows: number[] = [];
+  const plainRows: number[] = [];
+  const used = new Uint8Array(V);
+  for (let i = 0; i < V && encRows.length < take; i++) {
+    const e = order[i];
+    const t = sig.ranking.ids[e * sig.ranking.depth];
+    if (t < 0 || used[t]) continue;
+    used[t] = 1;
+    encRows.push(e);
+    plainRows.push(t);
+  }
+  if (encRows.length < P.cols)
+    return {
+      ranking: sig.ranking,
+      signatureRanking: sig.ranking,
+      anchors: encRows.length,
+      relativeResidual: null,
+    };
+  const fit = procrustesRotation(P, Int32Array.from(plainRows), E, Int32Array.from(encRows));
+  const ranking = nearestRows(rotate(P, fit.q), E, depth);
+  return {
+    ranking,
+    signatureRanking: sig.ranking,
+    anchors: encRows.length,
+    relativeResidual: fit.relativeResidual,
+  };
+}
+
+/** Per row: [‖h‖, ⟨h, c_0⟩/‖c_0‖, …] with c_m the rows of `bos`. */
+function signatures(H: Matrix, bos: Matrix): Float64Array {
+  const d = H.cols;
+  const k = bos.rows + 1;
+  const norms = Array.from({ length: bos.rows }, (_, m) => {
+    let s = 0;
+    for (let c = 0; c < d; c++) s += bos.data[m * d + c] ** 2;
+    return Math.sqrt(s) || 1;
+  });
+  const out = new Float64Array(H.rows * k);
+  for (let r = 0; r < H.rows; r++) {
+    let s = 0;
+    for (let c = 0; c < d; c++) s += H.data[r * d + c] ** 2;
+    out[r * k] = Math.sqrt(s);
+    for (let m = 0; m < bos.rows; m++) {
+      let dot = 0;
+      for (let c = 0; c < d; c++) dot += H.data[r * d + c] * bos.data[m * d + c];
+      out[r * k + 1 + m] = dot / norms[m];
+    }
+  }
+  return out;
+}
+
+/** `H Q̂` (rows of H mapped into the encrypted basis). */
+function rotate(H: Matrix, q: Float64Array): Matrix {
+  const d = H.cols;
+  const out = new Float32Array(H.rows * d);
+  for (let r = 0; r < H.rows; r++)
+    for (let j = 0; j < d; j++) {
+      let s = 0;
+      for (let c = 0; c < d; c++) s += H.data[r * d + c] * q[c * d + j];
+      out[r * d + j] = s;
+    }
+  return { rows: H.rows, cols: d, data: out };
+}
+
+/** Nearest mapped plain row per encrypted row (squared Euclidean), then a greedy one-to-one assignment. */
+function nearestRows(P: Matrix, E: Matrix, depth: number): CandidateRanking {
+  const V = E.rows;
+  const d = E.cols;
+  const cand = new Int32Array(V * depth).fill(-1);
+  const dist = new Float64Array(V * depth).fill(Number.POSITIVE_INFINITY);
+  for (let e = 0; e < V; e++) {
+    for (let t = 0; t < P.rows; t++) {
+      let s = 0;
+      for (let c = 0; c < d; c++) s += (E.data[e * d + c] - P.data[t * d + c]) ** 2;
+      if (s >= dist[e * depth + depth - 1]) continue;
+      let j = depth - 1;
+      while (j > 0 && dist[e * depth + j - 1] > s) {
+        dist[e * depth + j] = dist[e * depth + j - 1];
+        cand[e * depth + j] = cand[e * depth + j - 1];
+        j--;
+      }
+      dist[e * depth + j] = s;
+      cand[e * depth + j] = t;
+    }
+  }
+  // one-to-one: (encrypted, candidate) pairs by ascending distance; a taken plain row is skipped
+  const pairs = Int32Array.from({ length: V * depth }, (_, i) => i)
+    .filter((i) => cand[i] >= 0)
+    .sort((a, b) => dist[a] - dist[b]);
+  const first = new Int32Array(V).fill(-1);
+  const taken = new Uint8Array(P.rows);
+  for (const i of pairs) {
+    const e = Math.floor(i / depth);
+    if (first[e] >= 0 || taken[cand[i]]) continue;
+    first[e] = cand[i];
+    taken[cand[i]] = 1;
+  }
+  const ranking = emptyRanking(V, depth);
+  for (let e = 0; e < V; e++) {
+    pushCandidate(ranking, e, first[e] >= 0 ? first[e] : cand[e * depth]);
+    for (let j = 0; j < depth; j++)
+      if (cand[e * depth + j] >= 0) pushCandidate(ranking, e, cand[e * depth + j]);
+  }
+  return ranking;
+}
+
+/** Standard deviation of coordinate 0 over the rows of a `k`-wide signature table. */
+function spread(sig: Float64Array, k: number): number {
+  const n = sig.length / k;
+  let m = 0;
+  for (let r = 0; r < n; r++) m += sig[r * k];
+  m /= n;
+  let v = 0;
+  for (let r = 0; r < n; r++) v += (sig[r * k] - m) ** 2;
+  return Math.sqrt(v / Math.max(1, n - 1));
+}

@@ -1,0 +1,89 @@
+/**
+ * The residual-stream queries of `hidden-state-vocab-match-L<l>`, run the way the server can run them:
+ * the encrypted model it holds (its weights read back out of the folder, ONNX or HF format) on
+ * `[BOS', e]` for every encrypted id e (BOS' from the encrypted config.json), the public plain model
+ * on `[BOS, t]` for every plain id t; the state after each layer at both positions is kept. The forward
+ * is ee-models' float64 reference Llama (`LlamaReference`, the residual stream it returns), so this is
+ * meant for small models: cost ≈ V queries × 2 positions × the model's multiply-adds.
+ */
+import type { Matrix, ResidualStatesView } from "ee-attacks";
+import type { StateDict } from "ee-core";
+import {
+  getArchitecture,
+  type LlamaConfig,
+  LlamaReference,
+  loadCheckpoint,
+  readModelFolder,
+  readOnnxInitializers,
+} from "ee-models";
+
+/** Queries per forward call. */
+const BATCH = 64;
+
+/** The residual states of one model: per layer `V × d`, and the BOS position's `(L + 1) × d`. */
+function residualStates(
+  cfg: LlamaConfig,
+  weights: StateDict,
+  bos: number,
+): { layers: Matrix[]; bos: Matrix } {
+  const ref = new LlamaReference(cfg, weights);
+  const V = cfg.vocabSize;
+  const d = cfg.hiddenSize;
+  const L = cfg.numLayers;
+  const layers = Array.from({ length: L + 1 }, () => new Float32Array(V * d));
+  const bosRows = new Float32Array((L + 1) * d);
+  for (let t0 = 0; t0 < V; t0 += BATCH) {
+    const n = Math.min(BATCH, V - t0);
+    const out = ref.forward(
+      { inputIds: Array.from({ length: n }, (_, i) => [bos, t0 + i]) },
+      { returnHidden: true },
+    );
+    const hidden = out.hidden;
+    if (!hidden || hidden.length !== L + 1)
+      throw new Error(`LlamaReference returned ${hidden?.length ?? 0} residual states, expected ${L + 1}`);
+    for (let l = 0; l <= L; l++) {
+      const h = hidden[l]; // [n, 2, d]
+      for (let b = 0; b < n; b++) layers[l].set(h.subarray((b * 2 + 1) * d, (b * 2 + 2) * d), (t0 + b) * d);
+      if (t0 === 0) bosRows.set(h.subarray(0, d), l * d);
+    }
+  }
+  return {
+    layers: layers.map((data) => ({ rows: V, cols: d, data })),
+    bos: { rows: L + 1, cols: d, data: bosRows },
+  };
+}
+
+/** Most multiply-adds (both models, all queries) spent on the queries; above it they are not run. */
+export const RESIDUAL_MAX_MULTIPLY_ADDS = 2e11;
+
+/**
+ * Both models' residual states; a string saying why not for architectures other than Llama and for
+ * models whose queries would cost more than `RESIDUAL_MAX_MULTIPLY_ADDS`.
+ */
+export function residualStatesView(plainDir: string, encDir: string): ResidualStatesView | string {
+  const plain = readModelFolder(plainDir);
+  const enc = readModelFolder(encDir);
+  if (plain.arch !== "llama") return `residual-state queries are built for Llama only, not ${plain.arch}`;
+  const plainCfg = plain.cfg as LlamaConfig;
+  const encCfg = enc.cfg as LlamaConfig;
+  const { vocabSize: V, hiddenSize: d, numLayers: L, intermediateSize: f } = plainCfg;
+  const cost = 2 * V * 2 * (L * (4 * d * d + 3 * d * f) + V * d);
+  if (cost > RESIDUAL_MAX_MULTIPLY_ADDS)
+    return `residual-state queries would cost ${cost.toExponential(1)} multiply-adds in the float64 reference forward (cap ${RESIDUAL_MAX_MULTIPLY_ADDS.toExponential(0)})`;
+  const bos = (c: LlamaConfig, dir: string): number => {
+    if (c.bosTokenId === null || c.bosTokenId === undefined)
+      throw new Error(`${dir}: config.json has no bos_token_id`);
+    return c.bosTokenId;
+  };
+  const plainWeights = loadCheckpoint(plain.dir, getArchitecture(plain.arch), plain.cfg);
+  const p = residualStates(plainCfg, plainWeights, bos(plainCfg, plain.dir));
+  // the server's own weights, read back out of the encrypted ONNX file under their HF names
+  const encWeights = readOnnxInitializers(enc.onnxPath, [...plainWeights.keys()]);
+  const e = residualStates(encCfg, encWeights, bos(encCfg, enc.dir));
+  return {
+    description: "[BOS, id] → residual stream at the last position after layer l (float64 reference forward)",
+    layers: p.layers.map((m, l) => ({ layer: l, plain: m, encrypted: e.layers[l] })),
+    bosPlain: p.bos,
+    bosEncrypted: e.bos,
+  };
+}
