@@ -68,6 +68,11 @@ function traffic(ctx: AttackContext): { prior: TokenCorpus; observed: TokenCorpu
   return { prior: ctx.input.prior, observed: ctx.observed };
 }
 
+/** Plain-id counts `[V]` of the attacker's prior text, memoised (with the cost of computing them). */
+function priorUnigram(ctx: AttackContext): { value: Float64Array; ms: number } {
+  return ctx.memo.get("prior-unigram", () => unigramCounts(traffic(ctx).prior, ctx.input.vocabSize));
+}
+
 /** Prior counts, bigram model and observed statistics, memoised. */
 function lmInputs(ctx: AttackContext): {
   model: BigramModel;
@@ -80,7 +85,7 @@ function lmInputs(ctx: AttackContext): {
   const model = ctx.memo.get(`bigram:${ctx.opts.hillClimb.discount}`, () =>
     buildBigramModel(prior, V, ctx.opts.hillClimb.discount),
   );
-  const counts = ctx.memo.get("prior-unigram", () => unigramCounts(prior, V));
+  const counts = priorUnigram(ctx);
   const stats = ctx.memo.get(`observed:${observed.name}`, () => observedStats(observed, V));
   return {
     model: model.value,
@@ -141,9 +146,7 @@ const TABLE: readonly AttackEntry[] = [
     missing: needTraffic,
     homophonic: true,
     run(ctx) {
-      const counts = ctx.memo.get("prior-unigram", () =>
-        unigramCounts(traffic(ctx).prior, ctx.input.vocabSize),
-      );
+      const counts = priorUnigram(ctx);
       const ranking = ctx.input.homophonic
         ? homophoneFrequencyAttack(counts.value, observedCounts(ctx), null)
         : frequencyAttack(counts.value, observedCounts(ctx)).ranking;
@@ -162,9 +165,7 @@ const TABLE: readonly AttackEntry[] = [
     missing: needTraffic,
     homophonic: true,
     run(ctx) {
-      const counts = ctx.memo.get("prior-unigram", () =>
-        unigramCounts(traffic(ctx).prior, ctx.input.vocabSize),
-      );
+      const counts = priorUnigram(ctx);
       // without homophonic ids every token has one id: the same guesses as frequency-rank
       const ranking = homophoneFrequencyAttack(
         counts.value,
@@ -275,9 +276,7 @@ const TABLE: readonly AttackEntry[] = [
     missing: needTemplate,
     homophonic: true,
     run(ctx) {
-      const counts = ctx.memo.get("prior-unigram", () =>
-        unigramCounts(traffic(ctx).prior, ctx.input.vocabSize),
-      );
+      const counts = priorUnigram(ctx);
       const anchors = templateAnchors(ctx);
       // homophonic ids: the homophone-aware frequency attack around the anchors
       const ranking = ctx.input.homophonic
