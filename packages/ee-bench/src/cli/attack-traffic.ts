@@ -17,9 +17,10 @@ import {
   runAttackSuite,
   type TokenCorpus,
   type TrafficGuess,
+  truncateCorpus,
 } from "ee-attacks";
 import { loadKey, type Permutation } from "ee-core";
-import { getArchitecture } from "ee-models";
+import { getArchitecture, LlamaTokenizer, loadTokenizer } from "ee-models";
 import {
   type AttackCliOptions,
   attackerTexts,
@@ -81,13 +82,15 @@ export async function trafficAttackCommand(opts: AttackCliOptions & { trafficLog
         vocabSize: V,
         prior: texts.prior,
         priorKind,
-        observed,
+        // guesses from the first n logged tokens, n the largest --observed value
+        observed: truncateCorpus(observed, Math.max(...observedTokenSweep)),
         template: texts.template,
       },
       attacks,
       { seed: opts.seed },
     );
-    process.stdout.write(renderGuesses(guesses, log.prompts[0]));
+    const decode = await publicDecoder(arch.task, plain.dir);
+    process.stdout.write(renderGuesses(guesses, log.prompts[0], decode));
     if (opts.out) writeGuesses(opts.out, opts.trafficLog, guesses);
     return;
   }
@@ -117,15 +120,34 @@ export async function trafficAttackCommand(opts: AttackCliOptions & { trafficLog
   writeAttackReport(report, opts.out);
 }
 
-/** Per attack: how many ids it guessed, and the first logged prompt as it reads it (plain ids). */
-function renderGuesses(guesses: TrafficGuess[], first: Int32Array): string {
+/** Plain ids → text with the public tokenizer of the plain folder (what the attacker reads). */
+async function publicDecoder(
+  task: "sequence-classification" | "causal-lm",
+  plainDir: string,
+): Promise<(ids: number[]) => string> {
+  if (task === "causal-lm") {
+    const tok = LlamaTokenizer.fromFolder(plainDir);
+    return (ids) => tok.decode(ids, true);
+  }
+  const tok = await loadTokenizer(plainDir);
+  return (ids) => tok.decode(ids, { skip_special_tokens: false });
+}
+
+/** Per attack: how many ids it guessed, and the first logged prompt as it reads it. */
+function renderGuesses(
+  guesses: TrafficGuess[],
+  first: Int32Array,
+  decode: (ids: number[]) => string,
+): string {
   const lines = [
-    "| attack | family | ids guessed | first prompt, first 16 ids as guessed | note |",
+    "| attack | family | ids guessed | the first logged prompt as this attack reads it (first 32 tokens) | note |",
     "|---|---|---|---|---|",
   ];
   for (const g of guesses) {
     const n = g.decrypt.reduce((c, t) => c + (t >= 0 ? 1 : 0), 0);
-    const read = Array.from(first.subarray(0, 16), (e) => g.decrypt[e]).join(" ");
+    const read = decode(Array.from(first.subarray(0, 32), (e) => g.decrypt[e]))
+      .replaceAll("|", "\\|")
+      .replaceAll("\n", " ");
     lines.push(`| ${g.attack} | ${g.family} | ${n} | ${read} | ${g.note} |`);
   }
   return `${lines.join("\n")}\n\nNo key given: guesses only, not scored.\n`;

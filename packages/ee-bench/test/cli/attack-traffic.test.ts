@@ -221,6 +221,35 @@ describe("ee attack --traffic-log (bert-tiny full, served on loopback)", () => {
         .sort((a, b) => a - b),
     ).toEqual(distinct);
     for (const e of distinct) expect(g[e]).toBe(freq.ranking.ids[e * freq.ranking.depth]);
+    // the first logged prompt, as each attack reads it (decoded with the public tokenizer)
+    expect(r.stdout).toMatch(/\| frequency-rank \| ciphertext-only \| \d+ \| \S.* \| unigram rank/);
+    // --observed n: guesses from the first n logged tokens only
+    const firstN = await ee(
+      "attack",
+      "--traffic-log",
+      "seen.jsonl",
+      "--model",
+      "plain",
+      "--encrypted",
+      "enc",
+      "--attacks",
+      "frequency-rank",
+      "--observed",
+      "500",
+      "--out",
+      "guesses-500",
+    );
+    expect(firstN.code, firstN.stderr).toBe(0);
+    const logged: number[] = readFileSync(join(dir, "seen.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.status === 200 && l.promptTokenIds)
+      .flatMap((l) => l.promptTokenIds.flat());
+    const first500 = JSON.parse(readFileSync(join(dir, "guesses-500", "guesses.json"), "utf8")) as {
+      attacks: { guesses: Record<string, number> }[];
+    };
+    expect(Object.keys(first500.attacks[0].guesses).length).toBe(new Set(logged.slice(0, 500)).size);
   }, 240_000);
 
   it("names the file and line of a malformed log, and refuses non-traffic attacks", async () => {
