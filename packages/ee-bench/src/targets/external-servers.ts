@@ -116,6 +116,30 @@ async function openSide(
   return namesRow(engine, where);
 }
 
+/** What the server published of its model's encryption (`ee serve`: ee.json's public fields; vLLM: nothing). */
+function publishedFingerprint(engine: Engine): string | null {
+  const facts = (engine as { facts?: { encryption?: { keyFingerprint: string } | null } }).facts;
+  return facts?.encryption?.keyFingerprint ?? null;
+}
+
+/**
+ * Where the servers say what they serve, it must fit: the VI server a plain model, the EE server the
+ * model `encryptedFolder` describes (same key fingerprint). Catches swapped or stale URLs.
+ */
+function checkPublished(vi: Engine, ee: Engine, client: EEClient, s: ExternalServers): void {
+  const viFp = publishedFingerprint(vi);
+  if (viFp !== null)
+    throw new Error(
+      `${s.at}/vi: ${s.vi} serves an encrypted model (key ${viFp.slice(0, 12)}…); vi must serve the plain one`,
+    );
+  const eeFp = publishedFingerprint(ee);
+  const want = client.manifest.keyFingerprint;
+  if (eeFp !== null && eeFp !== want)
+    throw new Error(
+      `${s.at}/ee: ${s.ee} serves a model encrypted with key ${eeFp.slice(0, 12)}…, but encryptedFolder's ee.json says ${want.slice(0, 12)}…`,
+    );
+}
+
 /** Opens the row's VI and EE http engines on the external servers. */
 export async function openExternalEngines(
   row: SuiteRow,
@@ -132,10 +156,12 @@ export async function openExternalEngines(
   const opts = rowEngineOptions(row, ctx);
   const extra = { ...opts.extra };
   const vi = await openSide(s.vi, m, extra, `row ${row.id}, VI server ${s.vi}`);
-  let inner: Engine;
+  let inner: Engine | undefined;
   try {
     inner = await openSide(s.ee, m, extra, `row ${row.id}, EE server ${s.ee}`);
+    checkPublished(vi, inner, client, s);
   } catch (e) {
+    await inner?.close();
     await vi.close();
     throw e;
   }

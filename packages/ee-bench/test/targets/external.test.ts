@@ -219,6 +219,14 @@ describe("http rows against external OpenAI-compatible servers", () => {
     );
   });
 
+  it("swapped servers are caught where the servers say what they serve (ee serve publishes ee.json's fingerprint)", async () => {
+    const swapped = { vi: urls.ee, ee: urls.vi, encryptedFolder: "enc", key: "client/key.safetensors" };
+    const row = loadSuite(writeSuite("swapped", swapped)).rows[0];
+    await expect(modelTargetFactory(row, ctx())).rejects.toThrow(
+      /swapped\.json: \/rows\/0\/servers\/external\/vi: .* serves an encrypted model/,
+    );
+  });
+
   it("a server that refuses connections fails naming the row and the URL", async () => {
     const dead = await deadUrl();
     const row = loadSuite(
