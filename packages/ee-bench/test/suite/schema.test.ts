@@ -93,6 +93,11 @@ describe("suite schema", () => {
       expect(s.rows.some((r) => r.task === "generate" && r.batchSize > 1)).toBe(true);
       for (const r of s.rows) expect(r.repetitions).toBeGreaterThanOrEqual(3);
     }
+    for (const name of listSuites()) expect(() => loadSuite(name), name).not.toThrow();
+    const schemes = loadSuite("schemes");
+    expect(new Set(schemes.rows.map((r) => r.scheme))).toEqual(
+      new Set(["vocab", "full", "homophonic", "noise-2", "noise-10", "control"]),
+    );
     const paper = loadSuite("paper");
     expect(paper.rows.find((r) => r.id === "llama-8b-bs256")).toMatchObject({
       batchSize: 256,

@@ -122,6 +122,31 @@ export class EECodec {
     return out;
   }
 
+  /**
+   * A first step's top-k list (encrypted ids, descending log-probabilities) in plain ids. Under a
+   * homophonic key the copies of a token hold the same logit, so a server's top-k lists a token once
+   * per copy: only its first (highest-ranked) entry is kept. The log-probabilities stay the server's,
+   * normalised over V' ids — a token with k copies counted k times — so under a homophonic key they
+   * are not the plain model's (the ids are; docs/design.md §4.1).
+   */
+  decryptTopK(ids: Int32Array, logprobs: Float32Array): { ids: Int32Array; logprobs: Float32Array } {
+    if (ids.length !== logprobs.length)
+      throw new Error(`decryptTopK: ${ids.length} ids but ${logprobs.length} log-probabilities`);
+    const plain = this.decryptIds(ids);
+    if (this.homophones === null) return { ids: plain, logprobs: Float32Array.from(logprobs) };
+    const seen = new Set<number>();
+    const keep: number[] = [];
+    for (let i = 0; i < plain.length; i++) {
+      if (seen.has(plain[i])) continue;
+      seen.add(plain[i]);
+      keep.push(i);
+    }
+    return {
+      ids: Int32Array.from(keep, (i) => plain[i]),
+      logprobs: Float32Array.from(keep, (i) => logprobs[i]),
+    };
+  }
+
   /** Plain class logits `[B, L]` from encrypted ones: `out[l] = in[λ(l)]` (identity without a label key). */
   decryptClassLogits(logits: Float32Array, numLabels: number): Float32Array {
     if (logits.length % numLabels !== 0)

@@ -167,7 +167,7 @@ export class EncryptedEngine implements Engine {
   private decryptFirstStep(f: FirstStep): FirstStep {
     return f.kind === "logits"
       ? { kind: "logits", logits: this.client.decryptLogits(f.logits) }
-      : { kind: "topk", ids: this.client.decryptIds(f.ids), logprobs: f.logprobs };
+      : { kind: "topk", ...this.client.codec.decryptTopK(f.ids, f.logprobs) };
   }
 
   async close(): Promise<void> {

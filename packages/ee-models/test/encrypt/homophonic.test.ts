@@ -214,6 +214,42 @@ describe("llama, scheme homophonic (reference forward)", () => {
     );
   });
 
+  it("a server's top-k list decrypts to one entry per plain token, in the plain model's order", async () => {
+    const enc = await encryptWeights(cfg, copyOf(weights), {
+      scheme: "homophonic",
+      rng: createRandom({ seed: "homophonic-llama-key" }),
+      homophones: homophonesFor(cfg),
+    });
+    const Vp = enc.cfg.vocabSize;
+    const codec = new EECodec(enc.key, { rng: createRandom({ seed: "topk-draws" }) });
+    const plain = new LlamaReference(cfg, weights);
+    const secret = new LlamaReference(enc.cfg, enc.weights);
+    const rng = createRandom({ seed: "homophonic-topk-prompts" });
+    const K = 20;
+    let duplicatesDropped = 0;
+    for (const ids of randomIds(rng, 6, 6, V)) {
+      const p = plain.forward({ inputIds: [ids] }).logits;
+      const s = secret.forward({ inputIds: [codec.encryptIds(ids)] }).logits;
+      const pRow = lastRow(p, 0, ids.length, V);
+      const sRow = lastRow(s, 0, ids.length, Vp);
+      // the server's top-K over V' (ties to the lower id), as log-probabilities over V'
+      const order = Array.from(sRow.keys()).sort((a, b) => sRow[b] - sRow[a] || a - b);
+      let z = 0;
+      for (const x of sRow) z += Math.exp(x - sRow[order[0]]);
+      const top = Int32Array.from(order.slice(0, K));
+      const lp = Float32Array.from(top, (i) => sRow[i] - sRow[order[0]] - Math.log(z));
+      const got = codec.decryptTopK(top, lp);
+      duplicatesDropped += K - got.ids.length;
+      const plainOrder = Array.from(pRow.keys()).sort((a, b) => pRow[b] - pRow[a] || a - b);
+      expect(new Set(got.ids).size).toBe(got.ids.length);
+      expect([...got.ids]).toEqual(plainOrder.slice(0, got.ids.length));
+      for (let i = 1; i < got.logprobs.length; i++)
+        expect(got.logprobs[i]).toBeLessThanOrEqual(got.logprobs[i - 1]);
+    }
+    // the frequent tokens own several ids, so some lists held copies (without them this test says nothing)
+    expect(duplicatesDropped).toBeGreaterThan(0);
+  });
+
   it("bit-identical rows for the copies of a token in the embedding and the LM head; eos keeps one id", async () => {
     const enc = await encryptWeights(cfg, copyOf(weights), {
       scheme: "homophonic",
