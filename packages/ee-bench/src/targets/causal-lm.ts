@@ -61,9 +61,13 @@ function target(kind: TargetKind, engine: Engine, ids: Map<string, number[]>, ro
 
 /** Vocabulary, positions and tokenizer of a row's model, and what the report says of them. */
 interface ModelShape {
+  /** Vocabulary size; prompt ids are taken modulo it (tokens). */
   vocab: number;
+  /** Longest sequence (tokens). */
   maxPos: number;
+  /** The tokenizer of the prompts. */
   tok: LlamaTokenizer;
+  /** Facts for env.json: folders, build and encryption time (s), tokenizer (JSON values). */
   info: Record<string, unknown>;
 }
 
@@ -74,7 +78,12 @@ function modelShape(m: CachedModels | ExternalModel, ctx: TargetFactoryContext):
       vocab: m.vocabSize,
       maxPos: m.maxPositions,
       tok: LlamaTokenizer.fromDataDir(ctx.dataDir),
-      info: { encDir: m.servers.encryptedFolder, buildSec: 0, encryptSec: 0 },
+      info: {
+        encDir: m.servers.encryptedFolder,
+        buildSec: 0,
+        encryptSec: 0,
+        ...(m.presetTokenizer ? { tokenizer: `${m.presetTokenizer} (the row's preset)` } : {}),
+      },
     };
   }
   const folder = readModelFolder(m.plainDir);

@@ -22,6 +22,8 @@ export interface ExternalModel {
   vocabSize: number;
   /** Longest sequence of the preset (tokens). */
   maxPositions: number;
+  /** The preset's tokenizer (registry name), or null when ids come from Llama 3.1's modulo the vocabulary. */
+  presetTokenizer: string | null;
 }
 
 /** An integer field of a parsed JSON object, or undefined. */
@@ -64,7 +66,8 @@ export function checkExternalRow(row: SuiteRow, s: ExternalServers): ExternalMod
     throw new Error(
       `${folderField}: ${s.encryptedFolder} was encrypted with scheme "${scheme}", but row ${row.id} says scheme "${row.scheme}"`,
     );
-  const preset = getPreset(row.model).config;
+  const p = getPreset(row.model);
+  const preset = p.config;
   const vocabSize = intField(preset, "vocab_size");
   const maxPositions = intField(preset, "max_position_embeddings");
   if (vocabSize === undefined || maxPositions === undefined)
@@ -76,7 +79,7 @@ export function checkExternalRow(row: SuiteRow, s: ExternalServers): ExternalMod
     throw new Error(
       `${folderField}: config.json has vocab_size ${folderVocab ?? "(none)"}, but row ${row.id}'s model ${row.model} has a ${vocabSize}-token vocabulary (is "model" the preset this folder was encrypted from?)`,
     );
-  return { kind: "external", servers: s, vocabSize, maxPositions };
+  return { kind: "external", servers: s, vocabSize, maxPositions, presetTokenizer: p.tokenizer ?? null };
 }
 
 /** `engine`, whose errors also name the row and which server failed. */
