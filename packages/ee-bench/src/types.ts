@@ -12,7 +12,15 @@ export type { AdaptiveStop, ControlComparison, RowLoad, RowPairedDeltaT } from "
 export type { RunConfig } from "./types/run-config.js";
 export type { BenchSample } from "./types/sample.js";
 export type { SampleRecord } from "./types/sample-record.js";
-export type { PaperReference, RowServers, RowTask, Suite, SuiteRow } from "./types/suite.js";
+export type {
+  ExternalServers,
+  PaperReference,
+  RowServers,
+  RowTask,
+  ServeServers,
+  Suite,
+  SuiteRow,
+} from "./types/suite.js";
 export type { RowSummary, RunSummary, ServingStats } from "./types/summary.js";
 export type {
   BenchTarget,

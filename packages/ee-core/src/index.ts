@@ -110,6 +110,7 @@ export {
   validatePermutation,
 } from "./permutation.js";
 export { processAlive } from "./process-alive.js";
+export { peakRssMiB, processTree } from "./process-tree.js";
 export { createRandom } from "./random.js";
 export {
   fsyncTree,

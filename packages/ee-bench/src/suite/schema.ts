@@ -3,8 +3,17 @@
  * the JSON pointer of the bad field (`/rows/2/repetitions`) and says what is expected. Unknown keys
  * are errors too, so a typo cannot silently fall back to a default.
  */
+import { dirname, resolve } from "node:path";
 import { DEFAULT_ENGINE, type EngineOptions, engineNames, LAUNCHERS, type Launcher } from "ee-models";
-import type { DatasetSelection, PaperReference, RowServers, RowTask, Suite, SuiteRow } from "../types.js";
+import type {
+  DatasetSelection,
+  ExternalServers,
+  PaperReference,
+  RowServers,
+  RowTask,
+  Suite,
+  SuiteRow,
+} from "../types.js";
 
 /** Row fields a suite's `defaults` may set. */
 const DEFAULTABLE = [
@@ -47,7 +56,7 @@ class SchemaError extends Error {}
 class Checker {
   constructor(private readonly file: string) {}
   fail(pointer: string, what: string): never {
-    throw new SchemaError(`${this.file}: ${pointer || "/"}: ${what}`);
+    throw new SchemaError(`${this.where(pointer)}: ${what}`);
   }
   obj(v: unknown, p: string, allowed: readonly string[]): Obj {
     if (typeof v !== "object" || v === null || Array.isArray(v)) this.fail(p, "must be an object");
@@ -70,6 +79,14 @@ class Checker {
   positive(v: unknown, p: string): number {
     if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) this.fail(p, "must be a number > 0");
     return v as number;
+  }
+  /** A non-empty path, resolved against the suite file's folder. */
+  path(v: unknown, p: string): string {
+    return resolve(dirname(this.file), this.str(v, p)!);
+  }
+  /** `<file>: <pointer>`, as errors print it. */
+  where(pointer: string): string {
+    return `${this.file}: ${pointer || "/"}`;
   }
   num(v: unknown, p: string): number {
     if (typeof v !== "number" || !Number.isFinite(v)) this.fail(p, "must be a finite number");
@@ -126,12 +143,37 @@ const ROW_KEYS = [
   ...DEFAULTABLE,
 ] as const;
 
-/** `servers`: `{"serve": {"maxConcurrency": N}}` — the suite starts `ee serve` for VI and EE. */
+/** `servers`: `{"serve": {…}}` (the suite starts `ee serve`) or `{"external": {…}}` (servers already running). */
 function parseServers(c: Checker, v: unknown, p: string): RowServers {
-  const o = c.obj(v, p, ["serve"]);
-  if (o.serve === undefined) c.fail(p, 'must be {"serve": {"maxConcurrency": N}}');
+  const o = c.obj(v, p, ["serve", "external"]);
+  if ((o.serve === undefined) === (o.external === undefined))
+    c.fail(
+      p,
+      'must be {"serve": {"maxConcurrency": N}} or {"external": {"vi", "ee", "encryptedFolder", "key"}}',
+    );
+  if (o.external !== undefined) return parseExternal(c, o.external, `${p}/external`);
   const s = c.obj(o.serve, `${p}/serve`, ["maxConcurrency"]);
   return { kind: "serve", maxConcurrency: c.int(s.maxConcurrency ?? 8, `${p}/serve/maxConcurrency`, 1)! };
+}
+
+/** An http(s) base URL. */
+const URL_PATTERN = /^https?:\/\/[^/\s]+(\/\S*)?$/;
+
+/** `external`: the two servers' URLs and the client's encrypted folder and key (paths relative to the suite file). */
+function parseExternal(c: Checker, v: unknown, p: string): ExternalServers {
+  const o = c.obj(v, p, ["vi", "ee", "encryptedFolder", "key"]);
+  const vi = c.str(o.vi, `${p}/vi`, { pattern: URL_PATTERN })!;
+  const ee = c.str(o.ee, `${p}/ee`, { pattern: URL_PATTERN })!;
+  if (vi.replace(/\/+$/, "") === ee.replace(/\/+$/, ""))
+    c.fail(`${p}/ee`, "must differ from vi (VI and EE are two servers: plain and encrypted)");
+  return {
+    kind: "external",
+    vi,
+    ee,
+    encryptedFolder: c.path(o.encryptedFolder, `${p}/encryptedFolder`),
+    key: c.path(o.key, `${p}/key`),
+    at: c.where(p),
+  };
 }
 
 /** A registered engine's name. */
@@ -222,8 +264,10 @@ function parseRow(c: Checker, v: unknown, p: string, defaults: Obj): SuiteRow {
   if (o.paper !== undefined) row.paper = parsePaper(c, o.paper, `${p}/paper`);
   if (o.servers !== undefined) row.servers = parseServers(c, o.servers, `${p}/servers`);
   if (row.engine === "http" && row.servers === undefined)
-    c.fail(`${p}/servers`, 'an http row needs servers: {"serve": {"maxConcurrency": N}}');
+    c.fail(`${p}/servers`, 'an http row needs servers: {"serve": {…}} or {"external": {…}}');
   if (row.servers !== undefined && row.engine !== "http") c.fail(`${p}/servers`, 'only for engine "http"');
+  if (row.servers?.kind === "external" && row.task !== "generate")
+    c.fail(`${p}/servers/external`, "external servers serve generate rows only (completions API)");
   return row;
 }
 

@@ -25,6 +25,7 @@ import type {
   TargetPair,
 } from "../types.js";
 import { openRowEngines } from "./engines.js";
+import { type ExternalModel, openExternalEngines } from "./external-servers.js";
 import type { CachedModels } from "./model-cache.js";
 import { preparedIds } from "./prepared-ids.js";
 
@@ -58,26 +59,65 @@ function target(kind: TargetKind, engine: Engine, ids: Map<string, number[]>, ro
   };
 }
 
-/** Opens the VI and EE generators of a row. */
+/** Vocabulary, positions and tokenizer of a row's model, and what the report says of them. */
+interface ModelShape {
+  /** Vocabulary size; prompt ids are taken modulo it (tokens). */
+  vocab: number;
+  /** Longest sequence (tokens). */
+  maxPos: number;
+  /** The tokenizer of the prompts. */
+  tok: LlamaTokenizer;
+  /** Facts for env.json: folders, build and encryption time (s), tokenizer (JSON values). */
+  info: Record<string, unknown>;
+}
+
+/** From the plain folder; for external servers, from the preset (the Llama 3.1 tokenizer, ids mod the vocabulary). */
+function modelShape(m: CachedModels | ExternalModel, ctx: TargetFactoryContext): ModelShape {
+  if ("kind" in m) {
+    return {
+      vocab: m.vocabSize,
+      maxPos: m.maxPositions,
+      tok: LlamaTokenizer.fromDataDir(ctx.dataDir),
+      info: {
+        encDir: m.servers.encryptedFolder,
+        buildSec: 0,
+        encryptSec: 0,
+        ...(m.presetTokenizer ? { tokenizer: `${m.presetTokenizer} (the row's preset)` } : {}),
+      },
+    };
+  }
+  const folder = readModelFolder(m.plainDir);
+  return {
+    vocab: folder.cfg.vocabSize,
+    maxPos: folder.cfg.maxPositionEmbeddings,
+    tok: folder.hasTokenizer
+      ? LlamaTokenizer.fromFolder(m.plainDir)
+      : LlamaTokenizer.fromDataDir(ctx.dataDir),
+    info: {
+      plainDir: m.plainDir,
+      encDir: m.encDir,
+      buildSec: m.buildSec,
+      encryptSec: m.encryptSec,
+      ...(folder.hasTokenizer ? { tokenizer: "model folder" } : {}),
+    },
+  };
+}
+
+/** Opens the VI and EE generators of a row (built models, or external servers). */
 export async function openCausalLMPair(
   row: SuiteRow,
-  m: CachedModels,
+  m: CachedModels | ExternalModel,
   ctx: TargetFactoryContext,
 ): Promise<TargetPair> {
-  const folder = readModelFolder(m.plainDir);
-  const vocab = folder.cfg.vocabSize;
-  const maxPos = folder.cfg.maxPositionEmbeddings;
+  const { vocab, maxPos, tok, info } = modelShape(m, ctx);
   if (row.maxLength + row.maxNewTokens > maxPos) {
     throw new Error(
       `row ${row.id}: maxLength ${row.maxLength} + maxNewTokens ${row.maxNewTokens} exceeds ${row.model}'s ${maxPos} positions`,
     );
   }
-  const tok = folder.hasTokenizer
-    ? LlamaTokenizer.fromFolder(m.plainDir)
-    : LlamaTokenizer.fromDataDir(ctx.dataDir);
   const encode = (text: string) => tok.encode(text, true).map((id) => id % vocab);
   const tokenize = (text: string) => encode(text).slice(0, row.maxLength);
-  const e = await openRowEngines(row, m, ctx);
+  const e = "kind" in m ? await openExternalEngines(row, m, ctx) : await openRowEngines(row, m, ctx);
   const ids = new Map<string, number[]>();
   return {
     vi: target("vi", e.vi, ids, row),
@@ -86,11 +126,8 @@ export async function openCausalLMPair(
       for (const s of samples) if (!ids.has(s.id)) ids.set(s.id, tokenize(s.text));
     },
     info: {
-      plainDir: m.plainDir,
-      encDir: m.encDir,
-      buildSec: m.buildSec,
-      encryptSec: m.encryptSec,
-      tokenizer: folder.hasTokenizer ? "model folder" : `Llama 3.1 ids mod ${vocab}`,
+      tokenizer: `Llama 3.1 ids mod ${vocab}`,
+      ...info,
       runtime: e.runtime,
       ...e.info,
     },

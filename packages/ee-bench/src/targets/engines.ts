@@ -42,7 +42,8 @@ export async function openRowEngines(
   m: CachedModels,
   ctx: TargetFactoryContext,
 ): Promise<RowEngines> {
-  if (row.servers) return openServedEngines(row, m, ctx);
+  if (row.servers?.kind === "serve") return openServedEngines(row, m, ctx);
+  if (row.servers) throw new Error(`row ${row.id}: external servers are opened by openExternalEngines`);
   const opts = rowEngineOptions(row, ctx);
   getEngine(row.engine); // an unknown name fails here, naming the known ones
   const vi = await launchEngine(row.engine, m.plainDir, opts, row.launcher);

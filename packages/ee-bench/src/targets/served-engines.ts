@@ -99,7 +99,7 @@ export async function openServedEngines(
   m: CachedModels,
   ctx: TargetFactoryContext,
 ): Promise<RowEngines> {
-  const maxConcurrency = row.servers?.maxConcurrency ?? 8;
+  const maxConcurrency = row.servers?.kind === "serve" ? row.servers.maxConcurrency : 8;
   const opts = rowEngineOptions(row, ctx);
   const httpOpts = (url: string) => ({ extra: { ...opts.extra, endpoint: url } });
   const viServer = await startServer(tokenizerFreeView(m.plainDir), row, ctx, maxConcurrency);

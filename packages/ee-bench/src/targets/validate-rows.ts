@@ -1,10 +1,12 @@
 /**
  * Checks a suite's rows against what the real target factory can make — every model a preset,
- * every scheme registered, every task one the model's architecture has — before a run folder is
+ * every scheme registered, every task one the model's architecture has, the files of a row against
+ * external servers there and fitting its preset — before a run folder is
  * created or a model built, so a typo fails in a second with the row named.
  */
 import { getArchitecture, getPreset, SCHEMES } from "ee-models";
 import type { RowTask, Suite } from "../types.js";
+import { checkExternalRow } from "./external-servers.js";
 
 /** Architecture task each row task needs. */
 const TASK_OF: Record<RowTask, string> = { classify: "sequence-classification", generate: "causal-lm" };
@@ -30,5 +32,6 @@ export function validateModelRows(suite: Suite): void {
         `${where}: field "task" is "${row.task}", but ${row.model} is a ${has} model (${Object.entries(TASK_OF).find(([, t]) => t === has)?.[0] ?? "no task"} rows only)`,
       );
     }
+    if (row.servers?.kind === "external") checkExternalRow(row, row.servers);
   }
 }

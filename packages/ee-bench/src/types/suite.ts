@@ -79,12 +79,37 @@ export interface SuiteRow {
  * How an `http` row reaches its servers. `serve`: the suite starts `ee serve` on loopback for the plain
  * folder (a tokenizer-free view of it) and for the encrypted one, drives each with the http engine
  * (`engineOptions.extra.concurrency` requests in flight; the EE side behind the client), and stops them.
+ * `external`: servers someone else runs (vLLM, TGI, llama.cpp's server, `ee serve`); the suite builds
+ * and encrypts nothing.
  */
-export interface RowServers {
+export type RowServers = ServeServers | ExternalServers;
+
+/** The suite starts `ee serve` for VI and EE itself. */
+export interface ServeServers {
   /** The suite starts the servers itself. */
   kind: "serve";
   /** Each server's `--max-concurrency`: prompts batched into one engine call (prompts). */
   maxConcurrency: number;
+}
+
+/**
+ * Two running OpenAI-compatible servers: `vi` serves the plain model, `ee` the encrypted one. The row's
+ * `model` preset supplies the tokenizer and the shapes; the client's copy of the encrypted folder
+ * supplies ee.json (checked against the key) and the vocabulary size (checked against the preset).
+ */
+export interface ExternalServers {
+  /** Servers run by someone else. */
+  kind: "external";
+  /** Base URL of the server of the plain model (URL, e.g. `http://gpu-host:8000`). */
+  vi: string;
+  /** Base URL of the server of the encrypted model (URL). */
+  ee: string;
+  /** The client's copy of the encrypted folder, for ee.json and config.json (absolute path). */
+  encryptedFolder: string;
+  /** The client's key file of that folder (absolute path; secret, never sent). */
+  key: string;
+  /** Where this object is in the suite, for errors: `<file>: /rows/N/servers/external` (text). */
+  at: string;
 }
 
 /** A suite file `benchmarks/<name>.json` after validation. */

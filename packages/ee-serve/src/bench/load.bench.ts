@@ -16,11 +16,11 @@
  *          [--enc-folder <local copy of the encrypted folder, for its ee.json>] --vocab 128256
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createRandom, percentile } from "ee-core";
+import { createRandom, peakRssMiB, percentile } from "ee-core";
 import {
   buildModel,
   EEHttpClient,
@@ -112,33 +112,9 @@ function startServer(folder: string): Promise<Child> {
   });
 }
 
-/** `pid` and the processes it started (`ee` re-launches itself, so the server is the launcher's child). */
-function processTree(pid: number): number[] {
-  const out = [pid];
-  try {
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      const kids = readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim();
-      for (const k of kids ? kids.split(/\s+/).map(Number) : []) out.push(...processTree(k));
-    }
-  } catch {
-    // exited meanwhile
-  }
-  return out;
-}
-
-/** Peak resident set of the server (MiB): the largest VmHWM in its process tree; null when not started here. */
-function peakRssMiB(proc: ChildProcess | null): number | null {
-  if (!proc?.pid) return null;
-  let peak: number | null = null;
-  for (const pid of processTree(proc.pid)) {
-    try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-      if (m) peak = Math.max(peak ?? 0, Number(m[1]) / 1024);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return peak;
+/** Peak resident set of the server (MiB): the largest VmHWM in its process tree (`ee` re-launches itself); null when not started here. */
+function serverPeakRssMiB(proc: ChildProcess | null): number | null {
+  return proc?.pid ? peakRssMiB(proc.pid) : null;
 }
 
 function plainSide(url: string): Side {
@@ -247,7 +223,7 @@ async function main(): Promise<void> {
           tpotP99Ms: tpot.length ? percentile(tpot, 99) : null,
           errors: ms.reduce((s, m) => s + m.errors, 0),
           firstError: ms.find((m) => m.message)?.message ?? null,
-          peakRssMiB: peakRssMiB(servers[side].proc),
+          peakRssMiB: serverPeakRssMiB(servers[side].proc),
           idsEqualPlainPct: side === "enc" && plainIds.length ? (100 * same) / plainIds.length : null,
         });
       }

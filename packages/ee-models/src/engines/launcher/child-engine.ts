@@ -2,7 +2,8 @@
  * `ChildProcessEngine`: an `Engine` whose runtime lives in its own child process. The parent sends
  * each call over IPC and waits for the reply; latencies the engine reports (`latencyMs`, `totalMs`)
  * are measured in the child, while a caller timing the call from the parent also pays the IPC
- * round trip (ids out, logits back). VI and EE launched this way pay it alike.
+ * round trip (ids out, logits back). VI and EE launched this way pay it alike. Per-step events
+ * (`onStep`) come back as messages while the call runs, so streaming works across the boundary.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -15,10 +16,18 @@ import type {
   EngineInfo,
   EngineOptions,
   EngineStepper,
+  FirstStep,
   IdSequences,
   StepOutput,
 } from "../engine.js";
-import type { ChildReply, ChildRequest, ChildResults, ChildStep, OpenedEngine } from "./protocol.js";
+import type {
+  ChildMessage,
+  ChildRequest,
+  ChildResults,
+  ChildStep,
+  ChildStepEvent,
+  OpenedEngine,
+} from "./protocol.js";
 
 /** Distributive `Omit` over the request union. */
 type Without<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -32,11 +41,33 @@ function childScript(): string {
   throw new Error(`engine child process: ${built} not found (run npm run build)`);
 }
 
+/** A first step as the parent's own typed arrays (the advanced serialization sends them as such). */
+function firstStepOf(f: FirstStep): FirstStep {
+  if (f.kind === "logits")
+    return {
+      kind: "logits",
+      logits: f.logits instanceof Float32Array ? f.logits : new Float32Array(f.logits),
+    };
+  return {
+    kind: "topk",
+    ids: f.ids instanceof Int32Array ? f.ids : new Int32Array(f.ids),
+    logprobs: f.logprobs instanceof Float32Array ? f.logprobs : new Float32Array(f.logprobs),
+  };
+}
+
+/** A call waiting for its reply, with the caller's step callback (generate) and what it threw. */
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  onStep?: EngineGenerateOptions["onStep"];
+  stepError?: Error;
+}
+
 /** One child process and its pending call. */
 class ChildChannel {
   private readonly child: ChildProcess;
   private nextId = 1;
-  private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private pending = new Map<number, Pending>();
   private exited: string | undefined;
 
   constructor() {
@@ -44,11 +75,13 @@ class ChildChannel {
       serialization: "advanced",
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
-    this.child.on("message", (m: ChildReply) => {
+    this.child.on("message", (m: ChildMessage) => {
       const p = this.pending.get(m.id);
       if (!p) return;
+      if ("event" in m) return this.stepped(p, m);
       this.pending.delete(m.id);
-      if (m.ok) p.resolve(m.result);
+      if (p.stepError) p.reject(p.stepError);
+      else if (m.ok) p.resolve(m.result);
       else p.reject(new Error(m.error));
     });
     this.child.on("exit", (code, signal) => {
@@ -58,13 +91,24 @@ class ChildChannel {
     });
   }
 
+  /** A step event: the caller's onStep, in order; what it throws fails the call when the reply comes. */
+  private stepped(p: Pending, m: ChildStepEvent): void {
+    if (!p.onStep || p.stepError) return;
+    try {
+      p.onStep(m.step, m.tokenIds, m.firstSteps?.map(firstStepOf));
+    } catch (e) {
+      p.stepError = e instanceof Error ? e : new Error(String(e));
+    }
+  }
+
   call<M extends ChildRequest["method"]>(
     req: Without<Extract<ChildRequest, { method: M }>, "id"> & { method: M },
+    onStep?: EngineGenerateOptions["onStep"],
   ): Promise<ChildResults[M]> {
     if (this.exited) return Promise.reject(new Error(this.exited));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onStep });
       this.child.send({ ...req, id } as ChildRequest);
     });
   }
@@ -130,8 +174,10 @@ export class ChildProcessEngine implements Engine {
     return this.ch.call({ method: "classify", ids });
   }
 
+  /** `onStep` stays here (functions do not cross): the child sends step events, this side calls it. */
   generate(prompts: IdSequences, options: EngineGenerateOptions): Promise<EngineGenerateResult> {
-    return this.ch.call({ method: "generate", prompts, options });
+    const { onStep, ...rest } = options;
+    return this.ch.call({ method: "generate", prompts, options: rest, steps: onStep !== undefined }, onStep);
   }
 
   async close(): Promise<void> {

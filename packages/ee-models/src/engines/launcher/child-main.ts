@@ -2,11 +2,18 @@
  * Entry point of an engine child process: opens one engine from the registry and answers the
  * parent's calls (see protocol.ts) until `close`, then exits. Errors are sent back as messages.
  */
-import type { Engine } from "../engine.js";
+import type { Engine, FirstStep } from "../engine.js";
 import { getEngine } from "../registry.js";
-import type { ChildReply, ChildRequest, ChildResults } from "./protocol.js";
+import type { ChildReply, ChildRequest, ChildResults, ChildStepEvent } from "./protocol.js";
 
 let engine: Engine | undefined;
+
+/** A first step whose arrays own exactly their bytes (a view into a [B, V] buffer would ship all of it). */
+function compact(f: FirstStep): FirstStep {
+  return f.kind === "logits"
+    ? { kind: "logits", logits: f.logits.slice() }
+    : { kind: "topk", ids: f.ids.slice(), logprobs: f.logprobs.slice() };
+}
 
 function opened(): Engine {
   if (!engine) throw new Error("engine child: no engine open");
@@ -28,8 +35,21 @@ async function handle(req: ChildRequest): Promise<ChildResults[keyof ChildResult
     }
     case "classify":
       return opened().classify(req.ids);
-    case "generate":
-      return opened().generate(req.prompts, req.options);
+    case "generate": {
+      if (!req.steps) return opened().generate(req.prompts, req.options);
+      const id = req.id;
+      return opened().generate(req.prompts, {
+        ...req.options,
+        onStep: (step, tokenIds, firstSteps) =>
+          process.send?.({
+            id,
+            event: "step",
+            step,
+            tokenIds: [...tokenIds],
+            ...(firstSteps ? { firstSteps: firstSteps.map(compact) } : {}),
+          } satisfies ChildStepEvent),
+      });
+    }
     case "prefill":
     case "decode": {
       const s = opened().stepper;
