@@ -3,6 +3,7 @@ export { homophoneFrequencyAttack } from "./attacks/frequency-homophonic.js";
 export { DEFAULT_GENETIC, geneticAttack } from "./attacks/genetic.js";
 export { hiddenStateInversion } from "./attacks/hidden-state.js";
 export { DEFAULT_HILL_CLIMB, hillClimbAttack } from "./attacks/hill-climb.js";
+export { homophoneClimbAttack } from "./attacks/hill-climb-homophonic.js";
 export { logitsOracleMatch, ORACLE_TOP_K, oracleSignatures } from "./attacks/logits-oracle.js";
 export { DEFAULT_RANDOM_SEARCH, randomSearchAttack } from "./attacks/random-search.js";
 export { anchorsFromTemplate } from "./attacks/template-anchors.js";
@@ -69,6 +70,7 @@ export type {
   HillClimbInput,
   HillClimbOptions,
   HillClimbResult,
+  HomophoneClimbInput,
   HomophonicView,
   KnownTemplate,
   Matrix,

@@ -5,10 +5,11 @@
  */
 
 import { frequencyAttack } from "./attacks/frequency.js";
-import { homophoneFrequencyAttack } from "./attacks/frequency-homophonic.js";
+import { homophoneFrequencyAttack, priorSlotOrder } from "./attacks/frequency-homophonic.js";
 import { geneticAttack } from "./attacks/genetic.js";
 import { hiddenStateInversion } from "./attacks/hidden-state.js";
 import { hillClimbAttack } from "./attacks/hill-climb.js";
+import { homophoneClimbAttack } from "./attacks/hill-climb-homophonic.js";
 import { logitsOracleMatch } from "./attacks/logits-oracle.js";
 import { randomSearchAttack } from "./attacks/random-search.js";
 import { residualMatch } from "./attacks/residual-match.js";
@@ -20,10 +21,12 @@ import { sortedValueMatch } from "./attacks/weights-sorted.js";
 import type { AttackContext, AttackOutcome } from "./context.js";
 import { type BigramModel, buildBigramModel } from "./lm/bigram-model.js";
 import { type ObservedStats, observedStats } from "./lm/observed-stats.js";
+import { bigramReassignScorer, trigramReassignScorer } from "./lm/reassign-score.js";
 import { buildTrigramModel } from "./lm/trigram-model.js";
 import { observedTrigrams, trigramScorer } from "./lm/trigram-score.js";
 import { unigramCounts } from "./lm/unigram.js";
 import { encryptedVocabSize } from "./metrics.js";
+import { topGuess } from "./ranking.js";
 import type {
   AttackFamily,
   AttackSuiteInput,
@@ -137,6 +140,49 @@ function estimatedCopies(ctx: AttackContext, priorCounts: Float64Array): Int32Ar
   ).value;
 }
 
+/**
+ * The homophone-aware LM hill climb (bigram or trigram loss): from the homophone-aware frequency
+ * solution over the V' encrypted ids (without homophonic ids: V' = V, one slot per token).
+ */
+function homophoneClimb(ctx: AttackContext, order: 2 | 3): AttackOutcome {
+  const { prior, observed } = traffic(ctx);
+  const V = ctx.input.vocabSize;
+  const Vp = encryptedVocabSize(ctx.input);
+  const D = ctx.opts.hillClimb.discount;
+  const bi = ctx.memo.get(`bigram:${D}`, () => buildBigramModel(prior, V, D));
+  const counts = priorUnigram(ctx);
+  const stats = ctx.memo.get(`observed-v':${observed.name}`, () => observedStats(observed, Vp));
+  const copies = ctx.input.homophonic ? estimatedCopies(ctx, counts.value) : null;
+  const freq = homophoneFrequencyAttack(counts.value, stats.value.unigram, copies);
+  let ms = bi.ms + counts.ms + stats.ms;
+  let scorer = bigramReassignScorer(bi.value, stats.value);
+  if (order === 3) {
+    const tri = ctx.memo.get(`trigram:${D}`, () => buildTrigramModel(prior, bi.value, D));
+    const obs = ctx.memo.get(`observed-trigrams-v':${observed.name}`, () => observedTrigrams(observed, Vp));
+    scorer = trigramReassignScorer(tri.value, obs.value);
+    ms += tri.ms + obs.ms;
+  }
+  const hc = homophoneClimbAttack(
+    {
+      model: bi.value,
+      stats: stats.value,
+      start: topGuess(freq),
+      slotOrder: priorSlotOrder(counts.value, copies),
+      scorer,
+      fallback: freq,
+    },
+    ctx.opts.hillClimb,
+    ctx.rng,
+  );
+  const gain = hc.logLikelihood - hc.startLogLikelihood;
+  return {
+    ranking: hc.ranking,
+    upstreamMs: ms,
+    prior: priorName(ctx),
+    note: `${order === 3 ? `interpolated trigram (D=${D})` : "bigram"} LM, many-to-one moves (re-assign one id, swap two) from the homophone-aware frequency solution; ${ctx.opts.hillClimb.restarts} restarts; ${hc.swapsAccepted} moves, ΔlogL=${gain.toFixed(0)} nats`,
+  };
+}
+
 /** The registry. */
 const TABLE: readonly AttackEntry[] = [
   {
@@ -241,6 +287,22 @@ const TABLE: readonly AttackEntry[] = [
         note: `interpolated trigram (D=${D}) over the bigram; from the bigram climb's answer (${bi.swapsAccepted} swaps), ${ctx.opts.hillClimb.restarts} restarts (perturbed best); ${hc.swapsAccepted} trigram swaps, ΔlogL=${gain.toFixed(0)} nats`,
       };
     },
+  },
+  {
+    name: "hill-climb-bigram-homophone-aware",
+    family: "ciphertext-only",
+    sweep: true,
+    missing: needTraffic,
+    homophonic: true,
+    run: (ctx) => homophoneClimb(ctx, 2),
+  },
+  {
+    name: "hill-climb-trigram-homophone-aware",
+    family: "ciphertext-only",
+    sweep: true,
+    missing: needTraffic,
+    homophonic: true,
+    run: (ctx) => homophoneClimb(ctx, 3),
   },
   {
     name: "random-sampling",

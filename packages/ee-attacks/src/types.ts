@@ -14,6 +14,7 @@ import type { Permutation } from "ee-core";
 import type { AssignmentScorer } from "./lm/assignment-score.js";
 import type { BigramModel } from "./lm/bigram-model.js";
 import type { ObservedStats } from "./lm/observed-stats.js";
+import type { ReassignScorer } from "./lm/reassign-score.js";
 
 /** A dense row-major float32 matrix. */
 export interface Matrix {
@@ -504,4 +505,20 @@ export interface RecoveryPoint {
   top10Pct: number;
   /** Held-out prompt tokens decrypted (percent), null when not measured. */
   heldOutPct: number | null;
+}
+
+/** Inputs of `homophoneClimbAttack` (many-to-one decryptions over V' encrypted ids). */
+export interface HomophoneClimbInput {
+  /** Public bigram model over plain ids (proposals; `V` plain ids). */
+  model: BigramModel;
+  /** Statistics of the observed encrypted traffic over the V' encrypted ids. */
+  stats: ObservedStats;
+  /** Start decryption, encrypted → plain `[V']` (many-to-one; every observed id in `[0, V)`); not modified. */
+  start: Int32Array;
+  /** Plain token of each prior slot, most frequent slot first (token t fills k_t slots of c_t / k_t). */
+  slotOrder: Int32Array;
+  /** The loss maximised: bigram or trigram log-likelihood of the decrypted traffic, with re-assignments. */
+  scorer: ReassignScorer;
+  /** Fallback candidates appended after the climb's own (e.g. the homophone-aware frequency ranking). */
+  fallback?: CandidateRanking;
 }

@@ -42,21 +42,7 @@ export function homophoneFrequencyAttack(
       pushCandidate(ranking, anchors.encrypted[i], anchors.plain[i]);
     }
   }
-  // the prior's slots, most frequent first: token t contributes k_t slots of c_t / k_t
-  const slotToken: number[] = [];
-  const slotCount: number[] = [];
-  for (let t = 0; t < V; t++) {
-    if (plainFixed[t]) continue;
-    const k = copies === null ? 1 : copies[t];
-    for (let c = 0; c < k; c++) {
-      slotToken.push(t);
-      slotCount.push(priorCounts[t] / k);
-    }
-  }
-  const slots = Int32Array.from(slotToken.keys()).sort(
-    (a, b) => slotCount[b] - slotCount[a] || slotToken[a] - slotToken[b] || a - b,
-  );
-  const plain = slots.map((s) => slotToken[s]);
+  const plain = priorSlotOrder(priorCounts, copies, plainFixed);
   const enc = frequencyOrder(observedCounts, encFixed).order;
   const n = plain.length;
   for (let r = 0; r < enc.length && r < n; r++) {
@@ -67,4 +53,29 @@ export function homophoneFrequencyAttack(
     }
   }
   return ranking;
+}
+
+/**
+ * The prior's slots, most frequent first: token t contributes k_t slots of c_t / k_t (one slot when
+ * `copies` is null); tokens marked in `skip` contribute none. Returns the token of each slot.
+ */
+export function priorSlotOrder(
+  priorCounts: Float64Array,
+  copies: Int32Array | null,
+  skip?: Uint8Array,
+): Int32Array {
+  const slotToken: number[] = [];
+  const slotCount: number[] = [];
+  for (let t = 0; t < priorCounts.length; t++) {
+    if (skip?.[t]) continue;
+    const k = copies === null ? 1 : copies[t];
+    for (let c = 0; c < k; c++) {
+      slotToken.push(t);
+      slotCount.push(priorCounts[t] / k);
+    }
+  }
+  const slots = Int32Array.from(slotToken.keys()).sort(
+    (a, b) => slotCount[b] - slotCount[a] || slotToken[a] - slotToken[b] || a - b,
+  );
+  return slots.map((s) => slotToken[s]);
 }

@@ -1,0 +1,170 @@
+/**
+ * Homophone-aware LM hill climb (ciphertext-only, scheme `homophonic`). The attacker knows V' and the
+ * public sizing rule, so it starts from the homophone-aware frequency solution — a many-to-one map
+ * encrypted id → plain token — and climbs the log-likelihood of the decrypted traffic under its
+ * public language model (bigram or trigram, `lm/reassign-score.ts`). Each copy of a token has its own
+ * observed n-gram counts, so S(σ) is exactly the LM score of the decrypted text.
+ *
+ * Moves fit a many-to-one map. For encrypted id `a` (observed frequency rank `r`), per proposal:
+ * - re-assign `a` to a plain token suggested by context (a plain successor of the decryption of one
+ *   of `a`'s observed predecessors, or a predecessor of a successor's), or by the slot window (the
+ *   token of a prior slot whose rank is near `r`: log-normal factor, ± a few places);
+ * - swap the plain tokens of `a` and an encrypted id of nearby observed rank.
+ * The best improving proposal is applied; sweeps repeat until none improves. Restarts perturb the
+ * best answer by random swaps. The ranking lists the answer first, then the best alternative
+ * re-assignments, then the fallback.
+ */
+import type { RandomSource } from "ee-core";
+import { emptyRanking, pushCandidate } from "../ranking.js";
+import type { HillClimbOptions, HillClimbResult, HomophoneClimbInput } from "../types.js";
+
+/** Swap partners are drawn within this many observed ranks of `a`. */
+const SWAP_WINDOW = 8;
+
+/** Run the homophone-aware hill climb. */
+export function homophoneClimbAttack(
+  input: HomophoneClimbInput,
+  opts: HillClimbOptions,
+  rng: RandomSource,
+  depth = 10,
+): HillClimbResult {
+  const { model, stats, scorer, slotOrder } = input;
+  const Vp = stats.vocabSize;
+  const V = model.vocabSize;
+  if (input.start.length !== Vp)
+    throw new Error(
+      `homophoneClimbAttack: start has length ${input.start.length}, encrypted vocabulary is ${Vp}`,
+    );
+  if (Vp < V) throw new Error(`homophoneClimbAttack: ${Vp} encrypted ids for ${V} plain ids`);
+  if (slotOrder.length === 0) throw new Error("homophoneClimbAttack: slotOrder is empty");
+  for (const [k, v] of Object.entries(opts))
+    if (!(Number.isFinite(v) && v >= 0))
+      throw new Error(`homophoneClimbAttack: option ${k} must be a finite non-negative number, got ${v}`);
+  const movable = stats.symbols;
+  for (const s of movable)
+    if (!(input.start[s] >= 0 && input.start[s] < V))
+      throw new Error(`homophoneClimbAttack: start[${s}] = ${input.start[s]} is not a plain id in [0, ${V})`);
+  const obsRank = new Int32Array(Vp);
+  movable.forEach((s, r) => {
+    obsRank[s] = r;
+  });
+
+  const decrypt = input.start.slice();
+  const startLL = scorer.logLikelihood(decrypt);
+  let ll = startLL;
+  let best = decrypt.slice();
+  let bestLL = ll;
+  let swapsAccepted = 0;
+  let proposalsScored = 0;
+  const swap = (a: number, z: number): void => {
+    const p = decrypt[a];
+    decrypt[a] = decrypt[z];
+    decrypt[z] = p;
+  };
+  const propose = (a: number): number => proposeToken(a, decrypt, obsRank[a], input, rng);
+
+  for (let restart = 0; restart < Math.max(1, opts.restarts); restart++) {
+    if (restart > 0) {
+      decrypt.set(best);
+      for (let s = 0; s < opts.perturbSwaps && movable.length > 1; s++)
+        swap(movable[rng.int(movable.length)], movable[rng.int(movable.length)]);
+      ll = scorer.logLikelihood(decrypt);
+    }
+    for (let pass = 0; pass < opts.maxPasses; pass++) {
+      let improved = 0;
+      for (let n = 0; n < movable.length; n++) {
+        const a = movable[n];
+        let bestDelta = 1e-9;
+        let bestMove = -1; // plain token q (re-assign) or −2 − z (swap with z)
+        for (let p = 0; p < opts.proposalsPerSymbol; p++) {
+          if (rng.float() < 0.3) {
+            const off = 1 + rng.int(SWAP_WINDOW);
+            const m = n + (rng.float() < 0.5 ? off : -off);
+            if (m < 0 || m >= movable.length) continue;
+            const z = movable[m];
+            if (decrypt[z] === decrypt[a]) continue;
+            const d = scorer.swapDelta(decrypt, a, z);
+            proposalsScored++;
+            if (d > bestDelta) {
+              bestDelta = d;
+              bestMove = -2 - z;
+            }
+          } else {
+            const q = propose(a);
+            if (q === decrypt[a]) continue;
+            const d = scorer.reassignDelta(decrypt, a, q);
+            proposalsScored++;
+            if (d > bestDelta) {
+              bestDelta = d;
+              bestMove = q;
+            }
+          }
+        }
+        if (bestMove === -1) continue;
+        if (bestMove >= 0) decrypt[a] = bestMove;
+        else swap(a, -2 - bestMove);
+        ll += bestDelta;
+        improved++;
+        swapsAccepted++;
+      }
+      if (improved === 0) break;
+    }
+    if (ll > bestLL) {
+      bestLL = ll;
+      best = decrypt.slice();
+    }
+  }
+
+  decrypt.set(best);
+  const ranking = emptyRanking(Vp, depth);
+  for (const a of movable) {
+    pushCandidate(ranking, a, decrypt[a]);
+    const alts = new Map<number, number>();
+    for (let p = 0; p < 2 * opts.proposalsPerSymbol; p++) {
+      const q = propose(a);
+      if (q !== decrypt[a] && !alts.has(q)) alts.set(q, scorer.reassignDelta(decrypt, a, q));
+    }
+    for (const [q] of [...alts.entries()].sort((x, y) => y[1] - x[1])) pushCandidate(ranking, a, q);
+  }
+  if (input.fallback) {
+    const fb = input.fallback;
+    for (let e = 0; e < Vp; e++)
+      for (let k = 0; k < fb.depth; k++)
+        if (fb.ids[e * fb.depth + k] >= 0) pushCandidate(ranking, e, fb.ids[e * fb.depth + k]);
+  }
+  return {
+    decrypt: best,
+    ranking,
+    startLogLikelihood: startLL,
+    logLikelihood: bestLL,
+    swapsAccepted,
+    proposalsScored,
+  };
+}
+
+/** One proposed plain token for encrypted id `a` (see the module comment). */
+function proposeToken(
+  a: number,
+  decrypt: Int32Array,
+  rank: number,
+  input: HomophoneClimbInput,
+  rng: RandomSource,
+): number {
+  const { out: obsOut, in: obsIn } = input.stats.adjacency;
+  const { out: lmOut, in: lmIn } = input.model.adjacency;
+  if (rng.float() < 0.5) {
+    const useIn = rng.float() < 0.5;
+    const rows = useIn ? obsIn : obsOut;
+    const deg = rows.start[a + 1] - rows.start[a];
+    if (deg > 0) {
+      const ctx = decrypt[rows.nbr[rows.start[a] + rng.int(Math.min(deg, 8))]];
+      const lm = useIn ? lmOut : lmIn;
+      const ldeg = lm.start[ctx + 1] - lm.start[ctx];
+      if (ldeg > 0) return lm.nbr[lm.start[ctx] + rng.int(Math.min(ldeg, 32))];
+    }
+  }
+  const g = rng.gaussian();
+  const r = Math.round((rank + 1) * Math.exp(0.7 * g)) - 1 + rng.int(5) - 2;
+  const slots = input.slotOrder;
+  return slots[Math.min(slots.length - 1, Math.max(0, r))];
+}
