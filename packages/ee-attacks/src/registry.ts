@@ -4,6 +4,7 @@
  * Adding an attack touches this table only.
  */
 
+import type { RandomSource } from "ee-core";
 import { frequencyAttack } from "./attacks/frequency.js";
 import { homophoneFrequencyAttack, priorSlotOrder } from "./attacks/frequency-homophonic.js";
 import { geneticAttack } from "./attacks/genetic.js";
@@ -21,7 +22,7 @@ import { sortedValueMatch } from "./attacks/weights-sorted.js";
 import type { AttackContext, AttackOutcome } from "./context.js";
 import { type BigramModel, buildBigramModel } from "./lm/bigram-model.js";
 import { type ObservedStats, observedStats } from "./lm/observed-stats.js";
-import { bigramReassignScorer, trigramReassignScorer } from "./lm/reassign-score.js";
+import { bigramReassignScorer, type ReassignScorer, trigramReassignScorer } from "./lm/reassign-score.js";
 import { buildTrigramModel } from "./lm/trigram-model.js";
 import { observedTrigrams, trigramScorer } from "./lm/trigram-score.js";
 import { unigramCounts } from "./lm/unigram.js";
@@ -155,31 +156,30 @@ function homophoneClimb(ctx: AttackContext, order: 2 | 3): AttackOutcome {
   const copies = ctx.input.homophonic ? estimatedCopies(ctx, counts.value) : null;
   const freq = homophoneFrequencyAttack(counts.value, stats.value.unigram, copies);
   let ms = bi.ms + counts.ms + stats.ms;
-  let scorer = bigramReassignScorer(bi.value, stats.value);
+  const slotOrder = priorSlotOrder(counts.value, copies);
+  const climb = (start: Int32Array, scorer: ReassignScorer, rng: RandomSource) =>
+    homophoneClimbAttack(
+      { model: bi.value, stats: stats.value, start, slotOrder, scorer, fallback: freq },
+      ctx.opts.hillClimb,
+      rng,
+    );
+  const biScorer = bigramReassignScorer(bi.value, stats.value);
+  let hc = climb(topGuess(freq), biScorer, order === 3 ? ctx.rng.derive("bigram-start") : ctx.rng);
+  let biMoves = "";
   if (order === 3) {
+    // as hill-climb-trigram: start where the bigram climb ends, then climb the trigram loss
     const tri = ctx.memo.get(`trigram:${D}`, () => buildTrigramModel(prior, bi.value, D));
     const obs = ctx.memo.get(`observed-trigrams-v':${observed.name}`, () => observedTrigrams(observed, Vp));
-    scorer = trigramReassignScorer(tri.value, obs.value);
+    biMoves = `bigram climb first (${hc.swapsAccepted} moves), then `;
+    hc = climb(hc.decrypt, trigramReassignScorer(tri.value, obs.value), ctx.rng);
     ms += tri.ms + obs.ms;
   }
-  const hc = homophoneClimbAttack(
-    {
-      model: bi.value,
-      stats: stats.value,
-      start: topGuess(freq),
-      slotOrder: priorSlotOrder(counts.value, copies),
-      scorer,
-      fallback: freq,
-    },
-    ctx.opts.hillClimb,
-    ctx.rng,
-  );
   const gain = hc.logLikelihood - hc.startLogLikelihood;
   return {
     ranking: hc.ranking,
     upstreamMs: ms,
     prior: priorName(ctx),
-    note: `${order === 3 ? `interpolated trigram (D=${D})` : "bigram"} LM, many-to-one moves (re-assign one id, swap two) from the homophone-aware frequency solution; ${ctx.opts.hillClimb.restarts} restarts; ${hc.swapsAccepted} moves, ΔlogL=${gain.toFixed(0)} nats`,
+    note: `${order === 3 ? `interpolated trigram (D=${D})` : "bigram"} LM, many-to-one moves (re-assign one id, swap two) from the homophone-aware frequency solution; ${biMoves}${ctx.opts.hillClimb.restarts} restarts; ${hc.swapsAccepted} moves, ΔlogL=${gain.toFixed(0)} nats`,
   };
 }
 

@@ -3,7 +3,17 @@
  * public sizing rule, so it starts from the homophone-aware frequency solution — a many-to-one map
  * encrypted id → plain token — and climbs the log-likelihood of the decrypted traffic under its
  * public language model (bigram or trigram, `lm/reassign-score.ts`). Each copy of a token has its own
- * observed n-gram counts, so S(σ) is exactly the LM score of the decrypted text.
+ * observed n-gram counts, so S(σ) is exactly the LM score of the decrypted text. Alone, S rewards
+ * merging rare ids into frequent tokens (every id decrypted as "the" scores well), so the climb
+ * maximises the likelihood of the CIPHERTEXT as the scheme generates it: the decrypted text under the
+ * LM, then each occurrence of token t sent as one of its ids uniformly at random. With M_t the observed
+ * ids decrypted as t and N_t their occurrences,
+ *
+ *   L(σ) = S(σ) − Σ_t N_t log M_t.
+ *
+ * For a one-to-one σ (M_t ≤ 1) the last sum is 0 and L = S: on single-id traffic the climb ranks
+ * decryptions as the permutation climb does. (Maximum-likelihood emissions n_e / N_t, tried first,
+ * penalise merging less and recovered less.)
  *
  * Moves fit a many-to-one map. For encrypted id `a` (observed frequency rank `r`), per proposal:
  * - re-assign `a` to a plain token suggested by context (a plain successor of the decryption of one
@@ -15,6 +25,8 @@
  * re-assignments, then the fallback.
  */
 import type { RandomSource } from "ee-core";
+import type { ObservedStats } from "../lm/observed-stats.js";
+import type { ReassignScorer } from "../lm/reassign-score.js";
 import { emptyRanking, pushCandidate } from "../ranking.js";
 import type { HillClimbOptions, HillClimbResult, HomophoneClimbInput } from "../types.js";
 
@@ -50,7 +62,19 @@ export function homophoneClimbAttack(
   });
 
   const decrypt = input.start.slice();
-  const startLL = scorer.logLikelihood(decrypt);
+  const n = stats.unigram;
+  const N = new Float64Array(V); // occurrences decrypted as each plain token
+  const M = new Float64Array(V); // observed ids decrypted as each plain token
+  const recount = (): void => {
+    N.fill(0);
+    M.fill(0);
+    for (const s of movable) {
+      N[decrypt[s]] += n[s];
+      M[decrypt[s]]++;
+    }
+  };
+  recount();
+  const startLL = homophoneObjective(scorer, stats, decrypt, V);
   let ll = startLL;
   let best = decrypt.slice();
   let bestLL = ll;
@@ -58,32 +82,50 @@ export function homophoneClimbAttack(
   let proposalsScored = 0;
   const swap = (a: number, z: number): void => {
     const p = decrypt[a];
-    decrypt[a] = decrypt[z];
+    const q = decrypt[z];
+    decrypt[a] = q;
     decrypt[z] = p;
+    N[p] += n[z] - n[a];
+    N[q] += n[a] - n[z];
   };
+  const reassign = (a: number, q: number): void => {
+    N[decrypt[a]] -= n[a];
+    M[decrypt[a]]--;
+    N[q] += n[a];
+    M[q]++;
+    decrypt[a] = q;
+  };
+  /** Change of −Σ_t N_t log M_t when token p gains dp occurrences and dm ids, q the opposite (p ≠ q). */
+  const emission = (p: number, dp: number, q: number, dq: number, dm: number): number =>
+    nlogm(N[p], M[p]) + nlogm(N[q], M[q]) - nlogm(N[p] + dp, M[p] + dm) - nlogm(N[q] + dq, M[q] - dm);
   const propose = (a: number): number => proposeToken(a, decrypt, obsRank[a], input, rng);
 
   for (let restart = 0; restart < Math.max(1, opts.restarts); restart++) {
     if (restart > 0) {
       decrypt.set(best);
-      for (let s = 0; s < opts.perturbSwaps && movable.length > 1; s++)
-        swap(movable[rng.int(movable.length)], movable[rng.int(movable.length)]);
-      ll = scorer.logLikelihood(decrypt);
+      recount();
+      for (let s = 0; s < opts.perturbSwaps && movable.length > 1; s++) {
+        const a = movable[rng.int(movable.length)];
+        const z = movable[rng.int(movable.length)];
+        if (decrypt[a] !== decrypt[z]) swap(a, z);
+      }
+      ll = homophoneObjective(scorer, stats, decrypt, V);
     }
     for (let pass = 0; pass < opts.maxPasses; pass++) {
       let improved = 0;
-      for (let n = 0; n < movable.length; n++) {
-        const a = movable[n];
+      for (let r = 0; r < movable.length; r++) {
+        const a = movable[r];
         let bestDelta = 1e-9;
         let bestMove = -1; // plain token q (re-assign) or −2 − z (swap with z)
         for (let p = 0; p < opts.proposalsPerSymbol; p++) {
           if (rng.float() < 0.3) {
             const off = 1 + rng.int(SWAP_WINDOW);
-            const m = n + (rng.float() < 0.5 ? off : -off);
+            const m = r + (rng.float() < 0.5 ? off : -off);
             if (m < 0 || m >= movable.length) continue;
             const z = movable[m];
             if (decrypt[z] === decrypt[a]) continue;
-            const d = scorer.swapDelta(decrypt, a, z);
+            const d =
+              scorer.swapDelta(decrypt, a, z) + emission(decrypt[a], n[z] - n[a], decrypt[z], n[a] - n[z], 0);
             proposalsScored++;
             if (d > bestDelta) {
               bestDelta = d;
@@ -92,7 +134,7 @@ export function homophoneClimbAttack(
           } else {
             const q = propose(a);
             if (q === decrypt[a]) continue;
-            const d = scorer.reassignDelta(decrypt, a, q);
+            const d = scorer.reassignDelta(decrypt, a, q) + emission(decrypt[a], -n[a], q, n[a], -1);
             proposalsScored++;
             if (d > bestDelta) {
               bestDelta = d;
@@ -101,7 +143,7 @@ export function homophoneClimbAttack(
           }
         }
         if (bestMove === -1) continue;
-        if (bestMove >= 0) decrypt[a] = bestMove;
+        if (bestMove >= 0) reassign(a, bestMove);
         else swap(a, -2 - bestMove);
         ll += bestDelta;
         improved++;
@@ -116,13 +158,15 @@ export function homophoneClimbAttack(
   }
 
   decrypt.set(best);
+  recount();
   const ranking = emptyRanking(Vp, depth);
   for (const a of movable) {
     pushCandidate(ranking, a, decrypt[a]);
     const alts = new Map<number, number>();
     for (let p = 0; p < 2 * opts.proposalsPerSymbol; p++) {
       const q = propose(a);
-      if (q !== decrypt[a] && !alts.has(q)) alts.set(q, scorer.reassignDelta(decrypt, a, q));
+      if (q !== decrypt[a] && !alts.has(q))
+        alts.set(q, scorer.reassignDelta(decrypt, a, q) + emission(decrypt[a], -n[a], q, n[a], -1));
     }
     for (const [q] of [...alts.entries()].sort((x, y) => y[1] - x[1])) pushCandidate(ranking, a, q);
   }
@@ -140,6 +184,30 @@ export function homophoneClimbAttack(
     swapsAccepted,
     proposalsScored,
   };
+}
+
+/** N log M (0 when N = 0). */
+const nlogm = (n: number, m: number): number => (n > 0 ? n * Math.log(m) : 0);
+
+/**
+ * The climb's objective L(σ) = S(σ) − Σ_t N_t log M_t (nats): the log-likelihood of the observed ids
+ * under the LM and uniform emissions P(e | t) = 1 / M_t over the M_t observed ids decrypted as t.
+ */
+export function homophoneObjective(
+  scorer: ReassignScorer,
+  stats: ObservedStats,
+  decrypt: Int32Array,
+  plainVocab: number,
+): number {
+  const N = new Float64Array(plainVocab);
+  const M = new Float64Array(plainVocab);
+  for (const e of stats.symbols) {
+    N[decrypt[e]] += stats.unigram[e];
+    M[decrypt[e]]++;
+  }
+  let l = scorer.logLikelihood(decrypt);
+  for (let t = 0; t < plainVocab; t++) l -= nlogm(N[t], M[t]);
+  return l;
 }
 
 /** One proposed plain token for encrypted id `a` (see the module comment). */
