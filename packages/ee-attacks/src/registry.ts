@@ -157,9 +157,11 @@ function homophoneClimb(ctx: AttackContext, order: 2 | 3): AttackOutcome {
   const freq = homophoneFrequencyAttack(counts.value, stats.value.unigram, copies);
   let ms = bi.ms + counts.ms + stats.ms;
   const slotOrder = priorSlotOrder(counts.value, copies);
+  // one id per token: mostly swaps (keep the map one-to-one); homophonic ids: re-assignments only
+  const swapShare = copies ? 0 : 0.3;
   const climb = (start: Int32Array, scorer: ReassignScorer, rng: RandomSource) =>
     homophoneClimbAttack(
-      { model: bi.value, stats: stats.value, start, slotOrder, scorer, fallback: freq },
+      { model: bi.value, stats: stats.value, start, slotOrder, scorer, fallback: freq, swapShare },
       ctx.opts.hillClimb,
       rng,
     );
@@ -179,7 +181,7 @@ function homophoneClimb(ctx: AttackContext, order: 2 | 3): AttackOutcome {
     ranking: hc.ranking,
     upstreamMs: ms,
     prior: priorName(ctx),
-    note: `${order === 3 ? `interpolated trigram (D=${D})` : "bigram"} LM, many-to-one moves (re-assign one id, swap two) from the homophone-aware frequency solution; ${biMoves}${ctx.opts.hillClimb.restarts} restarts; ${hc.swapsAccepted} moves, ΔlogL=${gain.toFixed(0)} nats`,
+    note: `${order === 3 ? `interpolated trigram (D=${D})` : "bigram"} LM, ${copies ? "re-assign one id" : "re-assign one id (70 %), swap two (30 %)"} from the homophone-aware frequency solution; ${biMoves}${ctx.opts.hillClimb.restarts} restarts; ${hc.swapsAccepted} moves, ΔlogL=${gain.toFixed(0)} nats`,
   };
 }
 

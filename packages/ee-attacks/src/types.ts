@@ -521,4 +521,6 @@ export interface HomophoneClimbInput {
   scorer: ReassignScorer;
   /** Fallback candidates appended after the climb's own (e.g. the homophone-aware frequency ranking). */
   fallback?: CandidateRanking;
+  /** Share of proposals that swap two ids' tokens (the rest re-assign one id), in [0, 1] (fraction). */
+  swapShare: number;
 }

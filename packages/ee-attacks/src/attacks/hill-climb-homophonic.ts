@@ -19,7 +19,10 @@
  * - re-assign `a` to a plain token suggested by context (a plain successor of the decryption of one
  *   of `a`'s observed predecessors, or a predecessor of a successor's), or by the slot window (the
  *   token of a prior slot whose rank is near `r`: log-normal factor, ± a few places);
- * - swap the plain tokens of `a` and an encrypted id of nearby observed rank.
+ * - swap the plain tokens of `a` and an encrypted id of nearby observed rank (a share `swapShare` of
+ *   the proposals: swaps keep a one-to-one map one-to-one, so they suit single-id traffic; on
+ *   homophonic traffic (bert-tiny, IMDB, 10⁵ tokens) re-assignments alone recovered most: swap share
+ *   0 → 6.47 % of held-out user tokens, 0.1 → 6.04 %, 0.3 → 4.30 %, 1 → ≈ 0.7 %).
  * The best improving proposal is applied; sweeps repeat until none improves. Restarts perturb the
  * best answer by random swaps. The ranking lists the answer first, then the best alternative
  * re-assignments, then the fallback.
@@ -49,6 +52,8 @@ export function homophoneClimbAttack(
     );
   if (Vp < V) throw new Error(`homophoneClimbAttack: ${Vp} encrypted ids for ${V} plain ids`);
   if (slotOrder.length === 0) throw new Error("homophoneClimbAttack: slotOrder is empty");
+  if (!(input.swapShare >= 0 && input.swapShare <= 1))
+    throw new Error(`homophoneClimbAttack: swapShare must be in [0, 1], got ${input.swapShare}`);
   for (const [k, v] of Object.entries(opts))
     if (!(Number.isFinite(v) && v >= 0))
       throw new Error(`homophoneClimbAttack: option ${k} must be a finite non-negative number, got ${v}`);
@@ -118,7 +123,7 @@ export function homophoneClimbAttack(
         let bestDelta = 1e-9;
         let bestMove = -1; // plain token q (re-assign) or −2 − z (swap with z)
         for (let p = 0; p < opts.proposalsPerSymbol; p++) {
-          if (rng.float() < 0.3) {
+          if (rng.float() < input.swapShare) {
             const off = 1 + rng.int(SWAP_WINDOW);
             const m = r + (rng.float() < 0.5 ? off : -off);
             if (m < 0 || m >= movable.length) continue;

@@ -109,7 +109,15 @@ describe("homophone-aware hill climb", () => {
       trigramReassignScorer(tri, observedTrigrams(s.enc.observed, s.enc.Vp)),
     ]) {
       const hc = homophoneClimbAttack(
-        { model: s.model, stats: s.stats, start, slotOrder: s.slotOrder, scorer, fallback: s.freq },
+        {
+          model: s.model,
+          stats: s.stats,
+          start,
+          slotOrder: s.slotOrder,
+          scorer,
+          fallback: s.freq,
+          swapShare: 0,
+        },
         OPTS,
         createRandom({ seed: 11 }),
       );
@@ -125,7 +133,7 @@ describe("homophone-aware hill climb", () => {
   it("refuses a start of the wrong length, a start that is not a plain id, and a bad option", () => {
     const s = setup(5);
     const scorer = bigramReassignScorer(s.model, s.stats);
-    const base = { model: s.model, stats: s.stats, slotOrder: s.slotOrder, scorer };
+    const base = { model: s.model, stats: s.stats, slotOrder: s.slotOrder, scorer, swapShare: 0.3 };
     const rng = createRandom({ seed: 1 });
     expect(() => homophoneClimbAttack({ ...base, start: new Int32Array(3) }, OPTS, rng)).toThrow(
       /start has length 3/,
@@ -139,5 +147,8 @@ describe("homophone-aware hill climb", () => {
     expect(() =>
       homophoneClimbAttack({ ...base, start: topGuess(s.freq), slotOrder: new Int32Array(0) }, OPTS, rng),
     ).toThrow(/slotOrder is empty/);
+    expect(() => homophoneClimbAttack({ ...base, start: topGuess(s.freq), swapShare: 2 }, OPTS, rng)).toThrow(
+      /swapShare must be in \[0, 1\]/,
+    );
   });
 });
