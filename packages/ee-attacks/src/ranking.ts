@@ -38,6 +38,13 @@ export function pushCandidate(r: CandidateRanking | ObservationRanking, row: num
   return false;
 }
 
+/** Append every guess of `from` (same encrypted ids) after `r`'s own guesses, row by row. */
+export function appendRanking(r: CandidateRanking, from: CandidateRanking): void {
+  for (let e = 0; e < r.vocabSize; e++)
+    for (let k = 0; k < from.depth; k++)
+      if (from.ids[e * from.depth + k] >= 0) pushCandidate(r, e, from.ids[e * from.depth + k]);
+}
+
 /** The first guess for every encrypted id (`-1` = none): the attacker's decryption table. */
 export function topGuess(r: CandidateRanking): Int32Array {
   const out = new Int32Array(r.vocabSize);

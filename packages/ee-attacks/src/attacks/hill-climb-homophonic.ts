@@ -30,8 +30,9 @@
 import type { RandomSource } from "ee-core";
 import type { ObservedStats } from "../lm/observed-stats.js";
 import type { ReassignScorer } from "../lm/reassign-score.js";
-import { emptyRanking, pushCandidate } from "../ranking.js";
+import { appendRanking, emptyRanking, pushCandidate } from "../ranking.js";
 import type { HillClimbOptions, HillClimbResult, HomophoneClimbInput } from "../types.js";
+import { proposePlain } from "./hill-climb.js";
 
 /** Swap partners are drawn within this many observed ranks of `a`. */
 const SWAP_WINDOW = 8;
@@ -103,7 +104,7 @@ export function homophoneClimbAttack(
   /** Change of −Σ_t N_t log M_t when token p gains dp occurrences and dm ids, q the opposite (p ≠ q). */
   const emission = (p: number, dp: number, q: number, dq: number, dm: number): number =>
     nlogm(N[p], M[p]) + nlogm(N[q], M[q]) - nlogm(N[p] + dp, M[p] + dm) - nlogm(N[q] + dq, M[q] - dm);
-  const propose = (a: number): number => proposeToken(a, decrypt, obsRank[a], input, rng);
+  const propose = (a: number): number => proposePlain(a, decrypt, obsRank[a], slotOrder, model, stats, rng);
 
   for (let restart = 0; restart < Math.max(1, opts.restarts); restart++) {
     if (restart > 0) {
@@ -175,12 +176,7 @@ export function homophoneClimbAttack(
     }
     for (const [q] of [...alts.entries()].sort((x, y) => y[1] - x[1])) pushCandidate(ranking, a, q);
   }
-  if (input.fallback) {
-    const fb = input.fallback;
-    for (let e = 0; e < Vp; e++)
-      for (let k = 0; k < fb.depth; k++)
-        if (fb.ids[e * fb.depth + k] >= 0) pushCandidate(ranking, e, fb.ids[e * fb.depth + k]);
-  }
+  if (input.fallback) appendRanking(ranking, input.fallback);
   return {
     decrypt: best,
     ranking,
@@ -213,31 +209,4 @@ export function homophoneObjective(
   let l = scorer.logLikelihood(decrypt);
   for (let t = 0; t < plainVocab; t++) l -= nlogm(N[t], M[t]);
   return l;
-}
-
-/** One proposed plain token for encrypted id `a` (see the module comment). */
-function proposeToken(
-  a: number,
-  decrypt: Int32Array,
-  rank: number,
-  input: HomophoneClimbInput,
-  rng: RandomSource,
-): number {
-  const { out: obsOut, in: obsIn } = input.stats.adjacency;
-  const { out: lmOut, in: lmIn } = input.model.adjacency;
-  if (rng.float() < 0.5) {
-    const useIn = rng.float() < 0.5;
-    const rows = useIn ? obsIn : obsOut;
-    const deg = rows.start[a + 1] - rows.start[a];
-    if (deg > 0) {
-      const ctx = decrypt[rows.nbr[rows.start[a] + rng.int(Math.min(deg, 8))]];
-      const lm = useIn ? lmOut : lmIn;
-      const ldeg = lm.start[ctx + 1] - lm.start[ctx];
-      if (ldeg > 0) return lm.nbr[lm.start[ctx] + rng.int(Math.min(ldeg, 32))];
-    }
-  }
-  const g = rng.gaussian();
-  const r = Math.round((rank + 1) * Math.exp(0.7 * g)) - 1 + rng.int(5) - 2;
-  const slots = input.slotOrder;
-  return slots[Math.min(slots.length - 1, Math.max(0, r))];
 }

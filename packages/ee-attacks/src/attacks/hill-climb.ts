@@ -17,7 +17,7 @@ import { bigramScorer } from "../lm/assignment-score.js";
 import type { BigramModel } from "../lm/bigram-model.js";
 import type { ObservedStats } from "../lm/observed-stats.js";
 import { frequencyOrder } from "../lm/unigram.js";
-import { emptyRanking, pushCandidate } from "../ranking.js";
+import { appendRanking, emptyRanking, pushCandidate } from "../ranking.js";
 import type { HillClimbInput, HillClimbOptions, HillClimbResult } from "../types.js";
 
 /**
@@ -143,12 +143,7 @@ export function hillClimbAttack(
     const sorted = [...alts.entries()].sort((x, y) => y[1] - x[1]);
     for (const [q] of sorted) pushCandidate(ranking, a, q);
   }
-  if (input.fallback) {
-    const fb = input.fallback;
-    for (let e = 0; e < V; e++)
-      for (let k = 0; k < fb.depth; k++)
-        if (fb.ids[e * fb.depth + k] >= 0) pushCandidate(ranking, e, fb.ids[e * fb.depth + k]);
-  }
+  if (input.fallback) appendRanking(ranking, input.fallback);
   return {
     decrypt: best,
     ranking,
@@ -159,12 +154,15 @@ export function hillClimbAttack(
   };
 }
 
-/** One proposed plain id for encrypted symbol `a` (see the module comment). */
-function proposePlain(
+/**
+ * One proposed plain id for encrypted symbol `a` (see the module comment); `order` ranks the plain ids
+ * the rank window draws from (the prior's frequency order, or the homophone-aware climb's slot order).
+ */
+export function proposePlain(
   a: number,
   decrypt: Int32Array,
   rank: number,
-  priorOrder: Int32Array,
+  order: Int32Array,
   model: BigramModel,
   stats: ObservedStats,
   rng: RandomSource,
@@ -187,5 +185,5 @@ function proposePlain(
   // rank window: prior rank ≈ observed rank × e^(0.7·g) ± 2
   const g = rng.gaussian();
   const r = Math.round((rank + 1) * Math.exp(0.7 * g)) - 1 + rng.int(5) - 2;
-  return priorOrder[Math.min(priorOrder.length - 1, Math.max(0, r))];
+  return order[Math.min(order.length - 1, Math.max(0, r))];
 }

@@ -10,7 +10,7 @@
  *
  * The caller runs the two models (this package runs none): it hands over one signature row per query.
  */
-import { nearestAssignment, withMeanLead } from "../linalg/nearest-assign.js";
+import { leadSpread, nearestAssignment, withMeanLead } from "../linalg/nearest-assign.js";
 import { checkMatrix } from "../linalg/rows.js";
 import type { CandidateRanking, OracleView } from "../types.js";
 
@@ -91,15 +91,4 @@ export function logitsOracleMatch(view: OracleView, depth = 10): OracleMatchResu
   let exact = 0;
   for (let e = 0; e < E.rows; e++) if (r.best[e] < 1e-4) exact++;
   return { ranking: r.ranking, exactMatches: exact, reassigned: r.reassigned, best: r.best };
-}
-
-/** Standard deviation of coordinate 0 over the rows of a `k`-wide signature table. */
-function leadSpread(sig: Float64Array, k: number): number {
-  const n = sig.length / k;
-  let m = 0;
-  for (let r = 0; r < n; r++) m += sig[r * k];
-  m /= n;
-  let v = 0;
-  for (let r = 0; r < n; r++) v += (sig[r * k] - m) ** 2;
-  return Math.sqrt(v / Math.max(1, n - 1));
 }

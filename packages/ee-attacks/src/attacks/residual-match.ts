@@ -12,7 +12,8 @@
  * 3. every plain state is mapped by Q̂ and every encrypted state is matched to its nearest mapped plain
  *    state over all d coordinates, then one-to-one (greedy by distance). Cost 2·V²·d multiply-adds.
  */
-import { nearestAssignment } from "../linalg/nearest-assign.js";
+import { matmul4 } from "../linalg/matmul4.js";
+import { leadSpread, nearestAssignment } from "../linalg/nearest-assign.js";
 import { procrustesRotation } from "../linalg/procrustes.js";
 import { checkMatrix } from "../linalg/rows.js";
 import { emptyRanking, pushCandidate } from "../ranking.js";
@@ -49,7 +50,7 @@ export function residualMatch(view: ResidualStatesView, layer: number, depth = 1
   const sig = nearestAssignment(ps, es, V, {
     k,
     depth,
-    tolerance: 0.01 * spread(ps, k),
+    tolerance: 0.01 * leadSpread(ps, k),
     minWindow: 32,
     maxWindow: 1024,
   });
@@ -110,14 +111,7 @@ function signatures(H: Matrix, bos: Matrix): Float64Array {
 /** `H Q̂` (rows of H mapped into the encrypted basis). */
 function rotate(H: Matrix, q: Float64Array): Matrix {
   const d = H.cols;
-  const out = new Float32Array(H.rows * d);
-  for (let r = 0; r < H.rows; r++)
-    for (let j = 0; j < d; j++) {
-      let s = 0;
-      for (let c = 0; c < d; c++) s += H.data[r * d + c] * q[c * d + j];
-      out[r * d + j] = s;
-    }
-  return { rows: H.rows, cols: d, data: out };
+  return { rows: H.rows, cols: d, data: matmul4(H.data, q, H.rows, d, d, new Float32Array(H.rows * d)) };
 }
 
 /** Nearest mapped plain row per encrypted row (squared Euclidean), then a greedy one-to-one assignment. */
@@ -160,15 +154,4 @@ function nearestRows(P: Matrix, E: Matrix, depth: number): CandidateRanking {
       if (cand[e * depth + j] >= 0) pushCandidate(ranking, e, cand[e * depth + j]);
   }
   return ranking;
-}
-
-/** Standard deviation of coordinate 0 over the rows of a `k`-wide signature table. */
-function spread(sig: Float64Array, k: number): number {
-  const n = sig.length / k;
-  let m = 0;
-  for (let r = 0; r < n; r++) m += sig[r * k];
-  m /= n;
-  let v = 0;
-  for (let r = 0; r < n; r++) v += (sig[r * k] - m) ** 2;
-  return Math.sqrt(v / Math.max(1, n - 1));
 }

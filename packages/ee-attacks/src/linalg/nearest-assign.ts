@@ -47,6 +47,17 @@ export function withMeanLead(sig: Float64Array, k: number): Float64Array {
   return out;
 }
 
+/** Standard deviation of coordinate 0 over the rows of a `k`-wide signature table. */
+export function leadSpread(sig: Float64Array, k: number): number {
+  const n = sig.length / k;
+  let m = 0;
+  for (let r = 0; r < n; r++) m += sig[r * k];
+  m /= n;
+  let v = 0;
+  for (let r = 0; r < n; r++) v += (sig[r * k] - m) ** 2;
+  return Math.sqrt(v / Math.max(1, n - 1));
+}
+
 /** Nearest neighbours of every encrypted signature, then a greedy one-to-one assignment. */
 export function nearestAssignment(
   plainSig: Float64Array,
