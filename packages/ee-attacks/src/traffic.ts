@@ -5,6 +5,7 @@
  */
 import { createRandom } from "ee-core";
 import { type AttackContext, Memo } from "./context.js";
+import { topGuess } from "./ranking.js";
 import { attackByName } from "./registry.js";
 import { DEFAULT_SUITE_OPTIONS } from "./suite.js";
 import type { AttackFamily, AttackSuiteOptions, KnownTemplate, TextPrior, TokenCorpus } from "./types.js";
@@ -84,8 +85,8 @@ export function guessTraffic(
     const out = entry.run(ctx);
     const wallMs = performance.now() - t0 + out.upstreamMs;
     if (!out.ranking) throw new Error(`guessTraffic: ${name} returned no ranking`);
-    const r = out.ranking;
-    const decrypt = Int32Array.from({ length: V }, (_, e) => (seen[e] ? r.ids[e * r.depth] : -1));
+    const decrypt = topGuess(out.ranking);
+    for (let e = 0; e < V; e++) if (!seen[e]) decrypt[e] = -1;
     return { attack: name, family: entry.family, decrypt, wallMs, note: out.note };
   });
 }

@@ -16,7 +16,6 @@ import type {
   EngineInfo,
   EngineOptions,
   EngineStepper,
-  FirstStep,
   IdSequences,
   StepOutput,
 } from "../engine.js";
@@ -39,20 +38,6 @@ function childScript(): string {
   const built = here.replace(/\/src\/engines\/launcher\//, "/dist/engines/launcher/");
   if (existsSync(built)) return built;
   throw new Error(`engine child process: ${built} not found (run npm run build)`);
-}
-
-/** A first step as the parent's own typed arrays (the advanced serialization sends them as such). */
-function firstStepOf(f: FirstStep): FirstStep {
-  if (f.kind === "logits")
-    return {
-      kind: "logits",
-      logits: f.logits instanceof Float32Array ? f.logits : new Float32Array(f.logits),
-    };
-  return {
-    kind: "topk",
-    ids: f.ids instanceof Int32Array ? f.ids : new Int32Array(f.ids),
-    logprobs: f.logprobs instanceof Float32Array ? f.logprobs : new Float32Array(f.logprobs),
-  };
 }
 
 /** A call waiting for its reply, with the caller's step callback (generate) and what it threw. */
@@ -95,7 +80,7 @@ class ChildChannel {
   private stepped(p: Pending, m: ChildStepEvent): void {
     if (!p.onStep || p.stepError) return;
     try {
-      p.onStep(m.step, m.tokenIds, m.firstSteps?.map(firstStepOf));
+      p.onStep(m.step, m.tokenIds, m.firstSteps); // typed arrays arrive as such (advanced serialization)
     } catch (e) {
       p.stepError = e instanceof Error ? e : new Error(String(e));
     }
