@@ -12,8 +12,8 @@
 import { type AssignmentScorer, bigramScorer } from "./assignment-score.js";
 import { type BigramModel, bigramLogP } from "./bigram-model.js";
 import type { ObservedStats } from "./observed-stats.js";
-import { type TrigramModel, trigramLogP } from "./trigram-model.js";
-import { type ObservedTrigrams, trigramScorer } from "./trigram-score.js";
+import type { TrigramModel } from "./trigram-model.js";
+import { type ObservedTrigrams, trigramScorer, trigramTerm } from "./trigram-score.js";
 
 /** A loss over many-to-one decryptions: swaps and single re-assignments. */
 export interface ReassignScorer extends AssignmentScorer {
@@ -57,17 +57,12 @@ export function trigramReassignScorer(model: TrigramModel, obs: ObservedTrigrams
     reassignDelta(decrypt, a, q) {
       const p = decrypt[a];
       if (p === q) return 0;
+      const before = (x: number): number => decrypt[x];
       const after = (x: number): number => (x === a ? q : decrypt[x]);
       let delta = 0;
       for (let k = obs.start[a]; k < obs.start[a + 1]; k++) {
         const t = obs.incident[k];
-        const x = obs.first[t];
-        const y = obs.second[t];
-        const z = obs.third[t];
-        delta +=
-          obs.count[t] *
-          (trigramLogP(model, after(x), after(y), after(z)) -
-            trigramLogP(model, decrypt[x], decrypt[y], decrypt[z]));
+        delta += trigramTerm(model, obs, after, t) - trigramTerm(model, obs, before, t);
       }
       return delta;
     },

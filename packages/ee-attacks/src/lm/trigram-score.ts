@@ -68,10 +68,19 @@ export function observedTrigrams(observed: TokenCorpus, vocabSize: number): Obse
   return { first, second, third, count, start, incident };
 }
 
+/** Observed trigram `t`'s term of S₃ under the decryption `d` (nats). */
+export function trigramTerm(
+  model: TrigramModel,
+  obs: ObservedTrigrams,
+  d: (x: number) => number,
+  t: number,
+): number {
+  return obs.count[t] * trigramLogP(model, d(obs.first[t]), d(obs.second[t]), d(obs.third[t]));
+}
+
 /** The trigram loss S₃ as a hill-climb scorer. */
 export function trigramScorer(model: TrigramModel, obs: ObservedTrigrams): AssignmentScorer {
-  const term = (d: (x: number) => number, t: number): number =>
-    obs.count[t] * trigramLogP(model, d(obs.first[t]), d(obs.second[t]), d(obs.third[t]));
+  const term = (d: (x: number) => number, t: number): number => trigramTerm(model, obs, d, t);
   return {
     logLikelihood(decrypt) {
       let s = 0;
