@@ -18,10 +18,11 @@ import { createRandom, type DType, numElements, type StateDict } from "ee-core";
 import { configConflicts } from "./checkpoint/config-truth.js";
 import { dominantDtype, type ModelFormat, writeHfConfig } from "./checkpoint/hf-folder.js";
 import { CheckpointWriter } from "./checkpoint/writer.js";
-import { loadCheckpoint, openCheckpoint } from "./checkpoint.js";
+import { lazyCheckpoint, openCheckpoint } from "./checkpoint.js";
 import { asObject, readString } from "./config-json.js";
 import { EE_MANIFEST_FILE, hashModelFiles, readManifest, writeManifest } from "./encrypt/manifest.js";
 import { writeModelFolder } from "./folder.js";
+import type { WeightDtype } from "./onnx/builder.js";
 import { getPreset } from "./presets.js";
 import { getArchitecture } from "./registry.js";
 import { getTokenizerSource } from "./tokenizers/registry.js";
@@ -41,6 +42,8 @@ export interface BuildModelOptions {
   seed?: number | string;
   /** Build the fused-op graph (default false: plain ONNX ops). */
   fused?: boolean;
+  /** Storage of the matrices, see `BuildOptions.weightDtype` (default `float32`). */
+  weightDtype?: WeightDtype;
   /** Per-tensor external-data threshold (bytes), see `BuildOptions`. */
   externalDataThresholdBytes?: number;
   /** Tokenizer registry key; default the preset's (none for a bare config.json). `null` = no tokenizer. */
@@ -197,6 +200,10 @@ async function writeHfModel<C extends ModelConfig>(
 export async function buildModel(opts: BuildModelOptions): Promise<BuiltModel> {
   const t0 = performance.now();
   const format = opts.format ?? "onnx";
+  if (format === "hf" && (opts.weightDtype ?? "float32") !== "float32")
+    throw new Error(
+      `buildModel: weightDtype ${opts.weightDtype} applies to the ONNX format; an HF checkpoint keeps its source dtype`,
+    );
   const { json, source, tokenizer: presetTokenizer } = resolveConfig(opts);
   const arch = getArchitecture(readString(json, "model_type", source), `${source}: field model_type`);
   const cfg = arch.parseConfig(json, source);
@@ -224,14 +231,18 @@ export async function buildModel(opts: BuildModelOptions): Promise<BuiltModel> {
       tokenizerFiles.push(f.name);
     }
   } else {
-    const weights = opts.weightsDir
-      ? loadCheckpoint(opts.weightsDir, arch, cfg, { warn: opts.warn })
-      : arch.syntheticWeights(cfg, createRandom({ seed }));
+    // a checkpoint is read tensor by tensor as the folder is written (one tensor in memory, not the model)
+    const lazy = opts.weightsDir ? lazyCheckpoint(opts.weightsDir, arch, cfg, { warn: opts.warn }) : null;
+    const weights = lazy?.weights ?? arch.syntheticWeights(cfg, createRandom({ seed }));
     const written = await writeModelFolder(dir, arch, cfg, weights, {
       tokenizer,
       saveWeights: (opts.saveWeights ?? true) && !encrypted,
-      build: { fused: opts.fused ?? false, externalDataThresholdBytes: opts.externalDataThresholdBytes },
-    });
+      build: {
+        fused: opts.fused ?? false,
+        externalDataThresholdBytes: opts.externalDataThresholdBytes,
+        ...(opts.weightDtype ? { weightDtype: opts.weightDtype } : {}),
+      },
+    }).finally(() => lazy?.close());
     configPath = written.configPath;
     build = written.build;
     tokenizerFiles.push(...written.tokenizerFiles);

@@ -104,3 +104,47 @@ export function loadCheckpoint<C extends ModelConfig>(
     ckpt.close();
   }
 }
+
+/**
+ * The checkpoint in `dir` as a StateDict whose tensors read their data when `data` is accessed (widened
+ * to F32, finite-checked); only the tensor read last is kept (repeated accesses to it read nothing), so
+ * a consumer that touches one tensor at a time — the ONNX builder produces initializers one by one at
+ * save time — holds one tensor, not the model.
+ * Names and shapes come from the headers, checked by the plan before any data is read. `close` when done.
+ */
+export function lazyCheckpoint<C extends ModelConfig>(
+  dir: string,
+  arch: Architecture<C>,
+  cfg: C,
+  opts: LoadCheckpointOptions = {},
+): { weights: StateDict; close(): void } {
+  const ckpt = openCheckpoint(dir, arch, cfg, { ...opts, keepDtype: false });
+  const weights: StateDict = new Map();
+  const shapes = arch.tensorShapes(cfg);
+  let last: { name: string; data: Tensor["data"] } | null = null;
+  const read = (name: string): Tensor["data"] => {
+    if (last?.name !== name) {
+      last = null; // let the previous tensor go before reading the next
+      last = { name, data: ckpt.read(name).data };
+    }
+    return last.data;
+  };
+  for (const name of ckpt.plan.sources.keys()) {
+    const shape = shapes.get(name);
+    if (shape === undefined) throw new Error(`checkpoint ${dir}: ${arch.hfClass} has no tensor ${name}`);
+    weights.set(
+      name,
+      Object.defineProperty({ dtype: "F32", shape: [...shape] } as unknown as Tensor, "data", {
+        enumerable: true,
+        get: () => read(name),
+      }),
+    );
+  }
+  return {
+    weights,
+    close: () => {
+      last = null;
+      ckpt.close();
+    },
+  };
+}

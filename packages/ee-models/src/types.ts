@@ -8,6 +8,7 @@
  * builder, so its graph has the same ops and shapes by construction.
  */
 import type { RandomSource, StateDict } from "ee-core";
+import type { WeightDtype } from "./onnx/builder.js";
 
 /** Registry key of an architecture; also the `model_type` in config.json. */
 export type ArchName = "bert" | "roberta" | "llama";
@@ -71,6 +72,11 @@ export interface BuildOptions {
    * head once per row instead of T times. Default false: all positions, as transformers.js expects.
    */
   lastTokenLogitsOnly?: boolean;
+  /**
+   * Storage of the matrices (`WeightDtype` in onnx/builder.ts): `float16` halves the weights on disk and
+   * in a session, lossy (fidelity to measure); Llama only. Default `float32`.
+   */
+  weightDtype?: WeightDtype;
 }
 
 /** What `buildOnnx` wrote. */

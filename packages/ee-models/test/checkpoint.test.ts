@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { type StateDict, writeSafetensors } from "ee-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { bertArchitecture } from "../src/bert/architecture.js";
-import { loadCheckpoint } from "../src/checkpoint.js";
+import { lazyCheckpoint, loadCheckpoint } from "../src/checkpoint.js";
 import { llamaArchitecture } from "../src/llama/architecture.js";
 import { seeded, tempDir, tinyEncoderJson } from "./fixtures.js";
 import { tinyConfig, tinyWeights } from "./llama/helpers.js";
@@ -107,6 +107,31 @@ describe("loadCheckpoint", () => {
     expect(() => loadCheckpoint(join(tmp.dir, "nothing"), bertArchitecture, cfg)).toThrow(
       /nothing: neither model.safetensors.index.json nor model.safetensors found/,
     );
+  });
+});
+
+describe("lazyCheckpoint", () => {
+  it("gives the loaded tensors, reading each when its data is touched and keeping only the last", () => {
+    const dir = save("lazy", weights);
+    const loaded = loadCheckpoint(dir, bertArchitecture, cfg);
+    const lazy = lazyCheckpoint(dir, bertArchitecture, cfg);
+    try {
+      expect([...lazy.weights.keys()]).toEqual([...loaded.keys()]);
+      for (const [name, t] of loaded) {
+        const l = lazy.weights.get(name)!;
+        expect(l.shape, name).toEqual(t.shape);
+        expect(l.dtype, name).toBe("F32");
+        expect(l.data, name).toEqual(t.data);
+      }
+      const [a, b] = [...lazy.weights.values()];
+      const first = a.data;
+      expect(a.data).toBe(first); // the last tensor read is kept: no second read
+      expect(b.data.length).toBeGreaterThan(0);
+      expect(a.data).not.toBe(first); // another tensor was read in between: read again
+      expect(a.data).toEqual(first);
+    } finally {
+      lazy.close();
+    }
   });
 });
 

@@ -25,6 +25,7 @@ interface BuildCliOptions {
   seed?: number;
   fused?: boolean;
   format: "onnx" | "hf";
+  weightDtype: "float32" | "float16";
   overwrite?: boolean;
 }
 
@@ -76,6 +77,7 @@ async function build(preset: string, opts: BuildCliOptions): Promise<void> {
         seed: opts.seed,
         fused: opts.fused,
         format: opts.format,
+        weightDtype: opts.weightDtype,
       }),
     {
       overwrite: opts.overwrite,

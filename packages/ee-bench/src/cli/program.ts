@@ -63,6 +63,14 @@ export function buildProgram(): Command {
     )
     .option("--seed <n>", "seed for synthetic weights (reproducible)", intInRange("--seed", 0))
     .option("--fused", "use ONNX Runtime's fused contrib ops where they help")
+    .addOption(
+      new Option(
+        "--weight-dtype <dtype>",
+        "ONNX format, Llama: store the matrices as float16 (half the memory, cast to float32 where read; lossy — measure fidelity; run with the engine option graphOptimizationLevel=disabled, or onnxruntime widens them back at load)",
+      )
+        .choices(["float32", "float16"])
+        .default("float32"),
+    )
     .option("--overwrite", "replace an existing output folder (atomically; refused without this flag)")
     .action(commandTable.build);
 

@@ -8,15 +8,30 @@
  *   encrypt DIR OUT KEY   `encryptModelFolder(DIR, OUT, { format: "hf", scheme })` as `ee encrypt
  *                         --format hf` runs it; prints wall time and the process's peak RSS.
  *
+ *   decode  DIR OUT       one decode step at the 8B shapes through onnxruntime: DIR (an HF checkpoint, plain
+ *                         or encrypted) built into the ONNX folder OUT with float16 matrices (float32 does not
+ *                         fit: 8.03 G weights × 4 B = 32.1 GB > 24 GiB; float16 is 16.1 GB), opened by the
+ *                         onnxruntime engine with graph optimisation off (else the casts to float32 are folded
+ *                         back into 32 GB of weights at load) and without its memory arena (else every cast
+ *                         stays resident), one prompt of 16 tokens, 2 new tokens: prints
+ *                         build and load time, prefill (time to first token) and the decode step, peak RSS;
+ *                         the first step's logits go to OUT.first-step.f32. With KEY (an encrypted DIR) the
+ *                         folder runs behind the EE client, so ids and logits are decrypted (plain order).
+ *
  * Usage: node dist/bench/hf-8b.bench.js write /work/scratch/l8b
- *        /usr/bin/time -v node dist/bench/hf-8b.bench.js encrypt /work/scratch/l8b /work/scratch/l8b-enc /work/scratch/l8b.key [full|vocab]
- * Delete both folders afterwards (≈ 32 GB together).
+ *        /usr/bin/time -v node dist/bench/hf-8b.bench.js encrypt /work/scratch/l8b /work/scratch/l8b-enc /work/scratch/l8b.key [full|full-kron|vocab]
+ *        /usr/bin/time -v node dist/bench/hf-8b.bench.js decode /work/scratch/l8b /work/scratch/l8b-onnx
+ *        /usr/bin/time -v node dist/bench/hf-8b.bench.js decode /work/scratch/l8b-enc /work/scratch/l8b-enc-onnx /work/scratch/l8b.key
+ * Delete the folders afterwards (≈ 16 GB each).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { numElements } from "ee-core";
+import { buildModel } from "../build-model.js";
 import { CheckpointWriter } from "../checkpoint/writer.js";
+import { EncryptedEngine } from "../client/engine.js";
 import { encryptModelFolder } from "../encrypt/folder.js";
+import { getEngine } from "../engines/registry.js";
 import { llamaArchitecture } from "../llama/architecture.js";
 import { type LlamaConfig, parseLlamaConfig } from "../llama/config.js";
 import { getPreset } from "../presets.js";
@@ -87,10 +102,55 @@ async function encrypt(dir: string, out: string, keyPath: string, scheme: string
     },
   });
   const sec = (performance.now() - t0) / 1000;
-  const maxRssGiB = (process.resourceUsage().maxRSS * 1024) / 2 ** 30;
   process.stdout.write(
-    `encrypted ${enc.dir} (scheme ${scheme}, format hf): ${sec.toFixed(0)} s wall (${(sec / 60).toFixed(1)} min), peak RSS ${maxRssGiB.toFixed(2)} GiB\n`,
+    `encrypted ${enc.dir} (scheme ${scheme}, format hf): ${sec.toFixed(0)} s wall (${(sec / 60).toFixed(1)} min), peak RSS ${peakRssGiB().toFixed(2)} GiB\n`,
   );
+}
+
+function peakRssGiB(): number {
+  return (process.resourceUsage().maxRSS * 1024) / 2 ** 30;
+}
+
+async function decode(dir: string, out: string, keyPath?: string): Promise<void> {
+  const t0 = performance.now();
+  await buildModel({
+    weightsDir: dir,
+    outDir: out,
+    tokenizer: null,
+    saveWeights: false,
+    weightDtype: "float16",
+  });
+  const buildSec = (performance.now() - t0) / 1000;
+  process.stdout.write(
+    `built ${out} (float16 matrices) in ${buildSec.toFixed(0)} s, peak RSS ${peakRssGiB().toFixed(2)} GiB\n`,
+  );
+  const t1 = performance.now();
+  // no constant folding (it would widen the float16 matrices back to 32 GB) and no arena (it would keep
+  // every layer's float32 cast resident)
+  const engineOpts = { extra: { graphOptimizationLevel: "disabled", memArena: false } };
+  const factory = getEngine("onnxruntime");
+  // an encrypted folder runs behind the EE client: plain ids in, decrypted ids and logits out
+  const engine = keyPath
+    ? await EncryptedEngine.open(factory, out, keyPath, engineOpts)
+    : await factory.open(out, engineOpts);
+  const loadSec = (performance.now() - t1) / 1000;
+  process.stdout.write(
+    `opened in ${loadSec.toFixed(0)} s (${engine.info.label}), RSS now ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GiB\n`,
+  );
+  try {
+    const prompt = Array.from({ length: 16 }, (_, i) => 1000 + 37 * i);
+    for (let run = 0; run < 2; run++) {
+      const r = await engine.generate([prompt], { maxNewTokens: 2 });
+      const first = r.sequences[0].firstStep;
+      if (run === 0 && first.kind === "logits") writeFileSync(`${out}.first-step.f32`, first.logits);
+      process.stdout.write(
+        `run ${run + 1}: prefill of 16 tokens (time to first token) ${(r.timeToFirstTokenMs / 1000).toFixed(2)} s, one decode step ${(r.perTokenMs[0] / 1000).toFixed(2)} s, tokens ${r.sequences[0].tokenIds.join(" ")}\n`,
+      );
+    }
+  } finally {
+    await engine.close();
+  }
+  process.stdout.write(`peak RSS ${peakRssGiB().toFixed(2)} GiB\n`);
 }
 
 async function main(): Promise<void> {
@@ -98,7 +158,8 @@ async function main(): Promise<void> {
   if (cmd === "write" && args.length === 1) return writeCheckpoint(args[0]);
   if (cmd === "encrypt" && (args.length === 3 || args.length === 4))
     return encrypt(args[0], args[1], args[2], args[3] ?? "full");
-  throw new Error("usage: hf-8b.bench.js write DIR | encrypt DIR OUT KEY [full|vocab]");
+  if (cmd === "decode" && (args.length === 2 || args.length === 3)) return decode(args[0], args[1], args[2]);
+  throw new Error("usage: hf-8b.bench.js write DIR | encrypt DIR OUT KEY [scheme] | decode DIR OUT [KEY]");
 }
 
 main().catch((e) => {

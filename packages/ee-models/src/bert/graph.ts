@@ -232,6 +232,10 @@ export async function buildEncoderOnnx(
   outDir: string,
   opts: BuildOptions,
 ): Promise<BuildResult> {
+  if ((opts.weightDtype ?? "float32") !== "float32")
+    throw new Error(
+      `${variant.hfClass} buildOnnx: weightDtype ${opts.weightDtype} is implemented for Llama only; build with float32`,
+    );
   const g = new GraphBuilder(`${variant.hfClass}${opts.fused ? "_fused" : ""}`);
   buildEncoderGraph(g, variant, cfg, weights, opts);
   const saved = g.save(outDir, { externalDataThresholdBytes: opts.externalDataThresholdBytes });

@@ -4,7 +4,7 @@
  * `vocab`: embedding rows and LM-head rows (HF layout; columns of W_lm) move by π.
  * `full` adds:
  * - RMSNorm gains g folded into their readers (`W ← diag(g) W`), gains set to 1;
- * - residual basis Q (Haar): writers `E ← E Q`, `W_o ← W_o Q`, `W_down ← W_down Q`; readers
+ * - residual basis Q (Haar, or A ⊗ B under `full-kron`: `residual-basis.ts`): writers `E ← E Q`, `W_o ← W_o Q`, `W_down ← W_down Q`; readers
  *   `W ← Qᵀ W` for q, k, v, gate, up and the LM head (emitted untied: `tie_word_embeddings: false`);
  * - per KV head g and RoPE pair j (dims j, j + d_h/2): query side `s_j R_j`, key side `R_j / s_j`
  *   (`R_j` a 2×2 rotation, which commutes with RoPE's rotation; `s_j > 0`), shared by g's query heads;
@@ -13,27 +13,24 @@
  *   `W_o,h ← B_g^{-1} W_o,h`, so the KV cache lives in the secret basis;
  * - FFN neurons permuted by φ (gate, up, down alike); up's outputs scaled by c ≠ 0, undone in down.
  *
- * Residual products (d × d against every reader/writer, V × d for the embedding and LM head) run in
- * ONNX Runtime (`matmul.ts`). Tensors are encrypted one at a time in checkpoint order, layer by layer;
+ * Residual products (Q against every reader/writer, the embedding and the LM head) run in the default
+ * engine's runtime (`residual-basis.ts`, `matmul.ts`). Tensors are encrypted one at a time in checkpoint order, layer by layer;
  * with `consumeInput` each plain tensor is dropped once used.
  */
 import {
   type EEKey,
-  haarOrthogonal,
   type Permutation,
   type RandomSource,
   randomPermutation,
   rotation2x2,
   type StateDict,
   type Tensor,
-  toFloat32,
-  transpose,
 } from "ee-core";
 import type { LlamaConfig } from "../llama/config.js";
 import { LLAMA_EMBED, LLAMA_FINAL_NORM, LLAMA_LM_HEAD } from "../llama/weights.js";
 import { addFloatComponent, addInvertibleBlocks, addPermutation, newKey } from "./key-build.js";
 import { hasComponent, keyFloats, keyInvertibleBlocks, keyPermutation } from "./key-parts.js";
-import { matmul } from "./matmul.js";
+import { addResidualBasis, RESIDUAL_KEY, type ResidualBasis, residualBasis } from "./residual-basis.js";
 import { type ApplyRulesOptions, applyRules, type TensorRule } from "./rules.js";
 import type { Scheme } from "./schemes.js";
 import {
@@ -51,8 +48,8 @@ import { drawVocabPermutation, encryptSpecialIds, VOCAB_PERM } from "./vocab.js"
 
 /** Key component names of the Llama `full` scheme. */
 export const LLAMA_KEY = {
-  /** Residual-stream rotation Q `[d, d]` (orthogonal). */
-  residual: "hidden.Q",
+  /** Residual-stream rotation Q `[d, d]` (orthogonal); a Kronecker basis holds its factors instead (`RESIDUAL_KEY`). */
+  residual: RESIDUAL_KEY.dense,
   /** KV-head permutation κ of layer i `[G]`. */
   kvPerm: (i: number) => `layers.${i}.heads.kv_perm`,
   /** In-group query-head permutations ρ_g of layer i `[G, H/G]` (row g for plain KV head g). */
@@ -91,13 +88,7 @@ export function makeLlamaKey(cfg: LlamaConfig, scheme: Scheme, rng: RandomSource
   const r = cfg.numHeads / G;
   const dh = cfg.headDim;
   const half = dh / 2;
-  addFloatComponent(
-    key,
-    LLAMA_KEY.residual,
-    "orthogonal",
-    [d, d],
-    haarOrthogonal(d, rng.derive(LLAMA_KEY.residual)),
-  );
+  addResidualBasis(key, scheme.residualBasis, d, rng);
   for (let i = 0; i < cfg.numLayers; i++) {
     addPermutation(key, LLAMA_KEY.kvPerm(i), randomPermutation(G, rng.derive(LLAMA_KEY.kvPerm(i))));
     const qRng = rng.derive(LLAMA_KEY.qPerm(i));
@@ -228,40 +219,28 @@ export async function applyLlamaKey(
       throw new Error(`encrypt (${opts.label}): RMSNorm gain '${name}' is missing from the weights`);
     return g;
   };
-  const Q = full ? keyFloats(key, LLAMA_KEY.residual, "orthogonal", [d, d]) : null;
-  const qT32 = Q ? toFloat32(transpose(Q, d, d)) : null; // [d, d]
-  // diag(g)·Q per RMSNorm gain (d × d), so folding a gain costs no copy of the big weight
-  const gainQ = new Map<string, Float32Array>();
-  const foldedQ = (gainName: string): Float32Array => {
-    let m = gainQ.get(gainName);
-    if (m === undefined) {
-      const g = gain(gainName);
-      const Qm = Q as Float64Array;
-      m = new Float32Array(d * d);
-      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) m[i * d + j] = g[i] * Qm[i * d + j];
-      gainQ.clear(); // gains are read layer by layer: keep one or two
-      gainQ.set(gainName, m);
-    }
-    return m;
+  const basis = full ? residualBasis(key, d) : null;
+  const Q = (): ResidualBasis => {
+    if (basis === null)
+      throw new Error(`encrypt (${opts.label}): only hidden schemes use the residual basis`);
+    return basis;
   };
 
-  /** Reader `[out, d]`: `W ← Qᵀ diag(g) W`, i.e. HF `weight · (diag(g) Q)`; a new array the rules own. */
-  const reader = async (t: Tensor, gainName: string, n: string): Promise<Tensor> => {
+  const consumed = opts.consumeInput === true;
+  /**
+   * Reader `[out, d]`: `W ← Qᵀ diag(g) W`, i.e. HF `weight · (diag(g) Q)`; a new array the rules own.
+   * A consumed input's array may serve as scratch (`mayOverwrite`) unless another rule still reads it.
+   */
+  const reader = async (t: Tensor, gainName: string, n: string, mayOverwrite = consumed): Promise<Tensor> => {
     const rows = t.shape[0];
-    return {
-      dtype: "F32",
-      shape: [rows, d],
-      data: await matmul(f32Data(t, n), foldedQ(gainName), rows, d, d),
-    };
+    const data = await Q().rightScaled(f32Data(t, n), rows, gainName, gain(gainName), mayOverwrite);
+    return { dtype: "F32", shape: [rows, d], data };
   };
   /** Writer `[d, in]`: `W ← W Q`, i.e. HF `Qᵀ · weight`. */
   const writer = async (t: Tensor, n: string): Promise<Tensor> => {
     const cols = t.shape[1];
-    return {
-      dtype: "F32",
-      shape: [d, cols],
-      data: await matmul(qT32 as Float32Array, f32Data(t, n), d, d, cols),
-    };
+    const data = await Q().leftTransposed(f32Data(t, n), cols);
+    return { dtype: "F32", shape: [d, cols], data };
   };
   /** Rows by π: in place on arrays the rules own (or the consumed input), else a copy. */
   const byVocab = (t: Tensor, n: string, owned: boolean) =>
@@ -277,7 +256,6 @@ export async function applyLlamaKey(
     return s;
   };
   const L = (i: number, part: string) => `model.layers.${i}.${part}`;
-  const consumed = opts.consumeInput === true;
   let tiedHead: Tensor | null = null;
 
   const rules: TensorRule[] = [
@@ -287,8 +265,8 @@ export async function applyLlamaKey(
       transform: async (t, _m, n) => {
         if (!full) return byVocab(t, n, consumed);
         if (cfg.tieWordEmbeddings)
-          tiedHead = byVocab(await reader(t, LLAMA_FINAL_NORM, n), LLAMA_LM_HEAD, true);
-        const eq = await matmul(f32Data(t, n), toFloat32(Q as Float64Array), V, d, d); // [V, d]
+          tiedHead = byVocab(await reader(t, LLAMA_FINAL_NORM, n, false), LLAMA_LM_HEAD, true); // E is read again below
+        const eq = await Q().right(f32Data(t, n), V); // [V, d]
         return byVocab({ dtype: "F32", shape: [V, d], data: eq }, n, true);
       },
     },

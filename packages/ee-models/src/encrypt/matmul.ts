@@ -3,7 +3,7 @@
  * its one-node MatMul (`matmulF32`, float32); small ones in a float64-accumulating loop (exact
  * enough, no session).
  */
-import { matmulF32 } from "../engines/builtin.js";
+import { blockLeftMatmulF32, matmulF32 } from "../engines/builtin.js";
 
 /** Where a product runs: `auto` picks by size (`ort` above `ORT_MIN_MACS` multiply-adds). */
 export type MatmulPath = "auto" | "ort" | "js";
@@ -35,6 +35,32 @@ export async function matmul(
       for (let j = 0; j < n; j++) acc[j] += aip * b[row + j];
     }
     c.set(acc, i * n);
+  }
+  return c;
+}
+
+/**
+ * `C[i] = L X[i]` for row-major float32 `L [p, p]` and a batch `X [batch, p, n]`; returns
+ * `C [batch, p, n]`. Same paths as `matmul` (by the product's multiply-adds).
+ */
+export async function leftMultiplyBlocks(
+  l: Float32Array,
+  x: Float32Array,
+  batch: number,
+  p: number,
+  n: number,
+  path: MatmulPath = "auto",
+): Promise<Float32Array> {
+  if (l.length !== p * p)
+    throw new Error(`encrypt leftMultiplyBlocks: L has ${l.length} elements, expected ${p}·${p}`);
+  if (x.length !== batch * p * n)
+    throw new Error(`encrypt leftMultiplyBlocks: X has ${x.length} elements, expected ${batch}·${p}·${n}`);
+  const useOrt = path === "ort" || (path === "auto" && batch * p * p * n >= ORT_MIN_MACS);
+  if (useOrt) return blockLeftMatmulF32(l, x, batch, p, n);
+  const c = new Float32Array(batch * p * n);
+  for (let i = 0; i < batch; i++) {
+    const off = i * p * n;
+    c.set(await matmul(l, x.subarray(off, off + p * n), p, p, n, "js"), off);
   }
   return c;
 }

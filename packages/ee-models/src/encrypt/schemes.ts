@@ -5,7 +5,22 @@
  */
 
 /** Registered scheme names. */
-export type SchemeName = "vocab" | "full" | "control" | "noise-2" | "noise-10" | "noise-30" | "homophonic";
+export type SchemeName =
+  | "vocab"
+  | "full"
+  | "full-kron"
+  | "control"
+  | "noise-2"
+  | "noise-10"
+  | "noise-30"
+  | "homophonic";
+
+/**
+ * Form of the Llama residual basis Q (`residual-basis.ts`): `haar` a dense Haar-random d × d matrix,
+ * `kronecker` A ⊗ B of two Haar-random factors of about √d (exact too; ≈ √d / 2 × fewer multiply-adds
+ * to encrypt). BERT/RoBERTa's hidden basis is a permutation (LayerNorm allows no rotation): unaffected.
+ */
+export type ResidualBasisKind = "haar" | "kronecker";
 
 /** What a scheme transforms. */
 export interface Scheme {
@@ -39,6 +54,8 @@ export interface Scheme {
    * V' = V + extra rows. Exact. The counts k_t are in the key.
    */
   homophonic: boolean;
+  /** Form of the Llama residual basis when `hidden` (ignored otherwise). */
+  residualBasis: ResidualBasisKind;
 }
 
 /** `full` plus AloePri-style Gaussian noise of `rel · rms(row)` on every embedding / LM-head row (NOT exact). */
@@ -52,6 +69,7 @@ function noiseScheme(name: SchemeName, rel: number): Scheme {
     identity: false,
     rowNoise: rel,
     homophonic: false,
+    residualBasis: "haar",
   };
 }
 
@@ -66,6 +84,7 @@ export const SCHEMES: Readonly<Record<SchemeName, Scheme>> = {
     identity: false,
     rowNoise: 0,
     homophonic: false,
+    residualBasis: "haar",
   },
   full: {
     name: "full",
@@ -76,6 +95,19 @@ export const SCHEMES: Readonly<Record<SchemeName, Scheme>> = {
     identity: false,
     rowNoise: 0,
     homophonic: false,
+    residualBasis: "haar",
+  },
+  "full-kron": {
+    name: "full-kron",
+    description:
+      "full with a Kronecker-structured Llama residual basis Q = A ⊗ B (exact; ≈ √d / 2 × fewer multiply-adds to encrypt; encoders as full)",
+    vocab: true,
+    hidden: true,
+    exact: true,
+    identity: false,
+    rowNoise: 0,
+    homophonic: false,
+    residualBasis: "kronecker",
   },
   control: {
     name: "control",
@@ -86,6 +118,7 @@ export const SCHEMES: Readonly<Record<SchemeName, Scheme>> = {
     identity: true,
     rowNoise: 0,
     homophonic: false,
+    residualBasis: "haar",
   },
   "noise-2": noiseScheme("noise-2", 0.02),
   "noise-10": noiseScheme("noise-10", 0.1),
@@ -100,6 +133,7 @@ export const SCHEMES: Readonly<Record<SchemeName, Scheme>> = {
     identity: false,
     rowNoise: 0,
     homophonic: true,
+    residualBasis: "haar",
   },
 };
 

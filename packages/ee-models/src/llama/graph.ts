@@ -76,7 +76,7 @@ export function llamaGraph(cfg: LlamaConfig, weights: StateDict, opts: LlamaBuil
   const rep = H / G;
   const dh = cfg.headDim;
   const V = cfg.vocabSize;
-  const g = new GraphBuilder("llama_causal_lm");
+  const g = new GraphBuilder("llama_causal_lm", { weightDtype: opts.weightDtype });
 
   // ---- inputs ----
   const ids = g.input(LLAMA_IO.inputIds, "int64", ["batch_size", "sequence_length"]);
@@ -116,7 +116,8 @@ export function llamaGraph(cfg: LlamaConfig, weights: StateDict, opts: LlamaBuil
   const shapeBT = (...tail: number[]) => g.op("Concat", [btShape, g.constI64(tail)], { axis: 0 });
   const qShape = shapeBT(H, dh); // (B, T, H, d_h)
   const kvShape = shapeBT(G, dh); // (B, T, G, d_h)
-  let x = g.gather(g.weight(LLAMA_EMBED, weights.get(LLAMA_EMBED)), g.reshape(ids, [-1]), 0); // [N, d]
+  const embed = g.weight(LLAMA_EMBED, weights.get(LLAMA_EMBED)); // [V, d]
+  let x = g.gather(embed, g.reshape(ids, [-1]), 0); // [N, d]
 
   /** `a Wᵀ` with W stored as the HF `[out, in]` tensor. */
   const lin = (a: string, name: string) =>
@@ -163,7 +164,7 @@ export function llamaGraph(cfg: LlamaConfig, weights: StateDict, opts: LlamaBuil
     x = g.reshape(last, [-1, d]); // [B, d]
   }
   const xf = rmsNorm(g, x, g.weight(LLAMA_FINAL_NORM, weights.get(LLAMA_FINAL_NORM)), cfg.rmsNormEps); // [N or B, d]
-  const head = cfg.tieWordEmbeddings ? LLAMA_EMBED : g.weight(LLAMA_LM_HEAD, weights.get(LLAMA_LM_HEAD));
+  const head = cfg.tieWordEmbeddings ? embed : g.weight(LLAMA_LM_HEAD, weights.get(LLAMA_LM_HEAD));
   const logits2d = g.op("Gemm", [xf, head], { transB: 1 }); // [N or B, V]
   const logitsShape = opts.lastTokenLogitsOnly
     ? g.op("Concat", [batchOnly, g.constI64([1, V])], { axis: 0 })

@@ -9,7 +9,7 @@
  *
  * Opset 17 for the default domain; `com.microsoft` version 1 is imported only when a node uses it.
  */
-import type { Tensor } from "ee-core";
+import { float32ToHalf, type Tensor } from "ee-core";
 import { type Onnx, onnx } from "./proto.js";
 import { type SaveOptions, type SaveResult, saveGraph } from "./writer.js";
 
@@ -81,6 +81,15 @@ export interface WeightOptions {
   as?: string;
 }
 
+/**
+ * How `GraphBuilder.weight` stores matrices (2-D weights): `float32`, or `float16` — half the bytes on
+ * disk and in a session, each matrix cast to float32 where it is read (a Cast node), so compute stays
+ * float32 and only the rounding of the weights to half precision is lost. 1-D weights (norm gains,
+ * biases) stay float32. A session that constant-folds the casts (onnxruntime above
+ * `graphOptimizationLevel: "disabled"`) widens the weights back to float32 when it loads.
+ */
+export type WeightDtype = "float32" | "float16";
+
 /** Product of dimensions. */
 function numel(dims: readonly number[]): number {
   let n = 1;
@@ -123,9 +132,12 @@ export class GraphBuilder {
   private readonly initNames = new Set<string>();
   private readonly domains = new Set<string>();
   private counter = 0;
+  /** Storage of 2-D weights (see `WeightDtype`). */
+  readonly weightDtype: WeightDtype;
 
-  constructor(name: string) {
+  constructor(name: string, opts: { weightDtype?: WeightDtype } = {}) {
     this.name = name;
+    this.weightDtype = opts.weightDtype ?? "float32";
   }
 
   // ---- names, inputs, outputs ------------------------------------------------------------------
@@ -190,11 +202,23 @@ export class GraphBuilder {
   weight(name: string, t: Tensor | undefined, opts: WeightOptions = {}): string {
     if (!t) throw new Error(`weights: missing tensor ${name}`);
     const outName = opts.as ?? name;
-    if (!opts.transpose) return this.lazyInitializer(outName, "float32", t.shape, () => asF32(t, name));
-    if (t.shape.length !== 2)
+    if (opts.transpose && t.shape.length !== 2)
       throw new Error(`weight ${name}: transpose needs a 2-D tensor, got [${t.shape.join(", ")}]`);
     const [r, c] = t.shape;
-    return this.lazyInitializer(outName, "float32", [c, r], () => transpose2d(asF32(t, name), r, c));
+    const dims = opts.transpose ? [c, r] : t.shape;
+    const data = () => (opts.transpose ? transpose2d(asF32(t, name), r, c) : asF32(t, name));
+    if (this.weightDtype === "float32" || t.shape.length !== 2)
+      return this.lazyInitializer(outName, "float32", dims, data);
+    const half = () => {
+      const f = data();
+      const h = new Uint16Array(f.length);
+      float32ToHalf(f, h);
+      for (let i = 0; i < h.length; i++)
+        if ((h[i] & 0x7c00) === 0x7c00 && Number.isFinite(f[i]))
+          throw new Error(`weight ${name}: value ${f[i]} at element ${i} overflows float16 (|x| > 65504)`);
+      return h;
+    };
+    return this.cast(this.lazyInitializer(outName, "float16", dims, half), "float32");
   }
 
   /** A small int64 constant (an initializer always kept inside model.onnx); returns its name. */

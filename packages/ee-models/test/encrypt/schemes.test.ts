@@ -19,6 +19,7 @@ describe("registries", () => {
     expect(schemeNames()).toEqual([
       "vocab",
       "full",
+      "full-kron",
       "control",
       "noise-2",
       "noise-10",
@@ -29,7 +30,7 @@ describe("registries", () => {
     expect(getScheme("vocab").hidden).toBe(false);
     expect(getScheme("full").hidden).toBe(true);
     expect(() => getScheme("noise")).toThrow(
-      /unknown encryption scheme 'noise'; known: vocab, full, control, noise-2, noise-10, noise-30, homophonic/,
+      /unknown encryption scheme 'noise'; known: vocab, full, full-kron, control, noise-2, noise-10, noise-30, homophonic/,
     );
   });
 

@@ -1,4 +1,4 @@
-import { createRandom } from "ee-core";
+import { createRandom, float32ToHalf, halfToFloat32 } from "ee-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createSession,
@@ -176,6 +176,61 @@ describe("llama ONNX graph options", () => {
       ga.initializers.map((t) => [t.name, t.dims]),
     );
     expect(ga.initializers.some((t) => t.name === "lm_head.weight")).toBe(true);
+  });
+
+  it("weightDtype float16 stores matrices in half precision: same logits as float32 weights rounded to half", async () => {
+    const cfg = tinyConfig({ tie_word_embeddings: false });
+    const weights = tinyWeights(cfg, 4);
+    const graph = llamaGraph(cfg, weights, { fused: false, weightDtype: "float16" });
+    for (const t of graph.initializers)
+      if (weights.has(t.name)) expect(t.elem, t.name).toBe(t.dims.length === 2 ? "float16" : "float32");
+    // the float32 twin: every matrix rounded to half and widened back
+    const rounded = new Map(
+      [...weights].map(([n, t]) => {
+        if (t.shape.length !== 2) return [n, t];
+        const h = new Uint16Array(t.data.length);
+        float32ToHalf(t.data as Float32Array, h);
+        const f = new Float32Array(h.length);
+        halfToFloat32(h, f);
+        return [n, { ...t, data: f }];
+      }),
+    );
+    const half = await buildTiny(cfg, weights, { weightDtype: "float16" });
+    const twin = await buildTiny(cfg, rounded);
+    const plain = await buildTiny(cfg, weights);
+    expect(half.result.externalDataSizeBytes + half.result.onnxSizeBytes).toBeLessThan(
+      0.6 * (plain.result.externalDataSizeBytes + plain.result.onnxSizeBytes),
+    );
+    const sessions = await Promise.all([
+      createSession(half.result.onnxPath, { graphOptimizationLevel: "disabled" }),
+      createSession(half.result.onnxPath), // "all": the casts are folded at load, same values
+      createSession(twin.result.onnxPath),
+      createSession(plain.result.onnxPath),
+    ]);
+    try {
+      const ids = [randomIds(7, 5, cfg.vocabSize)];
+      const mask = [ids[0].map(() => 1)];
+      const [h0, h1, tw, pl] = await Promise.all(
+        sessions.map(async (s) => outputF32(await s.run(feeds(cfg, ids, mask, null)), LLAMA_IO.logits)),
+      );
+      expect(maxAbsDiff(h0, tw)).toBeLessThan(1e-4);
+      expect(maxAbsDiff(h1, tw)).toBeLessThan(1e-4);
+      const lossy = maxAbsDiff(h0, pl);
+      expect(lossy).toBeGreaterThan(1e-6); // the rounding is real
+      expect(lossy).toBeLessThan(0.05);
+    } finally {
+      for (const s of sessions) await s.release();
+      for (const b of [half, twin, plain]) b.cleanup();
+    }
+  });
+
+  it("weightDtype float16 refuses a weight that overflows half precision, naming it", async () => {
+    const cfg = tinyConfig();
+    const weights = tinyWeights(cfg, 3);
+    (weights.get("model.layers.0.mlp.up_proj.weight")?.data as Float32Array)[17] = 1e6;
+    await expect(buildTiny(cfg, weights, { weightDtype: "float16" })).rejects.toThrow(
+      /weight model\.layers\.0\.mlp\.up_proj\.weight: value 1000000 at element 17 overflows float16/,
+    );
   });
 
   it("rejects fused: true with a reason instead of silently building the plain graph", () => {

@@ -1,7 +1,9 @@
 /**
  * The onnxruntime engine's registry row: availability per device and `open` with `EngineOptions`
- * mapped onto onnxruntime session options. Engine-specific `extra` keys: `interOpThreads` (threads)
- * and `graphOptimizationLevel` (`disabled` | `basic` | `extended` | `all`).
+ * mapped onto onnxruntime session options. Engine-specific `extra` keys: `interOpThreads` (threads),
+ * `graphOptimizationLevel` (`disabled` | `basic` | `extended` | `all`) and `memArena` (boolean: false
+ * frees each intermediate buffer instead of keeping it in onnxruntime's arena — for models whose
+ * float16 matrices are cast to float32 on the fly, where an arena would keep every cast resident).
  */
 import type { EngineFactory, EngineInfo, EngineOptions } from "../engine.js";
 import { OnnxruntimeEngine } from "./engine.js";
@@ -25,9 +27,10 @@ export function sessionOptionsOf(opts: EngineOptions): SessionOptions {
     if (k === "interOpThreads" && Number.isInteger(v) && (v as number) >= 1) s.interOpThreads = v as number;
     else if (k === "graphOptimizationLevel" && OPT_LEVELS.includes(v as (typeof OPT_LEVELS)[number]))
       s.graphOptimizationLevel = v as (typeof OPT_LEVELS)[number];
+    else if (k === "memArena" && typeof v === "boolean") s.memArena = v;
     else
       throw new Error(
-        `engine onnxruntime: bad option extra.${k} = ${JSON.stringify(v)} (known: interOpThreads >= 1, graphOptimizationLevel ${OPT_LEVELS.join("|")})`,
+        `engine onnxruntime: bad option extra.${k} = ${JSON.stringify(v)} (known: interOpThreads >= 1, graphOptimizationLevel ${OPT_LEVELS.join("|")}, memArena true|false)`,
       );
   }
   return s;

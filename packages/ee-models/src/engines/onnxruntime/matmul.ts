@@ -1,5 +1,5 @@
 /**
- * `matmulF32`: a one-node onnxruntime MatMul graph for the large dense products of offline encryption
+ * `matmulF32` and `blockLeftMatmulF32`: one-node onnxruntime MatMul graphs for the large dense products of offline encryption
  * (the encrypters call it through `encrypt/matmul.ts`, never onnxruntime itself).
  */
 import { GraphBuilder } from "../../onnx/builder.js";
@@ -9,7 +9,9 @@ import { createSession, type OrtSession, outputF32, tensorF32 } from "./runtime.
 /** One cached MatMul session per (k, n); rows are a symbolic dimension. */
 const matmulSessions = new Map<string, Promise<OrtSession>>();
 /** Largest A/C chunk per call (bytes), so huge `m` does not need one giant buffer in ORT. */
-const MATMUL_CHUNK_BYTES = 256 << 20;
+const MATMUL_CHUNK_BYTES = 64 << 20;
+/** Sessions free each call's buffers (no arena): outputs of many shapes would otherwise stay resident. */
+const PRODUCT_SESSION = { memArena: false } as const;
 
 function matmulModel(k: number, n: number): Uint8Array {
   const g = new GraphBuilder(`matmul_${k}x${n}`);
@@ -21,7 +23,7 @@ function matmulModel(k: number, n: number): Uint8Array {
 
 /** Options of `matmulF32`. */
 export interface MatmulOptions {
-  /** Largest A or C row block per onnxruntime call (bytes); default 256 MiB. */
+  /** Largest A or C row block per onnxruntime call (bytes); default 64 MiB. */
   maxChunkBytes?: number;
 }
 
@@ -39,7 +41,7 @@ export async function matmulF32(
   const key = `${k}x${n}`;
   let sp = matmulSessions.get(key);
   if (!sp) {
-    sp = createSession(matmulModel(k, n));
+    sp = createSession(matmulModel(k, n), PRODUCT_SESSION);
     matmulSessions.set(key, sp);
   }
   const session = await sp;
@@ -54,9 +56,58 @@ export async function matmulF32(
   return c;
 }
 
+/** One cached batched MatMul session per (p, n): `C[i] = L X[i]`, the batch a symbolic dimension. */
+const blockSessions = new Map<string, Promise<OrtSession>>();
+
+function blockLeftModel(p: number, n: number): Uint8Array {
+  const g = new GraphBuilder(`block_left_${p}x${n}`);
+  const l = g.input("L", "float32", [p, p]);
+  const x = g.input("X", "float32", ["N", p, n]);
+  g.output(g.matmul(l, x), "C", "float32", ["N", p, n]); // MatMul broadcasts L over the batch
+  return onnx.ModelProto.encode(g.modelProto()).finish();
+}
+
+/**
+ * `C[i] = L X[i]` for row-major float32 `L [p, p]` and a batch `X [batch, p, n]`; returns
+ * `C [batch, p, n]`, computed by onnxruntime (the batch in chunks).
+ */
+export async function blockLeftMatmulF32(
+  l: Float32Array,
+  x: Float32Array,
+  batch: number,
+  p: number,
+  n: number,
+  opts: MatmulOptions = {},
+): Promise<Float32Array> {
+  if (l.length !== p * p)
+    throw new Error(`blockLeftMatmulF32: L has ${l.length} elements, expected p·p = ${p}·${p}`);
+  if (x.length !== batch * p * n)
+    throw new Error(
+      `blockLeftMatmulF32: X has ${x.length} elements, expected batch·p·n = ${batch}·${p}·${n}`,
+    );
+  const key = `${p}x${n}`;
+  let sp = blockSessions.get(key);
+  if (!sp) {
+    sp = createSession(blockLeftModel(p, n), PRODUCT_SESSION);
+    blockSessions.set(key, sp);
+  }
+  const session = await sp;
+  const c = new Float32Array(batch * p * n);
+  const per = p * n;
+  const step = Math.max(1, Math.floor((opts.maxChunkBytes ?? MATMUL_CHUNK_BYTES) / (4 * per)));
+  const lt = tensorF32(l, [p, p]);
+  for (let b0 = 0; b0 < batch; b0 += step) {
+    const b1 = Math.min(batch, b0 + step);
+    const out = await session.run({ L: lt, X: tensorF32(x.subarray(b0 * per, b1 * per), [b1 - b0, p, n]) });
+    c.set(outputF32(out, "C"), b0 * per);
+  }
+  return c;
+}
+
 /** Release the cached MatMul sessions. */
 export async function disposeMatmulSessions(): Promise<void> {
-  const all = [...matmulSessions.values()];
+  const all = [...matmulSessions.values(), ...blockSessions.values()];
   matmulSessions.clear();
+  blockSessions.clear();
   for (const s of all) await (await s).release();
 }

@@ -29,6 +29,11 @@ export interface SessionOptions {
    * from the running one (measured: −18 % A/A bias between two Llama sessions on 2 cores).
    */
   allowSpinning?: boolean;
+  /**
+   * Keep freed buffers in onnxruntime's CPU arena for reuse (flag); default true. Off for the offline
+   * products of encryption, whose large outputs of varying shapes would otherwise stay resident.
+   */
+  memArena?: boolean;
 }
 
 /** An onnxruntime inference session. */
@@ -91,6 +96,7 @@ export function ortOptions(device: EngineDevice, opts: SessionOptions): ort.Infe
     executionMode: "sequential",
   };
   if (opts.intraOpThreads !== undefined) o.intraOpNumThreads = opts.intraOpThreads;
+  if (opts.memArena !== undefined) o.enableCpuMemArena = opts.memArena;
   if (opts.allowSpinning !== undefined) {
     o.extra = { session: { intra_op: { allow_spinning: opts.allowSpinning ? "1" : "0" } } };
   }
