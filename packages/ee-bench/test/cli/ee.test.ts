@@ -47,6 +47,16 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+describe("ee build --weight-dtype float16", () => {
+  it("stores a Llama's matrices in half precision: about half the bytes", async () => {
+    const f32 = await ee("build", "llama-tiny", "--out", "l32", "--seed", "5");
+    const f16 = await ee("build", "llama-tiny", "--out", "l16", "--seed", "5", "--weight-dtype", "float16");
+    expect([f32.code, f16.code], f16.stderr).toEqual([0, 0]);
+    const size = (d: string) => statSync(join(dir, d, "onnx", "model.onnx")).size;
+    expect(size("l16")).toBeLessThan(0.6 * size("l32"));
+  });
+});
+
 describe("ee build / encrypt / infer", () => {
   it("writes the key with mode 0600 and no tokenizer into the encrypted folder", () => {
     expect(statSync(join(dir, "k.safetensors")).mode & 0o777).toBe(0o600);
@@ -111,6 +121,21 @@ describe("ee build / encrypt / infer", () => {
     const preset = await ee("build", "bert-huge", "--out", "x");
     expect(preset.code).toBe(1);
     expect(preset.stderr).toMatch(/preset "bert-huge"/);
+    const half = await ee("build", "bert-tiny", "--out", "x", "--weight-dtype", "float16");
+    expect(half.code).toBe(1);
+    expect(half.stderr).toMatch(/weightDtype float16 is implemented for Llama only/);
+    const halfHf = await ee(
+      "build",
+      "llama-tiny",
+      "--out",
+      "x",
+      "--format",
+      "hf",
+      "--weight-dtype",
+      "float16",
+    );
+    expect(halfHf.code).toBe(1);
+    expect(halfHf.stderr).toMatch(/applies to the ONNX format/);
     const seed = await ee("build", "bert-tiny", "--out", "x", "--seed", "one");
     expect(seed.code).not.toBe(0);
     expect(seed.stderr).toMatch(/--seed must be an integer/);

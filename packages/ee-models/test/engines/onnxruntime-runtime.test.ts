@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { sessionOptionsOf } from "../../src/engines/onnxruntime/factory.js";
 import { matmulF32 } from "../../src/engines/onnxruntime/matmul.js";
 import {
   createSession,
@@ -59,5 +60,14 @@ describe("onnxruntime backend", () => {
       session: { intra_op: { allow_spinning: "1" } },
     });
     expect(ortOptions("cpu", {}).extra).toBeUndefined();
+  });
+
+  it("memArena maps to enableCpuMemArena (engine extra key memArena), left alone by default", () => {
+    expect(ortOptions("cpu", { memArena: false }).enableCpuMemArena).toBe(false);
+    expect(ortOptions("cpu", {}).enableCpuMemArena).toBeUndefined();
+    expect(sessionOptionsOf({ extra: { memArena: false } }).memArena).toBe(false);
+    expect(() => sessionOptionsOf({ extra: { memArena: "no" } })).toThrow(
+      /bad option extra\.memArena = "no" .*memArena true\|false/,
+    );
   });
 });
