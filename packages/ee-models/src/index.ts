@@ -23,6 +23,7 @@ export type { EncryptedClassifyResult, EncryptedStepOutput } from "./client/engi
 export { EncryptedEngine } from "./client/engine.js";
 export type { EncryptedInference, InferEncryptedOptions } from "./client/infer.js";
 export { inferEncrypted } from "./client/infer.js";
+export { RekeyingEngine, type RekeyingMember } from "./client/rekeying.js";
 export type { ClientTokenizerOptions } from "./client/tokenizer.js";
 export { TransformersJsEncryptedModel } from "./client/transformers-js.js";
 export { findRepoRoot } from "./data-dir.js";

@@ -1,5 +1,5 @@
 /**
- * The server's one queue in front of the engine. An engine call is not re-entrant (an onnxruntime
+ * The server's one queue in front of the engine. An engine call is not re-entrant (an ORT
  * session holds one KV cache), so calls run one at a time; to serve many clients at once, waiting
  * prompts with the same decoding settings are batched into one call of up to `maxBatch` prompts (a
  * static-batch stand-in for vLLM's continuous batching). At most `maxQueue` prompts wait; more is a 429.

@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Engine, type EngineOptions, getEngine } from "ee-models";
+import { DEFAULT_ENGINE, type Engine, type EngineOptions, getEngine } from "ee-models";
 import { answerClassify, parseClassifyRequest } from "./classify.js";
 import { parseCompletionRequest } from "./completion-request.js";
 import { answerCompletion } from "./completions.js";
@@ -41,7 +41,7 @@ export interface ServeOptions {
 
 /** Options of `serveFolder`: where to listen, and which engine opens the folder. */
 export interface ServeFolderOptions extends ServeOptions {
-  /** Engine registry name; default `"onnxruntime"`. */
+  /** Engine registry name; default `DEFAULT_ENGINE` (ORT). */
   engine?: string;
   /** Options for the engine's `open`. */
   engineOptions?: EngineOptions;
@@ -251,7 +251,7 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 /** Check `folder` holds no key and no tokenizer, open it with the named engine, and serve it. */
 export async function serveFolder(folder: string, opts: ServeFolderOptions = {}): Promise<EEServer> {
   const dir = checkServableFolder(folder);
-  const engine = await getEngine(opts.engine ?? "onnxruntime").open(dir, opts.engineOptions);
+  const engine = await getEngine(opts.engine ?? DEFAULT_ENGINE).open(dir, opts.engineOptions);
   try {
     return await EEServer.start(dir, engine, opts, true);
   } catch (e) {

@@ -1,6 +1,6 @@
 /** The `ee` program definition: options and help text; actions live in commands.ts. */
 import { Command, InvalidArgumentError, Option } from "commander";
-import { LAUNCHERS, SCHEMES } from "ee-models";
+import { DEFAULT_ENGINE, LAUNCHERS, SCHEMES } from "ee-models";
 import { commandTable } from "./commands.js";
 
 /** Parse an integer option, naming the option in the error. */
@@ -66,7 +66,7 @@ export function buildProgram(): Command {
     .addOption(
       new Option(
         "--weight-dtype <dtype>",
-        "ONNX format, Llama: store the matrices as float16 (half the memory, cast to float32 where read; lossy — measure fidelity; run with the engine option graphOptimizationLevel=disabled, or onnxruntime widens them back at load)",
+        "ONNX format, Llama: store the matrices as float16 (half the memory, cast to float32 where read; lossy — measure fidelity; run with the engine option graphOptimizationLevel=disabled, or the runtime widens them back at load)",
       )
         .choices(["float32", "float16"])
         .default("float32"),
@@ -319,7 +319,7 @@ export function buildProgram(): Command {
       "the untrusted server: OpenAI-compatible HTTP (vLLM's completions API, token ids only) over a folder",
     )
     .argument("<model-folder>", "plain or encrypted model folder, with no key and no tokenizer in it")
-    .option("--engine <name>", "engine that opens the folder", "onnxruntime")
+    .option("--engine <name>", "engine that opens the folder", DEFAULT_ENGINE)
     .option("--host <host>", "interface to listen on", "127.0.0.1")
     .option("--port <n>", "TCP port (0 = any free port)", intOption("--port"), 8000)
     .option(

@@ -18,7 +18,7 @@ export interface EnvFingerprint {
   device: string;
   /** Engine intra-op threads asked for (`--threads`), "default" when not fixed (threads). */
   threads: number | "default";
-  /** onnxruntime intra-op threads every session used, "unrecorded" when env.json lacks it (threads). */
+  /** Intra-op threads every ORT session used, "unrecorded" when env.json lacks it (threads). */
   intraOpThreads: number | "unrecorded";
   /** Whether a full GC ran before every timed call (flag; false for runs that do not record it). */
   gcBeforeCalls: boolean;

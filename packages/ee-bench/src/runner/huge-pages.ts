@@ -1,7 +1,7 @@
 /**
  * Model memory on transparent huge pages (Linux, glibc).
  *
- * Measured on 2026-11-25 (2-core VM, llama-3.1-mini, two onnxruntime sessions of the SAME folder
+ * Measured on 2026-11-25 (2-core VM, llama-3.1-mini, two ORT sessions of the SAME folder
  * timed ABBA): without huge pages the session opened first ran 11–16 % slower than the one opened
  * second, in one process or two, pinned to either CPU — an A/A bias as large as the effects the suite
  * measures. The weights are hundreds of MB read once per token, so the cost is TLB misses, and it

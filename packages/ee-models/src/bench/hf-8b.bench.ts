@@ -8,10 +8,10 @@
  *   encrypt DIR OUT KEY   `encryptModelFolder(DIR, OUT, { format: "hf", scheme })` as `ee encrypt
  *                         --format hf` runs it; prints wall time and the process's peak RSS.
  *
- *   decode  DIR OUT       one decode step at the 8B shapes through onnxruntime: DIR (an HF checkpoint, plain
+ *   decode  DIR OUT       one decode step at the 8B shapes through ORT: DIR (an HF checkpoint, plain
  *                         or encrypted) built into the ONNX folder OUT with float16 matrices (float32 does not
  *                         fit: 8.03 G weights × 4 B = 32.1 GB > 24 GiB; float16 is 16.1 GB), opened by the
- *                         onnxruntime engine with graph optimisation off (else the casts to float32 are folded
+ *                         default engine (ORT) with graph optimisation off (else the casts to float32 are folded
  *                         back into 32 GB of weights at load) and without its memory arena (else every cast
  *                         stays resident), one prompt of 16 tokens, 2 new tokens: prints
  *                         build and load time, prefill (time to first token) and the decode step, peak RSS;
@@ -31,7 +31,7 @@ import { buildModel } from "../build-model.js";
 import { CheckpointWriter } from "../checkpoint/writer.js";
 import { EncryptedEngine } from "../client/engine.js";
 import { encryptModelFolder } from "../encrypt/folder.js";
-import { getEngine } from "../engines/registry.js";
+import { DEFAULT_ENGINE, getEngine } from "../engines/registry.js";
 import { llamaArchitecture } from "../llama/architecture.js";
 import { type LlamaConfig, parseLlamaConfig } from "../llama/config.js";
 import { getPreset } from "../presets.js";
@@ -128,7 +128,7 @@ async function decode(dir: string, out: string, keyPath?: string): Promise<void>
   // no constant folding (it would widen the float16 matrices back to 32 GB) and no arena (it would keep
   // every layer's float32 cast resident)
   const engineOpts = { extra: { graphOptimizationLevel: "disabled", memArena: false } };
-  const factory = getEngine("onnxruntime");
+  const factory = getEngine(DEFAULT_ENGINE);
   // an encrypted folder runs behind the EE client: plain ids in, decrypted ids and logits out
   const engine = keyPath
     ? await EncryptedEngine.open(factory, out, keyPath, engineOpts)

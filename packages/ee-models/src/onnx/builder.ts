@@ -85,7 +85,7 @@ export interface WeightOptions {
  * How `GraphBuilder.weight` stores matrices (2-D weights): `float32`, or `float16` — half the bytes on
  * disk and in a session, each matrix cast to float32 where it is read (a Cast node), so compute stays
  * float32 and only the rounding of the weights to half precision is lost. 1-D weights (norm gains,
- * biases) stay float32. A session that constant-folds the casts (onnxruntime above
+ * biases) stay float32. A session that constant-folds the casts (ORT above
  * `graphOptimizationLevel: "disabled"`) widens the weights back to float32 when it loads.
  */
 export type WeightDtype = "float32" | "float16";
