@@ -73,6 +73,19 @@ function noiseScheme(name: SchemeName, rel: number): Scheme {
   };
 }
 
+/** `full`: the paper's scheme; `full-kron` differs only in its residual basis. */
+const FULL: Scheme = {
+  name: "full",
+  description: "vocab + hidden basis + attention heads + FFN neurons (+ classifier head)",
+  vocab: true,
+  hidden: true,
+  exact: true,
+  identity: false,
+  rowNoise: 0,
+  homophonic: false,
+  residualBasis: "haar",
+};
+
 /** The registry: one row per scheme. */
 export const SCHEMES: Readonly<Record<SchemeName, Scheme>> = {
   vocab: {
@@ -86,27 +99,12 @@ export const SCHEMES: Readonly<Record<SchemeName, Scheme>> = {
     homophonic: false,
     residualBasis: "haar",
   },
-  full: {
-    name: "full",
-    description: "vocab + hidden basis + attention heads + FFN neurons (+ classifier head)",
-    vocab: true,
-    hidden: true,
-    exact: true,
-    identity: false,
-    rowNoise: 0,
-    homophonic: false,
-    residualBasis: "haar",
-  },
+  full: FULL,
   "full-kron": {
+    ...FULL,
     name: "full-kron",
     description:
       "full with a Kronecker-structured Llama residual basis Q = A ⊗ B (exact; ≈ √d / 2 × fewer multiply-adds to encrypt; encoders as full)",
-    vocab: true,
-    hidden: true,
-    exact: true,
-    identity: false,
-    rowNoise: 0,
-    homophonic: false,
     residualBasis: "kronecker",
   },
   control: {

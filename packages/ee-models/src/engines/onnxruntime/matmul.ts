@@ -6,8 +6,18 @@ import { GraphBuilder } from "../../onnx/builder.js";
 import { onnx } from "../../onnx/proto.js";
 import { createSession, type OrtSession, outputF32, tensorF32 } from "./runtime.js";
 
-/** One cached MatMul session per (k, n); rows are a symbolic dimension. */
-const matmulSessions = new Map<string, Promise<OrtSession>>();
+/** One cached session per product graph and shape (`matmul:k×n`, `block:p×n`); rows / batch are symbolic. */
+const productSessions = new Map<string, Promise<OrtSession>>();
+
+/** The cached session of `key`, created from `model()` on first use (no arena: see `PRODUCT_SESSION`). */
+function productSession(key: string, model: () => Uint8Array): Promise<OrtSession> {
+  let sp = productSessions.get(key);
+  if (!sp) {
+    sp = createSession(model(), PRODUCT_SESSION);
+    productSessions.set(key, sp);
+  }
+  return sp;
+}
 /** Largest A/C chunk per call (bytes), so huge `m` does not need one giant buffer in ORT. */
 const MATMUL_CHUNK_BYTES = 64 << 20;
 /** Sessions free each call's buffers (no arena): outputs of many shapes would otherwise stay resident. */
@@ -38,13 +48,7 @@ export async function matmulF32(
 ): Promise<Float32Array> {
   if (a.length !== m * k) throw new Error(`matmulF32: A has ${a.length} elements, expected m·k = ${m}·${k}`);
   if (b.length !== k * n) throw new Error(`matmulF32: B has ${b.length} elements, expected k·n = ${k}·${n}`);
-  const key = `${k}x${n}`;
-  let sp = matmulSessions.get(key);
-  if (!sp) {
-    sp = createSession(matmulModel(k, n), PRODUCT_SESSION);
-    matmulSessions.set(key, sp);
-  }
-  const session = await sp;
+  const session = await productSession(`matmul:${k}x${n}`, () => matmulModel(k, n));
   const c = new Float32Array(m * n);
   const rows = Math.max(1, Math.floor((opts.maxChunkBytes ?? MATMUL_CHUNK_BYTES) / (4 * Math.max(k, n))));
   const bt = tensorF32(b, [k, n]);
@@ -55,9 +59,6 @@ export async function matmulF32(
   }
   return c;
 }
-
-/** One cached batched MatMul session per (p, n): `C[i] = L X[i]`, the batch a symbolic dimension. */
-const blockSessions = new Map<string, Promise<OrtSession>>();
 
 function blockLeftModel(p: number, n: number): Uint8Array {
   const g = new GraphBuilder(`block_left_${p}x${n}`);
@@ -85,13 +86,7 @@ export async function blockLeftMatmulF32(
     throw new Error(
       `blockLeftMatmulF32: X has ${x.length} elements, expected batch·p·n = ${batch}·${p}·${n}`,
     );
-  const key = `${p}x${n}`;
-  let sp = blockSessions.get(key);
-  if (!sp) {
-    sp = createSession(blockLeftModel(p, n), PRODUCT_SESSION);
-    blockSessions.set(key, sp);
-  }
-  const session = await sp;
+  const session = await productSession(`block:${p}x${n}`, () => blockLeftModel(p, n));
   const c = new Float32Array(batch * p * n);
   const per = p * n;
   const step = Math.max(1, Math.floor((opts.maxChunkBytes ?? MATMUL_CHUNK_BYTES) / (4 * per)));
@@ -106,8 +101,7 @@ export async function blockLeftMatmulF32(
 
 /** Release the cached MatMul sessions. */
 export async function disposeMatmulSessions(): Promise<void> {
-  const all = [...matmulSessions.values(), ...blockSessions.values()];
-  matmulSessions.clear();
-  blockSessions.clear();
+  const all = [...productSessions.values()];
+  productSessions.clear();
   for (const s of all) await (await s).release();
 }
