@@ -8,7 +8,14 @@ import { type AttackContext, Memo } from "./context.js";
 import { topGuess } from "./ranking.js";
 import { attackByName } from "./registry.js";
 import { DEFAULT_SUITE_OPTIONS } from "./suite.js";
-import type { AttackFamily, AttackSuiteOptions, KnownTemplate, TextPrior, TokenCorpus } from "./types.js";
+import type {
+  AttackFamily,
+  AttackSuiteOptions,
+  HomophonicView,
+  KnownTemplate,
+  TextPrior,
+  TokenCorpus,
+} from "./types.js";
 
 /** What the keyless attacker holds. */
 export interface TrafficGuessInput {
@@ -24,6 +31,12 @@ export interface TrafficGuessInput {
   observed: TokenCorpus;
   /** The public template every request carries (known-plaintext attacks), if any. */
   template?: KnownTemplate;
+  /**
+   * Homophonic ids (scheme `homophonic`), what the attacker knows of them without the key: the
+   * encrypted vocabulary size V' > V (the served config's) and the scheme's public sizing rule. Then
+   * observed ids range over [0, V') and only the attacks that handle homophonic ids run.
+   */
+  homophonic?: { encryptedVocabSize: number; allocate: HomophonicView["allocate"] };
 }
 
 /** One attack's guesses. */
@@ -32,7 +45,7 @@ export interface TrafficGuess {
   attack: string;
   /** Threat model. */
   family: AttackFamily;
-  /** First guess (plain id) per encrypted id `[V]`; -1 where the id was never observed. */
+  /** First guess (plain id) per encrypted id `[V]` (`[V']` under homophonic ids); -1 where never observed. */
   decrypt: Int32Array;
   /** Attack wall time (ms). */
   wallMs: number;
@@ -48,7 +61,14 @@ export function guessTraffic(
 ): TrafficGuess[] {
   const opts: AttackSuiteOptions = { ...DEFAULT_SUITE_OPTIONS, ...options };
   const V = input.vocabSize;
-  // the traffic attacks never read the truth; an identity stands in for the field they do not use
+  const h = input.homophonic;
+  if (h && !(Number.isInteger(h.encryptedVocabSize) && h.encryptedVocabSize > V))
+    throw new Error(
+      `guessTraffic: homophonic ids need an encrypted vocabulary larger than ${V}, got ${h.encryptedVocabSize}`,
+    );
+  const Vp = h ? h.encryptedVocabSize : V;
+  // the traffic attacks never read the truth; an identity (and, under homophonic ids, a decryption of
+  // all -1 with the right length V') stands in for the fields they do not use
   const suiteInput = {
     architecture: input.architecture,
     scheme: "unknown",
@@ -59,11 +79,13 @@ export function guessTraffic(
     priorKind: input.priorKind,
     observed: input.observed,
     ...(input.template ? { template: input.template } : {}),
+    ...(h ? { homophonic: { trueDecryption: new Int32Array(Vp).fill(-1), allocate: h.allocate } } : {}),
   };
-  const seen = new Uint8Array(V);
+  const seen = new Uint8Array(Vp);
   for (const d of input.observed.docs)
     for (const e of d) {
-      if (e < 0 || e >= V) throw new Error(`observed "${input.observed.name}" has id ${e} outside [0, ${V})`);
+      if (e < 0 || e >= Vp)
+        throw new Error(`observed "${input.observed.name}" has id ${e} outside [0, ${Vp})`);
       seen[e] = 1;
     }
   const memo = new Memo();
@@ -72,6 +94,8 @@ export function guessTraffic(
     const entry = attackByName(name);
     if (entry.family !== "ciphertext-only" && entry.family !== "known-plaintext")
       throw new Error(`guessTraffic: ${name} is a ${entry.family} attack, not a traffic attack`);
+    if (h && !entry.homophonic)
+      throw new Error(`guessTraffic: ${name} assumes one encrypted id per token; these are homophonic ids`);
     const why = entry.missing(suiteInput);
     if (why) throw new Error(`guessTraffic: ${name} cannot run: ${why}`);
     const ctx: AttackContext = {
@@ -86,7 +110,9 @@ export function guessTraffic(
     const wallMs = performance.now() - t0 + out.upstreamMs;
     if (!out.ranking) throw new Error(`guessTraffic: ${name} returned no ranking`);
     const decrypt = topGuess(out.ranking);
-    for (let e = 0; e < V; e++) if (!seen[e]) decrypt[e] = -1;
+    if (decrypt.length !== Vp)
+      throw new Error(`guessTraffic: ${name} ranked ${decrypt.length} encrypted ids, expected ${Vp}`);
+    for (let e = 0; e < Vp; e++) if (!seen[e]) decrypt[e] = -1;
     return { attack: name, family: entry.family, decrypt, wallMs, note: out.note };
   });
 }

@@ -14,6 +14,19 @@ const BATCH = 64;
 /** Encoder queries per engine call (each leaves a few class logits). */
 const ENCODER_BATCH = 1024;
 
+/**
+ * What the server's queries of ONE public plain model gave, kept so that attacking several encrypted
+ * folders of that model queries it once (`ee attack-report` runs every scheme on the same plain model).
+ */
+export interface PlainQueryCache {
+  /** The plain folder these answers came from (path); a cache is never used for another. */
+  dir: string;
+  /** Oracle signatures of the plain model, once queried. */
+  oracle?: Matrix;
+  /** Residual states of the plain model, once queried (per layer, and the BOS position's). */
+  residual?: { layers: Matrix[]; bos: Matrix };
+}
+
 /** Progress callback: (queries done, queries in all). */
 export type OracleProgress = (done: number, total: number) => void;
 
@@ -68,15 +81,22 @@ async function encoderSignatures(dir: string, onProgress?: OracleProgress): Prom
   }
 }
 
-/** Oracle signatures of the plain and the encrypted folder (same architecture). */
+/**
+ * Oracle signatures of the plain and the encrypted folder (same architecture). `plainQueries` keeps the
+ * plain model's signatures across calls (one plain model, several encrypted folders): the plain side is
+ * then queried once.
+ */
 export async function oracleView(
   plainDir: string,
   encDir: string,
   task: "causal-lm" | "sequence-classification",
   onProgress?: (which: "plain" | "encrypted", done: number, total: number) => void,
+  plainQueries?: PlainQueryCache,
 ): Promise<OracleView> {
   const run = task === "causal-lm" ? decoderSignatures : encoderSignatures;
-  const plainSignatures = await run(plainDir, (d, t) => onProgress?.("plain", d, t));
+  const plainSignatures =
+    plainQueries?.oracle ?? (await run(plainDir, (d, t) => onProgress?.("plain", d, t)));
+  if (plainQueries) plainQueries.oracle = plainSignatures;
   const encryptedSignatures = await run(encDir, (d, t) => onProgress?.("encrypted", d, t));
   return {
     description:

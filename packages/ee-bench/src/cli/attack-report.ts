@@ -24,6 +24,7 @@ import {
   SCHEMES,
 } from "ee-models";
 import { attackInput, selectAttacks } from "./attack.js";
+import type { PlainQueryCache } from "./attack-oracle.js";
 
 /** Options of `ee attack-report` (as commander parses them). */
 export interface AttackReportOptions {
@@ -161,6 +162,8 @@ export async function attackReportCommand(opts: AttackReportOptions): Promise<vo
       log(`${preset}: building the plain model (synthetic weights, seed ${opts.seed})`);
       await buildModel({ preset, outDir: plainDir, seed: opts.seed, dataDir: opts.dataDir });
     }
+    // the plain model answers the server's queries once for all schemes
+    const plainQueries: PlainQueryCache = { dir: plainDir };
     for (const scheme of schemes) {
       const encDir = join(models, preset, scheme);
       const keyPath = join(models, preset, `${scheme}.key`);
@@ -176,15 +179,18 @@ export async function attackReportCommand(opts: AttackReportOptions): Promise<vo
         });
       }
       log(`${preset}/${scheme}: attacks`);
-      const input = await attackInput({
-        model: plainDir,
-        encrypted: encDir,
-        key: keyPath,
-        observed: opts.observed,
-        seed: opts.seed,
-        dataDir: opts.dataDir,
-        attacks: opts.attacks,
-      });
+      const input = await attackInput(
+        {
+          model: plainDir,
+          encrypted: encDir,
+          key: keyPath,
+          observed: opts.observed,
+          seed: opts.seed,
+          dataDir: opts.dataDir,
+          attacks: opts.attacks,
+        },
+        plainQueries,
+      );
       input.model = preset;
       const report = await runAttackSuite(input, {
         ...DEFAULT_SUITE_OPTIONS,

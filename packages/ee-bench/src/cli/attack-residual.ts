@@ -16,6 +16,7 @@ import {
   readModelFolder,
   readOnnxInitializers,
 } from "ee-models";
+import type { PlainQueryCache } from "./attack-oracle.js";
 
 /** Queries per forward call. */
 const BATCH = 64;
@@ -58,9 +59,14 @@ export const RESIDUAL_MAX_MULTIPLY_ADDS = 2e11;
 
 /**
  * Both models' residual states; a string saying why not for architectures other than Llama and for
- * models whose queries would cost more than `RESIDUAL_MAX_MULTIPLY_ADDS`.
+ * models whose queries would cost more than `RESIDUAL_MAX_MULTIPLY_ADDS`. `plainQueries` keeps the
+ * plain model's states across calls (see `PlainQueryCache`).
  */
-export function residualStatesView(plainDir: string, encDir: string): ResidualStatesView | string {
+export function residualStatesView(
+  plainDir: string,
+  encDir: string,
+  plainQueries?: PlainQueryCache,
+): ResidualStatesView | string {
   const plain = readModelFolder(plainDir);
   const enc = readModelFolder(encDir);
   if (plain.arch !== "llama") return `residual-state queries are built for Llama only, not ${plain.arch}`;
@@ -76,7 +82,8 @@ export function residualStatesView(plainDir: string, encDir: string): ResidualSt
     return c.bosTokenId;
   };
   const plainWeights = loadCheckpoint(plain.dir, getArchitecture(plain.arch), plain.cfg);
-  const p = residualStates(plainCfg, plainWeights, bos(plainCfg, plain.dir));
+  const p = plainQueries?.residual ?? residualStates(plainCfg, plainWeights, bos(plainCfg, plain.dir));
+  if (plainQueries) plainQueries.residual = p;
   // the server's own weights, read back out of the encrypted ONNX file under their HF names
   const encWeights = readOnnxInitializers(enc.onnxPath, [...plainWeights.keys()]);
   const e = residualStates(encCfg, encWeights, bos(encCfg, enc.dir));

@@ -7,6 +7,10 @@
  * With `--key` (the evaluator's ground truth, used ONLY to score) the report scores every attack on the
  * logged prompts themselves: the user's own tokens (template and special tokens apart), by occurrence
  * and by type, per frequency band. Without it, the command prints and writes the attacker's guesses.
+ *
+ * A log of a homophonic folder (V' > V encrypted ids, several per frequent token) is attacked by the
+ * attacks that handle homophonic ids; the keyless attacker knows V' (the served config) and the
+ * scheme's public sizing rule, the evaluator's key adds the true decryption of every id for scoring.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -20,7 +24,13 @@ import {
   truncateCorpus,
 } from "ee-attacks";
 import { loadKey, type Permutation } from "ee-core";
-import { getArchitecture, LlamaTokenizer, loadTokenizer } from "ee-models";
+import {
+  allocateHomophones,
+  getArchitecture,
+  homophoneTable,
+  LlamaTokenizer,
+  loadTokenizer,
+} from "ee-models";
 import {
   type AttackCliOptions,
   attackerTexts,
@@ -35,40 +45,50 @@ import {
 import { readTrafficLog } from "./attack-log.js";
 import { acquireDatasets } from "./fetch.js";
 
-/** The traffic attacks named by `--attacks` (default: every registered traffic attack). */
-function trafficAttacks(list: string | undefined): string[] {
+/**
+ * The traffic attacks named by `--attacks` (default: every registered traffic attack; on a log of
+ * homophonic ids, every one that handles them).
+ */
+function trafficAttacks(list: string | undefined, homophonic: boolean): string[] {
   const selected = selectAttacks(list) ?? ATTACKS.map((a) => a.name);
-  const traffic = ATTACKS.filter((a) => TRAFFIC_FAMILIES.includes(a.family)).map((a) => a.name);
+  const traffic = ATTACKS.filter((a) => TRAFFIC_FAMILIES.includes(a.family));
+  const usable = traffic.filter((a) => !homophonic || a.homophonic).map((a) => a.name);
   if (list !== undefined) {
-    const other = selected.filter((n) => !traffic.includes(n));
+    const other = selected.filter((n) => !traffic.some((a) => a.name === n));
     if (other.length > 0)
       throw new Error(
         `--traffic-log: ${other.join(", ")} ${other.length === 1 ? "is not a traffic attack" : "are not traffic attacks"}; a request log feeds only ${TRAFFIC_FAMILIES.join(" and ")} attacks`,
       );
+    const single = selected.filter((n) => !usable.includes(n));
+    if (single.length > 0)
+      throw new Error(
+        `--traffic-log: ${single.join(", ")} ${single.length === 1 ? "assumes" : "assume"} one encrypted id per token, and the log is of homophonic ids; attacks that handle them: ${usable.join(", ")}`,
+      );
   }
-  return selected.filter((n) => traffic.includes(n));
+  return selected.filter((n) => usable.includes(n));
 }
 
 /** `ee attack --traffic-log`. */
 export async function trafficAttackCommand(opts: AttackCliOptions & { trafficLog: string }): Promise<void> {
   const { plain, enc, eeJson } = openFolders(opts);
   const V = plain.cfg.vocabSize;
-  if (enc.cfg.vocabSize !== V)
-    throw new Error(
-      `--traffic-log: ${enc.dir} has ${enc.cfg.vocabSize} encrypted ids for ${V} tokens (homophonic ids); traffic logs of such folders are not attacked yet`,
-    );
+  // V' (public: the served config's vocabulary) > V: homophonic ids, several per frequent token
+  const Vp = enc.cfg.vocabSize;
+  if (Vp < V)
+    throw new Error(`--encrypted ${enc.dir}: ${Vp} encrypted ids for the plain model's ${V} tokens`);
+  const homophonic = Vp > V;
   const priorKind = parsePrior(opts.prior);
   if (priorKind === "none")
     throw new Error("--traffic-log with --prior none: every traffic attack needs the attacker's prior text");
-  const attacks = trafficAttacks(opts.attacks);
-  const log = readTrafficLog(resolve(opts.trafficLog), V);
+  const attacks = trafficAttacks(opts.attacks, homophonic);
+  const log = readTrafficLog(resolve(opts.trafficLog), Vp);
   const observed: TokenCorpus = {
     name: `${opts.trafficLog}: ${log.prompts.length} prompts of ${log.requests} requests`,
     docs: log.prompts,
   };
   const total = log.prompts.reduce((n, p) => n + p.length, 0);
   process.stderr.write(
-    `traffic log ${opts.trafficLog}: ${log.requests} requests, ${log.prompts.length} prompts, ${total} prompt tokens (${log.outputTokens} generated tokens not attacked, ${log.skippedLines} lines without traffic)\n`,
+    `traffic log ${opts.trafficLog}: ${log.requests} requests, ${log.prompts.length} prompts, ${total} prompt tokens (${log.outputTokens} generated tokens not attacked, ${log.skippedLines} lines without traffic)${homophonic ? `; homophonic ids: ${Vp} encrypted ids for ${V} tokens` : ""}\n`,
   );
   const arch = getArchitecture(plain.arch);
   const dataDir = await acquireDatasets(["imdb", "sharegpt", "mt-bench"], opts.dataDir);
@@ -85,6 +105,7 @@ export async function trafficAttackCommand(opts: AttackCliOptions & { trafficLog
         // guesses from the first n logged tokens, n the largest --observed value
         observed: truncateCorpus(observed, Math.max(...observedTokenSweep)),
         template: texts.template,
+        ...(homophonic ? { homophonic: { encryptedVocabSize: Vp, allocate: allocateHomophones } } : {}),
       },
       attacks,
       { seed: opts.seed },
@@ -100,13 +121,22 @@ export async function trafficAttackCommand(opts: AttackCliOptions & { trafficLog
   });
   const vocab = key.components.get("vocab.perm");
   if (!vocab) throw new Error(`${opts.key}: key has no "vocab.perm" component`);
+  // homophonic ids: copy 0 of each token stands for π, the key's table decrypts every copy
+  const homophones = homophonic ? homophoneTable(key, V) : null;
+  if (homophonic && !homophones)
+    throw new Error(
+      `${opts.key}: ${enc.dir} has ${Vp} encrypted ids for ${V} tokens, but the key has no homophone counts`,
+    );
   const report = await runAttackSuite(
     {
       architecture: plain.arch,
       scheme: String(eeJson.scheme),
       model: String(eeJson.preset ?? plain.arch),
       vocabSize: V,
-      truePermutation: vocab.tensor.data as Permutation,
+      truePermutation: homophones ? homophones.first : (vocab.tensor.data as Permutation),
+      ...(homophones
+        ? { homophonic: { trueDecryption: homophones.plainOf, allocate: allocateHomophones } }
+        : {}),
       priorKind,
       prior: texts.prior,
       observed,

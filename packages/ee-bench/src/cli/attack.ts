@@ -52,7 +52,7 @@ import {
 } from "ee-models";
 import { loadDataset } from "../datasets/registry.js";
 import type { BenchSample } from "../types.js";
-import { oracleView } from "./attack-oracle.js";
+import { oracleView, type PlainQueryCache } from "./attack-oracle.js";
 import { residualStatesView } from "./attack-residual.js";
 import { trafficAttackCommand } from "./attack-traffic.js";
 import { acquireDatasets } from "./fetch.js";
@@ -276,9 +276,19 @@ export function openFolders(opts: Pick<AttackCliOptions, "model" | "encrypted">)
   return { plain, enc, eeJson: enc.eeJson };
 }
 
-/** Everything the attacker sees, plus π for scoring. */
-export async function attackInput(opts: AttackCliOptions): Promise<AttackSuiteInput> {
+/**
+ * Everything the attacker sees, plus π for scoring. `plainQueries` (optional) keeps the plain model's
+ * answers to the server's queries across calls on encrypted folders of the same plain model.
+ */
+export async function attackInput(
+  opts: AttackCliOptions,
+  plainQueries?: PlainQueryCache,
+): Promise<AttackSuiteInput> {
   const { plain, enc, eeJson } = openFolders(opts);
+  if (plainQueries && resolve(plainQueries.dir) !== plain.dir)
+    throw new Error(
+      `attackInput: the plain-query cache is of ${plainQueries.dir}, not of --model ${plain.dir}`,
+    );
   if (!opts.key) throw new Error("ee attack: --key is required (it may be left out only with --traffic-log)");
   const key = loadKey(resolve(opts.key), {
     architecture: enc.arch,
@@ -316,14 +326,14 @@ export async function attackInput(opts: AttackCliOptions): Promise<AttackSuiteIn
     ATTACKS.some(
       (a) => a.family === "model-oracle" && (selected === undefined || selected.includes(a.name)),
     ) && homophones === null
-      ? await oracleView(plain.dir, enc.dir, arch.task, progress)
+      ? await oracleView(plain.dir, enc.dir, arch.task, progress, plainQueries)
       : undefined;
   const wantsResidual =
     homophones === null &&
     ATTACKS.some(
       (a) => a.name.startsWith(RESIDUAL_PREFIX) && (selected === undefined || selected.includes(a.name)),
     );
-  const residual = wantsResidual ? residualStatesView(plain.dir, enc.dir) : undefined;
+  const residual = wantsResidual ? residualStatesView(plain.dir, enc.dir, plainQueries) : undefined;
   if (typeof residual === "string") process.stderr.write(`  residual states not queried: ${residual}\n`);
   return {
     ...(residual && typeof residual !== "string" ? { residualStates: residual } : {}),

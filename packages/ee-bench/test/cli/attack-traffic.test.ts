@@ -3,7 +3,8 @@
  * tokenizer) served by `ee serve --log-requests` on loopback, fed IMDB reviews from the victim's share
  * of the data by the HTTP EE client; then the log is attacked by the built CLI (child processes).
  * The numbers are checked against an independent computation on the ids the client sent (the plain
- * ids mapped through the key here), not against fixed values.
+ * ids mapped through the key here), not against fixed values. The same reviews go to a homophonic
+ * folder of the same model: its log is attacked by the homophone-aware attacks, with and without the key.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -12,7 +13,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { type AttackRow, frequencyAttack, unigramCounts } from "ee-attacks";
 import { loadKey } from "ee-core";
-import { EEHttpClient, loadTokenizer } from "ee-models";
+import { EEHttpClient, homophoneTable, loadTokenizer } from "ee-models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquireDatasets } from "../../src/cli/fetch.js";
 import { loadDataset } from "../../src/datasets/registry.js";
@@ -42,7 +43,7 @@ async function ee(...args: string[]): Promise<Outcome> {
 }
 
 let dir: string;
-let server: ChildProcess;
+let server: ChildProcess | undefined;
 /** Plain ids of every prompt sent, [CLS] … [SEP]. */
 let sentPlain: Int32Array[];
 /** The same prompts as the client sent them: π(ids). */
@@ -50,6 +51,39 @@ let sentEnc: Int32Array[];
 /** The attacker's prior, tokenized here the way the CLI's data split defines it (first half of IMDB, seed 1). */
 let priorDocs: Int32Array[];
 let perm: Int32Array;
+
+/**
+ * `ee serve FOLDER --log-requests LOG` on loopback, the plain prompts sent by the HTTP EE client under
+ * `key` in requests of 32, then the server stopped gracefully (the log is flushed and closed).
+ */
+async function serveAndSend(folder: string, key: string, log: string, prompts: Int32Array[]): Promise<void> {
+  const child = spawn(process.execPath, [EE, "serve", folder, "--port", "0", "--log-requests", log], {
+    cwd: dir,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  server = child;
+  let stdout = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`ee serve did not start: ${stdout}`)), 60_000);
+    child.stdout?.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+  });
+  const client = await EEHttpClient.open({ endpoint: url, keyPath: join(dir, key) });
+  try {
+    for (let i = 0; i < prompts.length; i += 32) await client.classify(prompts.slice(i, i + 32));
+  } finally {
+    await client.close();
+  }
+  const done = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  child.kill("SIGTERM");
+  expect(await done).toBe(0);
+}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "ee-attack-traffic-"));
@@ -75,32 +109,11 @@ beforeAll(async () => {
   sentPlain = reviews.slice(nPrior, nPrior + REVIEWS).map((s) => encode(s.text));
   sentEnc = sentPlain.map((d) => d.map((t) => perm[t]));
 
-  server = spawn(process.execPath, [EE, "serve", "enc", "--port", "0", "--log-requests", "seen.jsonl"], {
-    cwd: dir,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`ee serve did not start: ${stdout}`)), 60_000);
-    server.stdout?.on("data", (d: Buffer) => {
-      stdout += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(stdout);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-  });
-  const client = await EEHttpClient.open({ endpoint: url, keyPath: join(dir, "k.key") });
-  try {
-    for (let i = 0; i < sentPlain.length; i += 32) await client.classify(sentPlain.slice(i, i + 32));
-  } finally {
-    await client.close();
-  }
-  // stop the server: the log is flushed and closed on a graceful exit
-  const done = new Promise<number | null>((r) => server.once("exit", (code) => r(code)));
-  server.kill("SIGTERM");
-  expect(await done).toBe(0);
+  await serveAndSend("enc", "k.key", "seen.jsonl", sentPlain);
+  // the homophonic folder (default sizing: IMDB test reviews, a quarter of V extra ids), served alike
+  const h = await ee("encrypt", "plain", "--out", "henc", "--key", "h.key", "--scheme", "homophonic");
+  expect(h.code, h.stderr).toBe(0);
+  await serveAndSend("henc", "h.key", "homophonic.jsonl", sentPlain);
 }, 300_000);
 
 afterAll(() => {
@@ -293,3 +306,92 @@ describe("ee attack --traffic-log (bert-tiny full, served on loopback)", () => {
     expect(noKey.stderr).toMatch(/--key is required/);
   }, 120_000);
 });
+
+describe("ee attack --traffic-log on a homophonic folder (several encrypted ids per frequent token)", () => {
+  /** The logged prompts (encrypted ids, V' > V) and the key's decryption of every encrypted id. */
+  function loggedHomophonic(): { prompts: number[][]; plainOf: Int32Array } {
+    const prompts = readFileSync(join(dir, "homophonic.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.status === 200 && l.promptTokenIds)
+      .flatMap((l) => l.promptTokenIds as number[][]);
+    const table = homophoneTable(loadKey(join(dir, "h.key")), V);
+    if (!table) throw new Error("h.key has no homophone table");
+    return { prompts, plainOf: table.plainOf };
+  }
+
+  it("the log holds the sent prompts as homophones: they decrypt to the plain prompts, ids beyond V occur", () => {
+    const { prompts, plainOf } = loggedHomophonic();
+    const key = (docs: ArrayLike<number>[]) => docs.map((d) => Array.from(d).join(",")).sort();
+    expect(key(prompts.map((p) => p.map((e) => plainOf[e])))).toEqual(key(sentPlain));
+    const ids = prompts.flat();
+    expect(ids.some((e) => e >= V)).toBe(true);
+    // frequent tokens travel as several ids: more distinct encrypted ids than distinct plain tokens
+    expect(new Set(ids).size).toBeGreaterThan(new Set(ids.map((e) => plainOf[e])).size);
+  });
+
+  it("keyed and keyless runs agree: the key scores exactly the guesses the keyless attacker writes", async () => {
+    const args = ["--traffic-log", "homophonic.jsonl", "--model", "plain", "--encrypted", "henc"];
+    const attack = ["--attacks", "frequency-rank-homophone-aware"];
+    const scored = await ee("attack", ...args, ...attack, "--key", "h.key", "--out", "h-scored");
+    expect(scored.code, scored.stderr).toBe(0);
+    expect(scored.stderr).toMatch(
+      new RegExp(`homophonic ids: ${readEncVocab()} encrypted ids for ${V} tokens`),
+    );
+    const guessed = await ee("attack", ...args, ...attack, "--out", "h-guesses");
+    expect(guessed.code, guessed.stderr).toBe(0);
+    const row = (
+      JSON.parse(readFileSync(join(dir, "h-scored", "attack.json"), "utf8")) as { rows: AttackRow[] }
+    ).rows[0];
+    const g = (
+      JSON.parse(readFileSync(join(dir, "h-guesses", "guesses.json"), "utf8")) as {
+        attacks: { guesses: Record<string, number> }[];
+      }
+    ).attacks[0].guesses;
+    // score the keyless guesses here, independently of the suite's scoring
+    const { prompts, plainOf } = loggedHomophonic();
+    let right = 0;
+    let tokens = 0;
+    for (const p of prompts)
+      for (let i = 1; i < p.length - 1; i++) {
+        tokens++;
+        if (g[p[i]] === plainOf[p[i]]) right++;
+      }
+    const distinct = [...new Set(prompts.flat())];
+    expect(Object.keys(g).length).toBe(distinct.length);
+    const held = row.heldOut;
+    if (!held) throw new Error("no held-out breakdown");
+    expect(held.user.tokens).toBe(tokens);
+    expect(held.user.occurrencePct).toBeCloseTo((100 * right) / tokens, 9);
+    const idsRight = distinct.filter((e) => g[e] === plainOf[e]).length;
+    expect(row.scoredIds).toBe(distinct.length);
+    expect(row.top1Pct).toBeCloseTo((100 * idsRight) / distinct.length, 9);
+    // real text, real attack: neither nothing nor everything
+    expect(right).toBeGreaterThan(0);
+    expect(right).toBeLessThan(tokens);
+  }, 240_000);
+
+  it("refuses attacks that assume one id per token, naming those that handle homophones", async () => {
+    const r = await ee(
+      "attack",
+      "--traffic-log",
+      "homophonic.jsonl",
+      "--model",
+      "plain",
+      "--encrypted",
+      "henc",
+      "--attacks",
+      "hill-climb-bigram,frequency-rank",
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /hill-climb-bigram assumes one encrypted id per token, and the log is of homophonic ids; attacks that handle them: .*frequency-rank-homophone-aware/,
+    );
+  }, 120_000);
+});
+
+/** V' of the homophonic folder (its config's vocabulary). */
+function readEncVocab(): number {
+  return JSON.parse(readFileSync(join(dir, "henc", "config.json"), "utf8")).vocab_size;
+}
