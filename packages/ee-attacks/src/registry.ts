@@ -592,7 +592,7 @@ const RESIDUAL_ATTACKS: readonly AttackEntry[] = RESIDUAL_LAYERS.map((layer) => 
   sweep: false,
   missing: (i: AttackSuiteInput) =>
     !i.residualStates
-      ? "no residual states (decoders only: the server runs [BOS, id] through both models)"
+      ? "no residual states (the server runs [BOS, id] or [id] through both models; not queried)"
       : i.residualStates.layers.some((x) => x.layer === layer)
         ? null
         : `no residual states after layer ${layer} (the model has ${i.residualStates.layers.length - 1} layers)`,
@@ -602,13 +602,16 @@ const RESIDUAL_ATTACKS: readonly AttackEntry[] = RESIDUAL_LAYERS.map((layer) => 
     const r = residualMatch(view, layer);
     const fit =
       r.relativeResidual === null
-        ? `too few anchors (${r.anchors}) for Procrustes; signature matches kept`
+        ? `${r.refineSkipped ?? "no refinement"}; signature matches kept`
         : `${r.anchors} anchors → Procrustes Q̂ (residual ${r.relativeResidual.toExponential(1)}) → nearest state + assignment`;
+    const sig = view.bosPlain
+      ? "inner products with the BOS states"
+      : "inner products with its own other-layer states";
     return {
       ranking: r.ranking,
       upstreamMs: 0,
       prior: "public plain model + the served encrypted model (chosen queries)",
-      note: `${view.description}; rotation-invariant signatures (norm, inner products with the BOS states); ${fit}`,
+      note: `${view.description}; rotation-invariant signatures (norm, ${sig}); ${fit}`,
     };
   },
 }));

@@ -118,10 +118,13 @@ export interface ResidualStatesView {
   description: string;
   /** States per layer: `layer` 0 = after the embedding, l = after block l; `V × d` each (features). */
   layers: { layer: number; plain: Matrix; encrypted: Matrix }[];
-  /** The BOS position's state after every layer (layer-major rows), plain model, `(L + 1) × d`. */
-  bosPlain: Matrix;
-  /** The same for the encrypted model, `(L + 1) × d`. */
-  bosEncrypted: Matrix;
+  /**
+   * Decoders: the BOS position's state after every layer (layer-major rows), plain model, `(L + 1) × d`
+   * (the same for every query: position 0 sees only BOS). Absent for encoders queried with `[id]` alone.
+   */
+  bosPlain?: Matrix;
+  /** The same for the encrypted model, `(L + 1) × d`; present exactly when `bosPlain` is. */
+  bosEncrypted?: Matrix;
 }
 
 /**

@@ -3,6 +3,8 @@
 // internal and imported by path inside this package.
 
 // ── models: presets, folders, building, checkpoints ──
+export { readEncoderOnnxWeights } from "./bert/onnx-weights.js";
+export { encoderReferenceStates } from "./bert/reference.js";
 export { ENCODER_VARIANTS } from "./bert/variant.js";
 export type { BuildModelOptions, BuiltModel } from "./build-model.js";
 export { buildModel } from "./build-model.js";

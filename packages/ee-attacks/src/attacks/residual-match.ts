@@ -6,18 +6,26 @@
  * `vocab`), and π only relabels the queries. Matching, at one layer l:
  *
  * 1. rotation-invariant signature of each query: ‖h_l‖ and ⟨h_l, c_m⟩/‖c_m‖ for the BOS position's
- *    states c_m at every layer m (the same for all queries: position 0 sees only BOS) — inner products
- *    survive any orthogonal Q; nearest neighbour + one-to-one assignment (`nearestAssignment`);
+ *    states c_m at every layer m (the same for all queries: position 0 sees only BOS). An encoder is
+ *    queried with `[id]` alone (no BOS state to lean on): there c_m is the query's OWN state after every
+ *    other layer m (the residual basis is one Q for all layers, so those inner products survive it
+ *    too). Inner products survive any orthogonal Q; nearest neighbour + one-to-one assignment
+ *    (`nearestAssignment`);
  * 2. the closest half of those matches become anchors of an orthogonal Procrustes fit Q̂ (plain → encrypted);
  * 3. every plain state is mapped by Q̂ and every encrypted state is matched to its nearest mapped plain
- *    state over all d coordinates, then one-to-one (greedy by distance). Cost 2·V²·d multiply-adds.
+ *    state over all d coordinates, then one-to-one (greedy by distance). Cost 2·V²·d multiply-adds:
+ *    above `REFINE_MAX_MULTIPLY_ADDS` (e.g. BERT's 30,522 ids) steps 2–3 are skipped, with the reason,
+ *    and the signature matches are the answer.
  */
 import { matmul4 } from "../linalg/matmul4.js";
-import { leadSpread, nearestAssignment } from "../linalg/nearest-assign.js";
+import { leadSpread, nearestAssignment, widestLead } from "../linalg/nearest-assign.js";
 import { procrustesRotation } from "../linalg/procrustes.js";
 import { checkMatrix } from "../linalg/rows.js";
 import { emptyRanking, pushCandidate } from "../ranking.js";
 import type { CandidateRanking, Matrix, ResidualStatesView } from "../types.js";
+
+/** Most multiply-adds the nearest-state refinement (steps 2–3) may cost; above it the signature matches stand. */
+export const REFINE_MAX_MULTIPLY_ADDS = 2e10;
 
 /** Result of `residualMatch` at one layer. */
 export interface ResidualMatchResult {
@@ -29,6 +37,8 @@ export interface ResidualMatchResult {
   anchors: number;
   /** ‖A Q̂ − B‖/‖B‖ over the anchors (unitless); null when the fit did not run. */
   relativeResidual: number | null;
+  /** Why the refinement (steps 2–3) did not run; null when it ran. */
+  refineSkipped: string | null;
 }
 
 /** Match the queries' residual states at `layer` (index into `view.layers`). */
@@ -44,9 +54,15 @@ export function residualMatch(view: ResidualStatesView, layer: number, depth = 1
       `residualMatch: layer ${layer} plain ${P.rows}×${P.cols} vs encrypted ${E.rows}×${E.cols}`,
     );
   const V = P.rows;
-  const ps = signatures(P, view.bosPlain);
-  const es = signatures(E, view.bosEncrypted);
-  const k = view.bosPlain.rows + 1;
+  if ((view.bosPlain === undefined) !== (view.bosEncrypted === undefined))
+    throw new Error("residualMatch: BOS states given for one model only");
+  // reference directions: the BOS states (decoders), else the query's own states at the other layers
+  const k = 1 + (view.bosPlain ? view.bosPlain.rows : view.layers.length - 1);
+  const [ps, es] = widestLead(
+    signatures(P, refs(view, layer, "plain")),
+    signatures(E, refs(view, layer, "encrypted")),
+    k,
+  );
   const sig = nearestAssignment(ps, es, V, {
     k,
     depth,
@@ -54,6 +70,15 @@ export function residualMatch(view: ResidualStatesView, layer: number, depth = 1
     minWindow: 32,
     maxWindow: 1024,
   });
+  const refineCost = 2 * V * V * P.cols;
+  if (refineCost > REFINE_MAX_MULTIPLY_ADDS)
+    return {
+      ranking: sig.ranking,
+      signatureRanking: sig.ranking,
+      anchors: 0,
+      relativeResidual: null,
+      refineSkipped: `nearest-state refinement would cost ${refineCost.toExponential(1)} multiply-adds (cap ${REFINE_MAX_MULTIPLY_ADDS.toExponential(0)})`,
+    };
   // anchors: the closest half of the signature matches (one-to-one already)
   const order = Int32Array.from({ length: V }, (_, i) => i).sort((a, b) => sig.best[a] - sig.best[b]);
   const take = Math.max(P.cols, Math.floor(V / 2));
@@ -74,6 +99,7 @@ export function residualMatch(view: ResidualStatesView, layer: number, depth = 1
       signatureRanking: sig.ranking,
       anchors: encRows.length,
       relativeResidual: null,
+      refineSkipped: `too few anchors (${encRows.length}) for Procrustes`,
     };
   const fit = procrustesRotation(P, Int32Array.from(plainRows), E, Int32Array.from(encRows));
   const ranking = nearestRows(rotate(P, fit.q), E, depth);
@@ -82,30 +108,56 @@ export function residualMatch(view: ResidualStatesView, layer: number, depth = 1
     signatureRanking: sig.ranking,
     anchors: encRows.length,
     relativeResidual: fit.relativeResidual,
+    refineSkipped: null,
   };
 }
 
-/** Per row: [‖h‖, ⟨h, c_0⟩/‖c_0‖, …] with c_m the rows of `bos`. */
-function signatures(H: Matrix, bos: Matrix): Float64Array {
+/** Reference directions of the signatures: shared by every query, or each query's own. */
+interface References {
+  /** Rows the same for every query (decoders: the BOS position's state after every layer), or null. */
+  shared: Matrix | null;
+  /** Matrices with one row per query (encoders: the query's state after each other layer). */
+  perQuery: Matrix[];
+}
+
+/** Per row r of H: [‖h_r‖, ⟨h_r, c⟩/‖c‖ for every shared row c, then for every per-query row c_r]. */
+function signatures(H: Matrix, refs: References): Float64Array {
   const d = H.cols;
-  const k = bos.rows + 1;
-  const norms = Array.from({ length: bos.rows }, (_, m) => {
-    let s = 0;
-    for (let c = 0; c < d; c++) s += bos.data[m * d + c] ** 2;
-    return Math.sqrt(s) || 1;
-  });
+  const shared = refs.shared;
+  const nShared = shared ? shared.rows : 0;
+  for (const m of [...(shared ? [shared] : []), ...refs.perQuery])
+    if (m.cols !== d)
+      throw new Error(`residualMatch: reference states have ${m.cols} features, expected ${d}`);
+  for (const m of refs.perQuery)
+    if (m.rows !== H.rows) throw new Error(`residualMatch: ${m.rows} reference rows for ${H.rows} queries`);
+  const dotUnit = (r: number, m: Matrix, row: number): number => {
+    let dot = 0;
+    let nn = 0;
+    for (let c = 0; c < d; c++) {
+      dot += H.data[r * d + c] * m.data[row * d + c];
+      nn += m.data[row * d + c] ** 2;
+    }
+    return dot / (Math.sqrt(nn) || 1);
+  };
+  const k = 1 + nShared + refs.perQuery.length;
   const out = new Float64Array(H.rows * k);
   for (let r = 0; r < H.rows; r++) {
     let s = 0;
     for (let c = 0; c < d; c++) s += H.data[r * d + c] ** 2;
     out[r * k] = Math.sqrt(s);
-    for (let m = 0; m < bos.rows; m++) {
-      let dot = 0;
-      for (let c = 0; c < d; c++) dot += H.data[r * d + c] * bos.data[m * d + c];
-      out[r * k + 1 + m] = dot / norms[m];
-    }
+    for (let m = 0; m < nShared; m++) out[r * k + 1 + m] = dotUnit(r, shared as Matrix, m);
+    refs.perQuery.forEach((m, j) => {
+      out[r * k + 1 + nShared + j] = dotUnit(r, m, r);
+    });
   }
   return out;
+}
+
+/** The BOS states when the view has them, else the query's own states after every other layer. */
+function refs(view: ResidualStatesView, layer: number, side: "plain" | "encrypted"): References {
+  const bos = side === "plain" ? view.bosPlain : view.bosEncrypted;
+  if (bos) return { shared: bos, perQuery: [] };
+  return { shared: null, perQuery: view.layers.filter((x) => x.layer !== layer).map((x) => x[side]) };
 }
 
 /** `H Q̂` (rows of H mapped into the encrypted basis). */

@@ -47,15 +47,34 @@ export function withMeanLead(sig: Float64Array, k: number): Float64Array {
   return out;
 }
 
-/** Standard deviation of coordinate 0 over the rows of a `k`-wide signature table. */
-export function leadSpread(sig: Float64Array, k: number): number {
+/** Standard deviation of coordinate `c` (default 0, the lead) over the rows of a `k`-wide signature table. */
+export function leadSpread(sig: Float64Array, k: number, c = 0): number {
   const n = sig.length / k;
   let m = 0;
-  for (let r = 0; r < n; r++) m += sig[r * k];
+  for (let r = 0; r < n; r++) m += sig[r * k + c];
   m /= n;
   let v = 0;
-  for (let r = 0; r < n; r++) v += (sig[r * k] - m) ** 2;
+  for (let r = 0; r < n; r++) v += (sig[r * k + c] - m) ** 2;
   return Math.sqrt(v / Math.max(1, n - 1));
+}
+
+/**
+ * Both signature tables with the coordinate of widest spread on `plain` moved to the front (the lead
+ * that `nearestAssignment` windows on): a lead that is nearly the same for every row, e.g. the norm of a
+ * LayerNorm output, would leave the window nothing to cut. The other coordinates keep their order.
+ */
+export function widestLead(plain: Float64Array, enc: Float64Array, k: number): [Float64Array, Float64Array] {
+  let lead = 0;
+  for (let c = 1; c < k; c++) if (leadSpread(plain, k, c) > leadSpread(plain, k, lead)) lead = c;
+  if (lead === 0) return [plain, enc];
+  const order = [lead, ...Array.from({ length: k }, (_, c) => c).filter((c) => c !== lead)];
+  const reorder = (sig: Float64Array): Float64Array => {
+    const out = new Float64Array(sig.length);
+    for (let r = 0; r < sig.length / k; r++)
+      for (let j = 0; j < k; j++) out[r * k + j] = sig[r * k + order[j]];
+    return out;
+  };
+  return [reorder(plain), reorder(enc)];
 }
 
 /** Nearest neighbours of every encrypted signature, then a greedy one-to-one assignment. */

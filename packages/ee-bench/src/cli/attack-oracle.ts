@@ -23,8 +23,8 @@ export interface PlainQueryCache {
   dir: string;
   /** Oracle signatures of the plain model, once queried. */
   oracle?: Matrix;
-  /** Residual states of the plain model, once queried (per layer, and the BOS position's). */
-  residual?: { layers: Matrix[]; bos: Matrix };
+  /** Residual states of the plain model, once queried (per layer, and a decoder's BOS position's). */
+  residual?: { layers: Matrix[]; bos: Matrix | null };
 }
 
 /** Progress callback: (queries done, queries in all). */

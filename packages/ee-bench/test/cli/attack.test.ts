@@ -247,6 +247,25 @@ describe("ee attack: hidden-state vocabulary matching beyond layer 0 (the server
   }, 120_000);
 });
 
+describe("ee attack: hidden-state matching on an encoder (the server runs [id] through both BERTs)", () => {
+  it.each(EXACT)(
+    "recovers ≥ 99 percent of the 30,522-token vocabulary after every layer under %s",
+    async (scheme) => {
+      const rows = await attack("bert", `bert-${scheme}`, "hidden-state", 30522);
+      const layers = rows.filter((r) => r.attack.startsWith("hidden-state-vocab-match-L"));
+      // bert-tiny: the embedding LayerNorm output (layer 0) and both layers
+      expect(layers.map((r) => r.attack).sort()).toEqual(
+        [0, 1, 2].map((l) => `hidden-state-vocab-match-L${l}`),
+      );
+      for (const r of layers) {
+        expect(r.scoredIds, r.attack).toBe(30522);
+        expect(r.top1Pct, r.attack).toBeGreaterThanOrEqual(99);
+      }
+    },
+    120_000,
+  );
+});
+
 describe("ee attack-report", () => {
   it("builds, encrypts and attacks a preset under two schemes, checks the goal and writes the Pareto chart", async () => {
     const out = await ee(

@@ -1,11 +1,12 @@
 /**
  * An independent plain-TypeScript reference forward of BERT / RoBERTa sequence classification:
  * naive loops in float64, straight from the HF weights (`[out, in]` layout), no ONNX Runtime.
- * For tiny configs in tests, and for the encrypters to check equivariance.
+ * For tiny configs in tests, for the encrypters to check equivariance, and for the server's
+ * hidden-state queries in `ee attack` (`encoderReferenceStates`).
  */
 import type { StateDict } from "ee-core";
 import type { BertConfig } from "../types.js";
-import { BERT_VARIANT, type EncoderVariant } from "./variant.js";
+import { BERT_VARIANT, ENCODER_VARIANTS, type EncoderVariant } from "./variant.js";
 
 /** One batch of token ids (rows may differ in padding but share length T). */
 export interface ReferenceBatch {
@@ -19,10 +20,19 @@ export interface ReferenceBatch {
 
 type Mat = Float64Array; // row-major
 
-function w(sd: StateDict, name: string): Float64Array {
-  const t = sd.get(name);
-  if (!t) throw new Error(`reference: missing tensor ${name}`);
-  return Float64Array.from(t.data as ArrayLike<number>);
+/** The state dict's tensors as float64, each converted once per forward call. */
+function weightReader(sd: StateDict): (name: string) => Float64Array {
+  const cache = new Map<string, Float64Array>();
+  return (name) => {
+    let a = cache.get(name);
+    if (!a) {
+      const t = sd.get(name);
+      if (!t) throw new Error(`reference: missing tensor ${name}`);
+      a = Float64Array.from(t.data as ArrayLike<number>);
+      cache.set(name, a);
+    }
+    return a;
+  };
 }
 
 /** `y[t, o] = Σ_i x[t, i] W[o, i] + b[o]` for HF `W [out, in]`; x is `[T, in]`. */
@@ -100,20 +110,25 @@ function positions(variant: EncoderVariant, cfg: BertConfig, ids: number[]): num
   });
 }
 
-/** Logits `[B][numLabels]` of the encoder classifier, computed in float64. */
-export function encoderReferenceLogits(
+/**
+ * The encoder stack in float64 for one batch: `onLayer(b, l, x)` sees sequence b's hidden states
+ * `x [T, d]` after the embedding LayerNorm (l = 0) and after each layer l = 1…L; returns every
+ * sequence's last states.
+ */
+function encoderStack(
   variant: EncoderVariant,
   cfg: BertConfig,
-  sd: StateDict,
+  w: (name: string) => Float64Array,
   batch: ReferenceBatch,
-): number[][] {
-  const { hiddenSize: d, numHeads: H, intermediateSize: I, numLabels: L } = cfg;
+  onLayer?: (b: number, layer: number, x: Mat) => void,
+): Mat[] {
+  const { hiddenSize: d, numHeads: H, intermediateSize: I } = cfg;
   const dh = d / H;
   const p = variant.prefix;
-  const E = w(sd, `${p}.embeddings.word_embeddings.weight`);
-  const P = w(sd, `${p}.embeddings.position_embeddings.weight`);
-  const TT = w(sd, `${p}.embeddings.token_type_embeddings.weight`);
-  const out: number[][] = [];
+  const E = w(`${p}.embeddings.word_embeddings.weight`);
+  const P = w(`${p}.embeddings.position_embeddings.weight`);
+  const TT = w(`${p}.embeddings.token_type_embeddings.weight`);
+  const last: Mat[] = [];
 
   for (let b = 0; b < batch.inputIds.length; b++) {
     const ids = batch.inputIds[b];
@@ -131,15 +146,16 @@ export function encoderReferenceLogits(
       x,
       T,
       d,
-      w(sd, `${p}.embeddings.LayerNorm.weight`),
-      w(sd, `${p}.embeddings.LayerNorm.bias`),
+      w(`${p}.embeddings.LayerNorm.weight`),
+      w(`${p}.embeddings.LayerNorm.bias`),
       cfg.layerNormEps,
     );
+    onLayer?.(b, 0, x);
 
     for (let l = 0; l < cfg.numLayers; l++) {
       const pre = `${p}.encoder.layer.${l}`;
       const lin = (name: string, inp: Mat, nIn: number, nOut: number) =>
-        linear(inp, T, nIn, w(sd, `${pre}.${name}.weight`), w(sd, `${pre}.${name}.bias`), nOut);
+        linear(inp, T, nIn, w(`${pre}.${name}.weight`), w(`${pre}.${name}.bias`), nOut);
       const q = lin("attention.self.query", x, d, d);
       const k = lin("attention.self.key", x, d, d);
       const v = lin("attention.self.value", x, d, d);
@@ -173,8 +189,8 @@ export function encoderReferenceLogits(
         a,
         T,
         d,
-        w(sd, `${pre}.attention.output.LayerNorm.weight`),
-        w(sd, `${pre}.attention.output.LayerNorm.bias`),
+        w(`${pre}.attention.output.LayerNorm.weight`),
+        w(`${pre}.attention.output.LayerNorm.bias`),
         cfg.layerNormEps,
       );
       const hmid = lin("intermediate.dense", x, d, I).map(gelu);
@@ -184,19 +200,56 @@ export function encoderReferenceLogits(
         o,
         T,
         d,
-        w(sd, `${pre}.output.LayerNorm.weight`),
-        w(sd, `${pre}.output.LayerNorm.bias`),
+        w(`${pre}.output.LayerNorm.weight`),
+        w(`${pre}.output.LayerNorm.bias`),
         cfg.layerNormEps,
       );
+      onLayer?.(b, l + 1, x);
     }
+    last.push(x);
+  }
+  return last;
+}
 
+/** Logits `[B][numLabels]` of the encoder classifier, computed in float64. */
+export function encoderReferenceLogits(
+  variant: EncoderVariant,
+  cfg: BertConfig,
+  sd: StateDict,
+  batch: ReferenceBatch,
+): number[][] {
+  const { hiddenSize: d, numLabels: L } = cfg;
+  const p = variant.prefix;
+  const w = weightReader(sd);
+  return encoderStack(variant, cfg, w, batch).map((x) => {
     // Head on token 0.
     const first = x.subarray(0, d);
     const dense = variant.head === "pooler" ? `${p}.pooler.dense` : "classifier.dense";
     const outName = variant.head === "pooler" ? "classifier" : "classifier.out_proj";
-    const pooled = linear(first, 1, d, w(sd, `${dense}.weight`), w(sd, `${dense}.bias`), d).map(Math.tanh);
-    out.push(Array.from(linear(pooled, 1, d, w(sd, `${outName}.weight`), w(sd, `${outName}.bias`), L)));
-  }
+    const pooled = linear(first, 1, d, w(`${dense}.weight`), w(`${dense}.bias`), d).map(Math.tanh);
+    return Array.from(linear(pooled, 1, d, w(`${outName}.weight`), w(`${outName}.bias`), L));
+  });
+}
+
+/**
+ * The encoder's hidden states in float64 (BERT or RoBERTa, by `cfg.modelType`), unpadded sequences:
+ * `[B][L + 1]` arrays `[T, d]` — after the embedding LayerNorm, then after each layer.
+ */
+export function encoderReferenceStates(
+  cfg: BertConfig,
+  sd: StateDict,
+  inputIds: number[][],
+): Float64Array[][] {
+  const variant = (ENCODER_VARIANTS as Record<string, EncoderVariant | undefined>)[cfg.modelType];
+  if (!variant) throw new Error(`encoderReferenceStates: model type ${cfg.modelType} is not an encoder`);
+  const out: Float64Array[][] = inputIds.map(() => []);
+  encoderStack(
+    variant,
+    cfg,
+    weightReader(sd),
+    { inputIds, attentionMask: inputIds.map((r) => r.map(() => 1)) },
+    (b, _l, x) => out[b].push(x.slice()),
+  );
   return out;
 }
 

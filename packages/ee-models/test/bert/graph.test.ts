@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { bertArchitecture } from "../../src/bert/architecture.js";
+import { readEncoderOnnxWeights } from "../../src/bert/onnx-weights.js";
 import { bertReferenceLogits } from "../../src/bert/reference.js";
 import { createSession, outputF32 } from "../../src/engines/onnxruntime/runtime.js";
 import { feedsOf, paddedBatch, seeded, tempDir, tinyEncoderJson } from "../fixtures.js";
@@ -41,5 +42,20 @@ describe("BERT ONNX graph vs float64 reference", () => {
     };
     const alone = bertReferenceLogits(cfg, weights, short)[0];
     for (let l = 0; l < cfg.numLabels; l++) expect(alone[l]).toBeCloseTo(ref[1][l], 10);
+  });
+
+  it("readEncoderOnnxWeights gives the checkpoint back bit for bit (Linear weights stored transposed)", async () => {
+    const built = await bertArchitecture.buildOnnx(cfg, weights, `${tmp.dir}/readback`, { fused: false });
+    const shapes = new Map([...weights].map(([n, t]) => [n, t.shape] as const));
+    const back = readEncoderOnnxWeights(built.onnxPath, shapes);
+    expect([...back.keys()]).toEqual([...weights.keys()]);
+    for (const [name, t] of weights) {
+      const b = back.get(name);
+      expect(b?.shape, name).toEqual(t.shape);
+      expect(Array.from(b?.data as Float32Array), name).toEqual(Array.from(t.data as Float32Array));
+    }
+    // a fused build packs Q, K and V under another name: refused with the reason
+    const fused = await bertArchitecture.buildOnnx(cfg, weights, `${tmp.dir}/readback-fused`, { fused: true });
+    expect(() => readEncoderOnnxWeights(fused.onnxPath, shapes)).toThrow(/rebuild without --fused/);
   });
 });

@@ -5,7 +5,7 @@
 import { createRandom, type StateDict } from "ee-core";
 import { describe, expect, it } from "vitest";
 import type { ReferenceBatch } from "../../src/bert/reference.js";
-import { encoderReferenceLogits } from "../../src/bert/reference.js";
+import { encoderReferenceLogits, encoderReferenceStates } from "../../src/bert/reference.js";
 import { BERT_VARIANT, ROBERTA_VARIANT } from "../../src/bert/variant.js";
 import { EECodec } from "../../src/client/codec.js";
 import { BERT_KEY } from "../../src/encrypt/bert.js";
@@ -44,6 +44,39 @@ describe.each(["bert", "roberta"] as const)("%s encrypter (reference forward)", 
   describe.each(["vocab", "full"] as const)("scheme %s", (scheme) => {
     const { cfg, weights } = tinyEncoder(arch, `enc-${arch}`);
     const variant = VARIANTS[arch];
+
+    it("hidden states after every layer are the plain ones with coordinates moved by the hidden permutation", async () => {
+      const enc = await encryptWeights(cfg, weights, {
+        scheme,
+        rng: createRandom({ seed: `key-${arch}-${scheme}` }),
+      });
+      const codec = new EECodec(enc.key);
+      const d = cfg.hiddenSize;
+      // x' = x P (output coordinate P[c] holds plain coordinate c); identity under vocab
+      const P = enc.key.components.get(BERT_KEY.hiddenPerm)?.tensor.data as Int32Array | undefined;
+      expect(P === undefined).toBe(scheme === "vocab");
+      const rng = createRandom({ seed: `states-${arch}` });
+      const ids = Array.from({ length: 6 }, () =>
+        Array.from({ length: 1 + rng.int(8) }, () => 4 + rng.int(cfg.vocabSize - 4)),
+      );
+      const plain = encoderReferenceStates(cfg, weights, ids);
+      const encd = encoderReferenceStates(
+        enc.cfg,
+        enc.weights,
+        ids.map((r) => codec.encryptIds(r)),
+      );
+      let worst = 0;
+      for (let b = 0; b < ids.length; b++) {
+        expect(plain[b]).toHaveLength(cfg.numLayers + 1);
+        for (let l = 0; l <= cfg.numLayers; l++)
+          for (let t = 0; t < ids[b].length; t++)
+            for (let c = 0; c < d; c++) {
+              const e = encd[b][l][t * d + (P ? P[c] : c)];
+              worst = Math.max(worst, Math.abs(e - plain[b][l][t * d + c]));
+            }
+      }
+      expect(worst).toBeLessThan(1e-5);
+    });
 
     it("decrypted logits equal plain logits on 200 padded random samples", async () => {
       const enc = await encryptWeights(cfg, weights, {
