@@ -602,8 +602,8 @@ const RESIDUAL_ATTACKS: readonly AttackEntry[] = RESIDUAL_LAYERS.map((layer) => 
     const r = residualMatch(view, layer);
     const fit =
       r.relativeResidual === null
-        ? `${r.refineSkipped ?? "no refinement"}; signature matches kept`
-        : `${r.anchors} anchors → Procrustes Q̂ (residual ${r.relativeResidual.toExponential(1)}) → nearest state + assignment`;
+        ? `too few anchors (${r.anchors}) for Procrustes; signature matches kept`
+        : `${r.anchors} anchors → Procrustes Q̂ (residual ${r.relativeResidual.toExponential(1)}) → ${r.searchSkipped ?? `nearest state (${r.searchedRows} rows searched, the rest on their mapped match) + assignment`}`;
     const sig = view.bosPlain
       ? "inner products with the BOS states"
       : "inner products with its own other-layer states";

@@ -55,7 +55,9 @@ describe("BERT ONNX graph vs float64 reference", () => {
       expect(Array.from(b?.data as Float32Array), name).toEqual(Array.from(t.data as Float32Array));
     }
     // a fused build packs Q, K and V under another name: refused with the reason
-    const fused = await bertArchitecture.buildOnnx(cfg, weights, `${tmp.dir}/readback-fused`, { fused: true });
+    const fused = await bertArchitecture.buildOnnx(cfg, weights, `${tmp.dir}/readback-fused`, {
+      fused: true,
+    });
     expect(() => readEncoderOnnxWeights(fused.onnxPath, shapes)).toThrow(/rebuild without --fused/);
   });
 });
