@@ -15,6 +15,8 @@ export type { AttackContext, AttackOutcome } from "./context.js";
 export type { HeldOutContext, HeldOutSplit } from "./held-out.js";
 export { BAND_LIMITS, heldOutBreakdown, splitHeldOut } from "./held-out.js";
 export { foldRowGain, isUnitGain } from "./linalg/fold-gain.js";
+export type { MergedRows } from "./linalg/merge-rows.js";
+export { mergeIdenticalRows } from "./linalg/merge-rows.js";
 export { nearestAssignment, withMeanLead } from "./linalg/nearest-assign.js";
 export { polarOrthogonal } from "./linalg/polar.js";
 export { procrustesRotation } from "./linalg/procrustes.js";

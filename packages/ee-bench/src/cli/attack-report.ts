@@ -13,7 +13,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { AttackReport, AttackRow } from "ee-attacks";
-import { DEFAULT_SUITE_OPTIONS, decryptionOf, renderAttackMarkdown, runAttackSuite } from "ee-attacks";
+import { DEFAULT_SUITE_OPTIONS, decryptionOf, renderAttackMarkdown } from "ee-attacks";
 import { argmaxAgreement, confidence, fidelity } from "ee-core";
 import {
   buildModel,
@@ -23,7 +23,7 @@ import {
   getEngine,
   SCHEMES,
 } from "ee-models";
-import { attackInput, selectAttacks } from "./attack.js";
+import { attackInput, runAttacks, selectAttacks } from "./attack.js";
 import type { PlainQueryCache } from "./attack-oracle.js";
 
 /** Options of `ee attack-report` (as commander parses them). */
@@ -179,7 +179,7 @@ export async function attackReportCommand(opts: AttackReportOptions): Promise<vo
         });
       }
       log(`${preset}/${scheme}: attacks`);
-      const input = await attackInput(
+      const attackInputs = await attackInput(
         {
           model: plainDir,
           encrypted: encDir,
@@ -191,8 +191,10 @@ export async function attackReportCommand(opts: AttackReportOptions): Promise<vo
         },
         plainQueries,
       );
+      const input = attackInputs.main;
       input.model = preset;
-      const report = await runAttackSuite(input, {
+      if (attackInputs.mergedWeights) attackInputs.mergedWeights.input.model = preset;
+      const report = await runAttacks(attackInputs, {
         ...DEFAULT_SUITE_OPTIONS,
         seed: opts.seed,
         observedTokenSweep: split(opts.observed).map(Number),

@@ -20,6 +20,7 @@ import type {
   AttackReport,
   AttackRow,
   AttackSuiteInput,
+  AttackSuiteOptions,
   KnownTemplate,
   Matrix,
   TextPrior,
@@ -29,6 +30,7 @@ import {
   ATTACKS,
   DEFAULT_SUITE_OPTIONS,
   foldRowGain,
+  mergeIdenticalRows,
   recoveryChartData,
   recoveryChartSpec,
   renderAttackMarkdown,
@@ -283,7 +285,7 @@ export function openFolders(opts: Pick<AttackCliOptions, "model" | "encrypted">)
 export async function attackInput(
   opts: AttackCliOptions,
   plainQueries?: PlainQueryCache,
-): Promise<AttackSuiteInput> {
+): Promise<AttackInputs> {
   const { plain, enc, eeJson } = openFolders(opts);
   if (plainQueries && resolve(plainQueries.dir) !== plain.dir)
     throw new Error(
@@ -307,12 +309,26 @@ export async function attackInput(
   const arch = getArchitecture(plain.arch);
   const tables = TOKEN_TABLES[plain.arch];
   if (!tables) throw new Error(`ee attack: no token tables known for architecture ${plain.arch}`);
-  // the weights and oracle attacks assume one encrypted row per token: not run on homophonic folders
-  const weights = homophones
-    ? undefined
-    : tokenTables(plain, enc, loadCheckpoint(plain.dir, arch, plain.cfg), tables);
-
   const selected = selectAttacks(opts.attacks);
+  // the weights and oracle attacks assume one encrypted row per token: on homophonic folders the weights
+  // attacker first merges the copies' identical rows (mergedWeightsInput), the oracle is not run
+  const wantsWeights = ATTACKS.some(
+    (a) => a.family === "public-weights" && (selected === undefined || selected.includes(a.name)),
+  );
+  const allWeights =
+    wantsWeights || !homophones
+      ? tokenTables(plain, enc, loadCheckpoint(plain.dir, arch, plain.cfg), tables)
+      : undefined;
+  const weights = homophones ? undefined : allWeights;
+  const mergedWeights =
+    homophones && allWeights
+      ? mergedWeightsInput(allWeights, homophones.plainOf, {
+          architecture: plain.arch,
+          scheme: String(eeJson.scheme),
+          model: String(eeJson.preset ?? plain.arch),
+        })
+      : null;
+
   const priorKind = parsePrior(opts.prior);
   const texts = needsTraffic(selected)
     ? await TEXTS_BY_TASK[arch.task](
@@ -335,7 +351,7 @@ export async function attackInput(
     );
   const residual = wantsResidual ? residualStatesView(plain.dir, enc.dir, plainQueries) : undefined;
   if (typeof residual === "string") process.stderr.write(`  residual states not queried: ${residual}\n`);
-  return {
+  const main: AttackSuiteInput = {
     ...(residual && typeof residual !== "string" ? { residualStates: residual } : {}),
     architecture: plain.arch,
     scheme: String(eeJson.scheme),
@@ -362,6 +378,73 @@ export async function attackInput(
           },
         }
       : {}),
+  };
+  return { main, mergedWeights };
+}
+
+/**
+ * A homophonic folder's weights, as the weights attacker sees them after its first move: encrypted rows
+ * that are bit-identical (the k_t copies of a token) merged into one per group (`mergeIdenticalRows`);
+ * scored on the V tokens through the key's decryption of each group's first id. Null, with the reason
+ * on stderr, when the rows do not merge into exactly V groups.
+ */
+function mergedWeightsInput(
+  weights: NonNullable<AttackSuiteInput["weights"]>,
+  plainOf: Int32Array,
+  about: { architecture: string; scheme: string; model: string },
+): MergedWeights | null {
+  const V = weights.plainEmbedding.rows;
+  const m = mergeIdenticalRows(weights);
+  const G = m.representatives.length;
+  if (G !== V) {
+    process.stderr.write(
+      `  weights attacks not run: ${weights.encryptedEmbedding.rows} encrypted rows merge into ${G} groups of identical rows, not the ${V} tokens\n`,
+    );
+    return null;
+  }
+  const truth = new Int32Array(V).fill(-1);
+  m.representatives.forEach((e, g) => {
+    truth[plainOf[e]] = g;
+  });
+  const missing = truth.indexOf(-1);
+  if (missing >= 0) throw new Error(`homophone groups: no group decrypts to token ${missing}`);
+  return {
+    input: { ...about, vocabSize: V, truePermutation: truth, priorKind: "none", weights: m.view },
+    note: `${weights.encryptedEmbedding.rows} encrypted rows → ${G} groups of bit-identical rows, merged first`,
+  };
+}
+
+/** The weights attacker's merged view of a homophonic folder, and the note its rows carry. */
+interface MergedWeights {
+  input: AttackSuiteInput;
+  note: string;
+}
+
+/** What `ee attack` runs on a folder: the suite input, and for a homophonic folder the merged weights. */
+export interface AttackInputs {
+  /** Every attack's input (traffic, oracle, hidden states; weights unless homophonic). */
+  main: AttackSuiteInput;
+  /** Homophonic folders: the weights attacks' input after merging identical rows; else null. */
+  mergedWeights: MergedWeights | null;
+}
+
+/**
+ * Run the suite on `inputs.main`, and the weights attacks on the merged view of a homophonic folder;
+ * one report (the merged rows carry the merge in their note and replace the "skipped" entries).
+ */
+export async function runAttacks(inputs: AttackInputs, opts: AttackSuiteOptions): Promise<AttackReport> {
+  const report = await runAttackSuite(inputs.main, opts);
+  const merged = inputs.mergedWeights;
+  if (!merged) return report;
+  const names = ATTACKS.filter(
+    (a) => a.family === "public-weights" && (opts.attacks === undefined || opts.attacks.includes(a.name)),
+  ).map((a) => a.name);
+  const extra = await runAttackSuite(merged.input, { ...opts, attacks: names });
+  const ran = new Set(extra.rows.map((r) => r.attack));
+  return {
+    ...report,
+    rows: [...report.rows, ...extra.rows.map((r) => ({ ...r, note: `${merged.note}; ${r.note}` }))],
+    skipped: [...report.skipped.filter((x) => !ran.has(x.attack)), ...extra.skipped],
   };
 }
 
@@ -447,9 +530,9 @@ export function parseSweep(text: string): number[] {
 export async function attackCommand(opts: AttackCliOptions): Promise<void> {
   if (opts.trafficLog !== undefined) return trafficAttackCommand({ ...opts, trafficLog: opts.trafficLog });
   const observedTokenSweep = parseSweep(opts.observed ?? DEFAULT_SWEEP);
-  const input = await attackInput(opts);
+  const inputs = await attackInput(opts);
   const attacks = selectAttacks(opts.attacks);
-  const report = await runAttackSuite(input, {
+  const report = await runAttacks(inputs, {
     ...DEFAULT_SUITE_OPTIONS,
     ...(attacks ? { attacks } : {}),
     seed: opts.seed,
