@@ -140,6 +140,7 @@ const ROW_KEYS = [
   "paper",
   "servers",
   "controls",
+  "rekeyCopies",
   ...DEFAULTABLE,
 ] as const;
 
@@ -254,6 +255,11 @@ function parseRow(c: Checker, v: unknown, p: string, defaults: Obj): SuiteRow {
     if (!Array.isArray(o.controls) || o.controls.length === 0)
       c.fail(`${p}/controls`, "must be a non-empty array of row ids");
     row.controls = (o.controls as unknown[]).map((x, i) => c.str(x, `${p}/controls/${i}`)!);
+  }
+  if (o.rekeyCopies !== undefined) {
+    row.rekeyCopies = c.int(o.rekeyCopies, `${p}/rekeyCopies`, 2)!;
+    if (o.servers !== undefined)
+      c.fail(`${p}/rekeyCopies`, "re-keying rows open their copies in this process; not with servers");
   }
   if (merged.engineOptions !== undefined)
     row.engineOptions = parseEngineOptions(c, merged.engineOptions, at("engineOptions"));

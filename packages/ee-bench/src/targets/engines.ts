@@ -10,6 +10,7 @@ import {
   type EngineOptions,
   getEngine,
   launchEngine,
+  RekeyingEngine,
 } from "ee-models";
 import type { SuiteRow, TargetFactoryContext } from "../types.js";
 import type { CachedModels } from "./model-cache.js";
@@ -19,8 +20,8 @@ import { openServedEngines } from "./served-engines.js";
 export interface RowEngines {
   /** The plain folder in the row's engine. */
   vi: Engine;
-  /** The encrypted folder in the same engine, behind the client. */
-  ee: EncryptedEngine;
+  /** The encrypted folder in the same engine, behind the client (re-keying rows: a random copy per call). */
+  ee: EncryptedEngine | RekeyingEngine;
   /** The runtime column: the engine's label, `batched (bs N)` appended for bs > 1 (text). */
   runtime: string;
   /** Facts for env.json: engine name, label, version, device, threads, launcher (JSON values). */
@@ -47,19 +48,29 @@ export async function openRowEngines(
   const opts = rowEngineOptions(row, ctx);
   getEngine(row.engine); // an unknown name fails here, naming the known ones
   const vi = await launchEngine(row.engine, m.plainDir, opts, row.launcher);
-  let ee: EncryptedEngine;
+  const members: EncryptedEngine[] = [];
   try {
-    const client = EEClient.open(m.encDir, m.keyPath);
-    ee = new EncryptedEngine(client, await launchEngine(row.engine, m.encDir, opts, row.launcher));
+    for (const c of [{ encDir: m.encDir, keyPath: m.keyPath }, ...(m.copies ?? [])]) {
+      const client = EEClient.open(c.encDir, c.keyPath);
+      members.push(new EncryptedEngine(client, await launchEngine(row.engine, c.encDir, opts, row.launcher)));
+    }
   } catch (e) {
-    await vi.close();
+    for (const x of [vi, ...members]) await x.close();
     throw e;
   }
+  // re-keying rows: every call (one repetition's batch) goes to a copy drawn with crypto.randomInt
+  const ee = members.length > 1 ? new RekeyingEngine(members) : members[0];
   const label = vi.info.label;
+  const base = row.batchSize > 1 ? `${label} batched (bs ${row.batchSize})` : label;
   return {
     vi,
     ee,
-    runtime: row.batchSize > 1 ? `${label} batched (bs ${row.batchSize})` : label,
-    info: { engine: { ...vi.info }, engineOptions: opts, launcher: row.launcher },
+    runtime: members.length > 1 ? `${base}, re-keyed over ${members.length} copies` : base,
+    info: {
+      engine: { ...vi.info },
+      engineOptions: opts,
+      launcher: row.launcher,
+      ...(members.length > 1 ? { rekeyCopies: members.length } : {}),
+    },
   };
 }

@@ -23,6 +23,6 @@ const OPENERS: Record<
 export const modelTargetFactory: TargetFactory = async (row, ctx) => {
   // servers run elsewhere: nothing to build or encrypt (the schema allows generate rows only)
   if (row.servers?.kind === "external") return openCausalLMPair(row, checkExternalRow(row, row.servers), ctx);
-  const models = await ensureModels(row.model, row.scheme, row.seed, row.task, ctx);
+  const models = await ensureModels(row.model, row.scheme, row.seed, row.task, ctx, row.rekeyCopies ?? 1);
   return OPENERS[row.task](row, models, ctx);
 };

@@ -68,17 +68,24 @@ export interface CachedModels {
   keyPath: string;
   /** Build time of the plain model, 0 when cached (s). */
   buildSec: number;
-  /** Encryption time (weights + graph), 0 when cached (s). */
+  /** Encryption time (weights + graph) of every copy made now, 0 when cached (s). */
   encryptSec: number;
+  /** Re-keying rows: the further encrypted copies, each under its own key (folders and key files). */
+  copies?: { encDir: string; keyPath: string }[];
 }
 
-/** Builds (or finds) the plain and encrypted models of `preset` with `seed` and `scheme` for `task`. */
+/**
+ * Builds (or finds) the plain and encrypted models of `preset` with `seed` and `scheme` for `task`;
+ * with `copies` > 1 (re-keying rows) also copies 1…copies−1, encrypted under keys drawn from
+ * `<seed>/copy<i>`.
+ */
 export async function ensureModels(
   preset: string,
   scheme: string,
   seed: number,
   task: RowTask,
   ctx: TargetFactoryContext,
+  copies = 1,
 ): Promise<CachedModels> {
   const graph = GRAPHS[task];
   const models = join(ctx.cacheDir, "models");
@@ -104,27 +111,34 @@ export async function ensureModels(
       renameSync(tmp, plainDir);
       buildSec = (performance.now() - t0) / 1000;
     }
-    if (!existsSync(encDir) || !currentKey(keyPath)) {
-      const tmp = `${encDir}.partial`;
-      const tmpKey = `${keyPath}.partial`;
+    const encrypt = async (dir: string, key: string, keySeed: number | string): Promise<void> => {
+      if (existsSync(dir) && currentKey(key)) return;
+      const tmp = `${dir}.partial`;
+      const tmpKey = `${key}.partial`;
       rmSync(tmp, { recursive: true, force: true });
       rmSync(tmpKey, { force: true });
-      ctx.log(`encrypting ${preset} (${scheme}) → ${encDir}`);
+      ctx.log(`encrypting ${preset} (${scheme}) → ${dir}`);
       const t0 = performance.now();
       await encryptModelFolder(plainDir, tmp, {
         keyPath: tmpKey,
         scheme,
-        seed,
+        seed: keySeed,
         preset,
         build: graph.build,
         warn: () => {},
       });
-      rmSync(encDir, { recursive: true, force: true });
-      renameSync(tmpKey, keyPath);
-      renameSync(tmp, encDir);
-      encryptSec = (performance.now() - t0) / 1000;
-    }
-    return { plainDir, encDir, keyPath, buildSec, encryptSec };
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(tmpKey, key);
+      renameSync(tmp, dir);
+      encryptSec += (performance.now() - t0) / 1000;
+    };
+    await encrypt(encDir, keyPath, seed);
+    const extra = Array.from({ length: copies - 1 }, (_, i) => ({
+      encDir: join(models, `${base}.${scheme}.copy${i + 1}.ee`),
+      keyPath: join(keys, `${base}.${scheme}.copy${i + 1}.key.safetensors`),
+    }));
+    for (const [i, c] of extra.entries()) await encrypt(c.encDir, c.keyPath, `${seed}/copy${i + 1}`);
+    return { plainDir, encDir, keyPath, buildSec, encryptSec, ...(copies > 1 ? { copies: extra } : {}) };
   } finally {
     lock.release();
   }

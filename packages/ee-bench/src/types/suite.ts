@@ -53,6 +53,11 @@ export interface SuiteRow {
   targetHalfWidthPct?: number;
   /** Adaptive repetitions: stop adding when the row's measuring time would pass this; needed with `targetHalfWidthPct` (s). */
   budgetSec?: number;
+  /**
+   * Per-session re-keying: the EE side is this many copies of the model encrypted under independent keys,
+   * every call sent to a copy drawn at random (`RekeyingEngine`); absent = one key (copies, ≥ 2).
+   */
+  rekeyCopies?: number;
   /** A/A control rows (scheme `control`): the ids of the rows whose noise floor this row measures (row ids). */
   controls?: string[];
   /** Untimed warm-up calls per target before timing (calls). */

@@ -98,6 +98,10 @@ describe("suite schema", () => {
     expect(new Set(schemes.rows.map((r) => r.scheme))).toEqual(
       new Set(["vocab", "full", "homophonic", "noise-2", "noise-10", "control"]),
     );
+    expect(schemes.rows.find((r) => r.rekeyCopies !== undefined)).toMatchObject({
+      scheme: "full",
+      rekeyCopies: 3,
+    });
     const paper = loadSuite("paper");
     expect(paper.rows.find((r) => r.id === "llama-8b-bs256")).toMatchObject({
       batchSize: 256,
@@ -118,6 +122,20 @@ describe("suite schema", () => {
 
   it("a missing suite names the folder and the suites that exist", () => {
     expect(() => loadSuite("nope")).toThrow(/suite "nope" not found.*default/);
+  });
+
+  it("rekeyCopies: an integer ≥ 2, not with servers", () => {
+    expect(parseSuite(suite([row({ rekeyCopies: 3 })]), "t.json").rows[0].rekeyCopies).toBe(3);
+    expect(parseSuite(suite([row()]), "t.json").rows[0].rekeyCopies).toBeUndefined();
+    expect(() => parseSuite(suite([row({ rekeyCopies: 1 })]), "t.json")).toThrow(
+      /t\.json: \/rows\/0\/rekeyCopies: must be an integer ≥ 2/,
+    );
+    expect(() =>
+      parseSuite(
+        suite([row({ rekeyCopies: 2, engine: "http", servers: { serve: { maxConcurrency: 1 } } })]),
+        "t.json",
+      ),
+    ).toThrow(/rekeyCopies: re-keying rows open their copies in this process; not with servers/);
   });
 
   it("adaptive repetitions and A/A control links: parsed, defaultable, and checked", () => {

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -71,6 +72,55 @@ describe("real targets (tiny presets, built and encrypted with ee-models)", () =
     const logs: string[] = [];
     await runSuite({ ...base, ...quiet, log: (l) => logs.push(l) });
     expect(logs.filter((l) => /^(building|encrypting)/.test(l))).toEqual([]);
+  });
+
+  it("a re-keyed row: three copies under three keys, each call to one of them, exact like one key", async () => {
+    const reportsDir = mkdtempSync(join(tmpdir(), "ee-bench-rekey-"));
+    const cacheDir = join(reportsDir, ".cache");
+    const logs: string[] = [];
+    const { summary } = await runSuite({
+      suite: {
+        name: "rekey",
+        description: "test",
+        microbenchIterations: 0,
+        rows: [
+          row({
+            id: "llama-rekey",
+            model: "llama-tiny",
+            task: "generate",
+            datasets: [{ name: "mt-bench", count: 3 }],
+            maxLength: 16,
+            maxNewTokens: 3,
+            rekeyCopies: 3,
+          }),
+        ],
+      },
+      factory: modelTargetFactory,
+      dataDir: resolveBenchDataDir(),
+      reportsDir,
+      cacheDir,
+      render: false,
+      progressStream: { write: () => true },
+      log: (l) => logs.push(l),
+    });
+    // three encrypted folders, three key files, three different keys
+    const made = logs.filter((l) => l.startsWith("encrypting"));
+    expect(made).toHaveLength(3);
+    const keys = readdirSync(join(cacheDir, "keys")).filter((f) => f.startsWith("llama-tiny"));
+    expect(keys).toHaveLength(3);
+    const fingerprints = new Set(
+      keys.map((f) =>
+        createHash("sha256")
+          .update(readFileSync(join(cacheDir, "keys", f)))
+          .digest("hex"),
+      ),
+    );
+    expect(fingerprints.size).toBe(3);
+    const r = summary.rows[0];
+    expect(r.runtime).toMatch(/re-keyed over 3 copies$/);
+    expect(r.argmaxAgreementPct).toBe(100);
+    expect(r.fidelityPct).toBeGreaterThan(99.99);
+    expect(r.maxAbsLogitDiff).toBeLessThan(1e-3);
   });
 
   it("the child-process launcher runs VI and EE each in its own process, with the same results", async () => {
