@@ -64,12 +64,9 @@ export function residualMatch(view: ResidualStatesView, layer: number, depth = 1
   if ((view.bosPlain === undefined) !== (view.bosEncrypted === undefined))
     throw new Error("residualMatch: BOS states given for one model only");
   // reference directions: the BOS states (decoders), else the query's own states at the other layers
-  const k = 1 + (view.bosPlain ? view.bosPlain.rows : view.layers.length - 1);
-  const [ps, es] = widestLead(
-    signatures(P, refs(view, layer, "plain")),
-    signatures(E, refs(view, layer, "encrypted")),
-    k,
-  );
+  const plainSig = signatures(P, refs(view, layer, "plain"));
+  const k = plainSig.length / V;
+  const [ps, es] = widestLead(plainSig, signatures(E, refs(view, layer, "encrypted")), k);
   const sig = nearestAssignment(ps, es, V, {
     k,
     depth,
@@ -172,19 +169,23 @@ function refs(view: ResidualStatesView, layer: number, side: "plain" | "encrypte
  * ≤ (10⁻³ · RMS row norm)²), else -1 (left for the search).
  */
 function keptMatches(mapped: Matrix, E: Matrix, sig: CandidateRanking): Int32Array {
-  const d = E.cols;
   let sq = 0;
   for (let i = 0; i < E.data.length; i++) sq += E.data[i] ** 2;
   const tol2 = 1e-6 * (sq / E.rows);
   const kept = new Int32Array(E.rows).fill(-1);
   for (let e = 0; e < E.rows; e++) {
     const t = sig.ids[e * sig.depth];
-    if (t < 0) continue;
-    let s = 0;
-    for (let c = 0; c < d; c++) s += (E.data[e * d + c] - mapped.data[t * d + c]) ** 2;
-    if (s <= tol2) kept[e] = t;
+    if (t >= 0 && rowDist2(E, e, mapped, t) <= tol2) kept[e] = t;
   }
   return kept;
+}
+
+/** Squared Euclidean distance between row a of A and row b of B (same width). */
+function rowDist2(A: Matrix, a: number, B: Matrix, b: number): number {
+  const d = A.cols;
+  let s = 0;
+  for (let c = 0; c < d; c++) s += (A.data[a * d + c] - B.data[b * d + c]) ** 2;
+  return s;
 }
 
 /** `H Q̂` (rows of H mapped into the encrypted basis). */
@@ -202,15 +203,10 @@ function nearestRows(P: Matrix, E: Matrix, depth: number, kept: Int32Array): Can
   const d = E.cols;
   const cand = new Int32Array(V * depth).fill(-1);
   const dist = new Float64Array(V * depth).fill(Number.POSITIVE_INFINITY);
-  const dist2 = (e: number, t: number): number => {
-    let s = 0;
-    for (let c = 0; c < d; c++) s += (E.data[e * d + c] - P.data[t * d + c]) ** 2;
-    return s;
-  };
   for (let e = 0; e < V; e++) {
     if (kept[e] >= 0) {
       cand[e * depth] = kept[e];
-      dist[e * depth] = dist2(e, kept[e]);
+      dist[e * depth] = rowDist2(E, e, P, kept[e]);
       continue;
     }
     for (let t = 0; t < P.rows; t++) {

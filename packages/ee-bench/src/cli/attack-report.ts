@@ -191,9 +191,8 @@ export async function attackReportCommand(opts: AttackReportOptions): Promise<vo
         },
         plainQueries,
       );
+      // the folders carry `preset` in ee.json (encryptModelFolder above), so the rows are labelled with it
       const input = attackInputs.main;
-      input.model = preset;
-      if (attackInputs.mergedWeights) attackInputs.mergedWeights.input.model = preset;
       const report = await runAttacks(attackInputs, {
         ...DEFAULT_SUITE_OPTIONS,
         seed: opts.seed,

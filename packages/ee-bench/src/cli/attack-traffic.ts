@@ -34,6 +34,7 @@ import {
 import {
   type AttackCliOptions,
   attackerTexts,
+  homophonicView,
   openFolders,
   parsePrior,
   parseSweep,
@@ -134,9 +135,7 @@ export async function trafficAttackCommand(opts: AttackCliOptions & { trafficLog
       model: String(eeJson.preset ?? plain.arch),
       vocabSize: V,
       truePermutation: homophones ? homophones.first : (vocab.tensor.data as Permutation),
-      ...(homophones
-        ? { homophonic: { trueDecryption: homophones.plainOf, allocate: allocateHomophones } }
-        : {}),
+      ...(homophones ? { homophonic: homophonicView(homophones) } : {}),
       priorKind,
       prior: texts.prior,
       observed,

@@ -21,6 +21,7 @@ import type {
   AttackRow,
   AttackSuiteInput,
   AttackSuiteOptions,
+  HomophonicView,
   KnownTemplate,
   Matrix,
   TextPrior,
@@ -129,10 +130,18 @@ export function selectAttacks(list: string | undefined): string[] | undefined {
   return [...out];
 }
 
-function needsTraffic(selected: string[] | undefined): boolean {
-  return ATTACKS.some(
-    (a) => (selected === undefined || selected.includes(a.name)) && TRAFFIC_FAMILIES.includes(a.family),
+/** Names of the registered attacks that `pick` accepts, among `selected` (every one when undefined). */
+function selectedWhere(
+  selected: string[] | undefined,
+  pick: (a: (typeof ATTACKS)[number]) => boolean,
+): string[] {
+  return ATTACKS.filter((a) => pick(a) && (selected === undefined || selected.includes(a.name))).map(
+    (a) => a.name,
   );
+}
+
+function needsTraffic(selected: string[] | undefined): boolean {
+  return selectedWhere(selected, (a) => TRAFFIC_FAMILIES.includes(a.family)).length > 0;
 }
 
 function matrix(t: Tensor, what: string): Matrix {
@@ -312,9 +321,7 @@ export async function attackInput(
   const selected = selectAttacks(opts.attacks);
   // the weights and oracle attacks assume one encrypted row per token: on homophonic folders the weights
   // attacker first merges the copies' identical rows (mergedWeightsInput), the oracle is not run
-  const wantsWeights = ATTACKS.some(
-    (a) => a.family === "public-weights" && (selected === undefined || selected.includes(a.name)),
-  );
+  const wantsWeights = selectedWhere(selected, (a) => a.family === "public-weights").length > 0;
   const allWeights =
     wantsWeights || !homophones
       ? tokenTables(plain, enc, loadCheckpoint(plain.dir, arch, plain.cfg), tables)
@@ -339,16 +346,11 @@ export async function attackInput(
       )
     : null;
   const oracle =
-    ATTACKS.some(
-      (a) => a.family === "model-oracle" && (selected === undefined || selected.includes(a.name)),
-    ) && homophones === null
+    selectedWhere(selected, (a) => a.family === "model-oracle").length > 0 && homophones === null
       ? await oracleView(plain.dir, enc.dir, arch.task, progress, plainQueries)
       : undefined;
   const wantsResidual =
-    homophones === null &&
-    ATTACKS.some(
-      (a) => a.name.startsWith(RESIDUAL_PREFIX) && (selected === undefined || selected.includes(a.name)),
-    );
+    homophones === null && selectedWhere(selected, (a) => a.name.startsWith(RESIDUAL_PREFIX)).length > 0;
   const residual = wantsResidual ? residualStatesView(plain.dir, enc.dir, plainQueries) : undefined;
   if (typeof residual === "string") process.stderr.write(`  residual states not queried: ${residual}\n`);
   const main: AttackSuiteInput = {
@@ -372,10 +374,7 @@ export async function attackInput(
     ...(oracle ? { oracle } : {}),
     ...(homophones
       ? {
-          homophonic: {
-            trueDecryption: homophones.plainOf,
-            allocate: (counts: Float64Array, extraIds: number) => allocateHomophones(counts, extraIds),
-          },
+          homophonic: homophonicView(homophones),
         }
       : {}),
   };
@@ -420,6 +419,14 @@ interface MergedWeights {
   note: string;
 }
 
+/** Scoring truth and public sizing rule of a homophonic key's table (the suite's `homophonic` input). */
+export function homophonicView(table: HomophoneTable): HomophonicView {
+  return {
+    trueDecryption: table.plainOf,
+    allocate: (counts: Float64Array, extraIds: number) => allocateHomophones(counts, extraIds),
+  };
+}
+
 /** What `ee attack` runs on a folder: the suite input, and for a homophonic folder the merged weights. */
 export interface AttackInputs {
   /** Every attack's input (traffic, oracle, hidden states; weights unless homophonic). */
@@ -436,9 +443,7 @@ export async function runAttacks(inputs: AttackInputs, opts: AttackSuiteOptions)
   const report = await runAttackSuite(inputs.main, opts);
   const merged = inputs.mergedWeights;
   if (!merged) return report;
-  const names = ATTACKS.filter(
-    (a) => a.family === "public-weights" && (opts.attacks === undefined || opts.attacks.includes(a.name)),
-  ).map((a) => a.name);
+  const names = selectedWhere(opts.attacks, (a) => a.family === "public-weights");
   const extra = await runAttackSuite(merged.input, { ...opts, attacks: names });
   const ran = new Set(extra.rows.map((r) => r.attack));
   return {

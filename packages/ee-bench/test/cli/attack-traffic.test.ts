@@ -42,6 +42,10 @@ async function ee(...args: string[]): Promise<Outcome> {
   }
 }
 
+/** `ee attack --traffic-log LOG --model plain --encrypted ENC …rest` in the test folder. */
+const attackLog = (log: string, enc: string, ...rest: string[]): Promise<Outcome> =>
+  ee("attack", "--traffic-log", log, "--model", "plain", "--encrypted", enc, ...rest);
+
 let dir: string;
 let server: ChildProcess | undefined;
 /** Plain ids of every prompt sent, [CLS] … [SEP]. */
@@ -160,13 +164,8 @@ describe("ee attack --traffic-log (bert-tiny full, served on loopback)", () => {
   });
 
   it("with the key: scores the frequency attack on the log as computed on the sent ids", async () => {
-    const r = await ee(
-      "attack",
-      "--traffic-log",
+    const r = await attackLog(
       "seen.jsonl",
-      "--model",
-      "plain",
-      "--encrypted",
       "enc",
       "--key",
       "k.key",
@@ -207,19 +206,7 @@ describe("ee attack --traffic-log (bert-tiny full, served on loopback)", () => {
   }, 240_000);
 
   it("without the key: prints and writes the attacker's guesses, the same as on the sent ids", async () => {
-    const r = await ee(
-      "attack",
-      "--traffic-log",
-      "seen.jsonl",
-      "--model",
-      "plain",
-      "--encrypted",
-      "enc",
-      "--attacks",
-      "frequency-rank",
-      "--out",
-      "guesses",
-    );
+    const r = await attackLog("seen.jsonl", "enc", "--attacks", "frequency-rank", "--out", "guesses");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/No key given: guesses only, not scored/);
     const body = JSON.parse(readFileSync(join(dir, "guesses", "guesses.json"), "utf8")) as {
@@ -237,13 +224,8 @@ describe("ee attack --traffic-log (bert-tiny full, served on loopback)", () => {
     // the first logged prompt, as each attack reads it (decoded with the public tokenizer)
     expect(r.stdout).toMatch(/\| frequency-rank \| ciphertext-only \| \d+ \| \S.* \| unigram rank/);
     // --observed n: guesses from the first n logged tokens only
-    const firstN = await ee(
-      "attack",
-      "--traffic-log",
+    const firstN = await attackLog(
       "seen.jsonl",
-      "--model",
-      "plain",
-      "--encrypted",
       "enc",
       "--attacks",
       "frequency-rank",
@@ -282,21 +264,11 @@ describe("ee attack --traffic-log (bert-tiny full, served on loopback)", () => {
     ];
     for (const [text, want] of cases) {
       writeFileSync(join(dir, "bad.jsonl"), text);
-      const r = await ee("attack", "--traffic-log", "bad.jsonl", "--model", "plain", "--encrypted", "enc");
+      const r = await attackLog("bad.jsonl", "enc");
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(want);
     }
-    const weights = await ee(
-      "attack",
-      "--traffic-log",
-      "seen.jsonl",
-      "--model",
-      "plain",
-      "--encrypted",
-      "enc",
-      "--attacks",
-      "public-weights",
-    );
+    const weights = await attackLog("seen.jsonl", "enc", "--attacks", "public-weights");
     expect(weights.code).toBe(1);
     expect(weights.stderr).toMatch(
       /not traffic attacks; a request log feeds only ciphertext-only and known-plaintext/,
@@ -332,14 +304,21 @@ describe("ee attack --traffic-log on a homophonic folder (several encrypted ids 
   });
 
   it("keyed and keyless runs agree: the key scores exactly the guesses the keyless attacker writes", async () => {
-    const args = ["--traffic-log", "homophonic.jsonl", "--model", "plain", "--encrypted", "henc"];
     const attack = ["--attacks", "frequency-rank-homophone-aware"];
-    const scored = await ee("attack", ...args, ...attack, "--key", "h.key", "--out", "h-scored");
+    const scored = await attackLog(
+      "homophonic.jsonl",
+      "henc",
+      ...attack,
+      "--key",
+      "h.key",
+      "--out",
+      "h-scored",
+    );
     expect(scored.code, scored.stderr).toBe(0);
     expect(scored.stderr).toMatch(
       new RegExp(`homophonic ids: ${readEncVocab()} encrypted ids for ${V} tokens`),
     );
-    const guessed = await ee("attack", ...args, ...attack, "--out", "h-guesses");
+    const guessed = await attackLog("homophonic.jsonl", "henc", ...attack, "--out", "h-guesses");
     expect(guessed.code, guessed.stderr).toBe(0);
     const row = (
       JSON.parse(readFileSync(join(dir, "h-scored", "attack.json"), "utf8")) as { rows: AttackRow[] }
@@ -373,17 +352,7 @@ describe("ee attack --traffic-log on a homophonic folder (several encrypted ids 
   }, 240_000);
 
   it("refuses attacks that assume one id per token, naming those that handle homophones", async () => {
-    const r = await ee(
-      "attack",
-      "--traffic-log",
-      "homophonic.jsonl",
-      "--model",
-      "plain",
-      "--encrypted",
-      "henc",
-      "--attacks",
-      "hill-climb-bigram,frequency-rank",
-    );
+    const r = await attackLog("homophonic.jsonl", "henc", "--attacks", "hill-climb-bigram,frequency-rank");
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
       /hill-climb-bigram assumes one encrypted id per token, and the log is of homophonic ids; attacks that handle them: .*frequency-rank-homophone-aware/,

@@ -35,14 +35,15 @@ export function readEncoderOnnxWeights(
   const out: StateDict = new Map();
   for (const [name, hf] of shapes) {
     const t = stored.get(name) as Tensor;
-    const want = storedTransposed(name, hf) ? [hf[1], hf[0]] : [...hf];
+    const transposed = storedTransposed(name, hf);
+    const want = transposed ? [hf[1], hf[0]] : [...hf];
     if (t.shape.length !== want.length || t.shape.some((n, i) => n !== want[i]))
       throw new Error(
-        `${onnxPath}: initializer ${name} has shape [${t.shape.join(", ")}], expected [${want.join(", ")}] (HF [${hf.join(", ")}]${storedTransposed(name, hf) ? ", stored transposed" : ""})`,
+        `${onnxPath}: initializer ${name} has shape [${t.shape.join(", ")}], expected [${want.join(", ")}] (HF [${hf.join(", ")}]${transposed ? ", stored transposed" : ""})`,
       );
     out.set(
       name,
-      storedTransposed(name, hf)
+      transposed
         ? { dtype: "F32", shape: [...hf], data: transpose2d(t.data as Float32Array, hf[1], hf[0]) }
         : t,
     );
